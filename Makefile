@@ -1,0 +1,139 @@
+# Tongxin — the README's commands. `make run` serves the demo; `make test` runs every check.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Django 6.1 needs Python 3.12 or newer: take python3.13 or python3.12 (pyenv's too), never 3.11.
+PY_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) \
+	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3
+PYTHON_SYSTEM ?= $(shell for p in $(PY_CANDIDATES); do \
+	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	command -v $$p || echo $$p; break; fi; done)
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# Commands that need no secret (translations, migration checks) run in development mode.
+DEV_MANAGE := DJANGO_DEBUG=1 $(MANAGE)
+STAMP := $(VENV)/.installed
+VENDOR := static/vendor
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+APT_PACKAGES_PDF := fonts-noto-cjk libharfbuzz-subset0 fontconfig gettext
+APT_PACKAGES_TEST := chromium
+
+.PHONY: help run test bench lint format messages makemessages lock system system-test \
+	assets venv migrate demo worker clean
+
+help:
+	@echo "make run    set up everything, load demo data and serve http://127.0.0.1:8000"
+	@echo "make test   ruff, makemigrations --check and the whole test suite"
+	@echo "make bench  benchmarks (not part of make test)"
+
+$(STAMP): requirements.lock pyproject.toml
+	@if [ -z "$(PYTHON_SYSTEM)" ]; then \
+	  echo "Tongxin needs Python 3.12 or newer (Django 6.1)."; \
+	  echo "Install python3.12 or python3.13 (Debian/Ubuntu: apt-get install python3.12-venv)"; \
+	  exit 1; fi
+	@test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+venv: $(STAMP)
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css* $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* $(VENDOR)/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	@touch $@
+
+assets: $(VENDOR)/.installed
+
+# System packages the PDF reports need (a CJK font with bold, fast font subsetting) and gettext.
+system:
+	@missing=""; for p in $(APT_PACKAGES_PDF); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then \
+	    echo "Installing:$$missing"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "PDF reports need these system packages, which are missing:$$missing"; \
+	    echo "Install them with: sudo apt-get install$$missing"; \
+	  fi; fi
+
+system-test: system
+	@if ! command -v chromium >/dev/null; then \
+	  if command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then \
+	    echo "Installing chromium for the browser tests"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES_TEST) >/dev/null; \
+	  else echo "Browser tests need Chromium: sudo apt-get install chromium"; fi; fi
+
+# A development environment file: DEBUG on, a random secret and a development key ring.
+var/.env: | $(STAMP)
+	@mkdir -p var
+	@{ echo "# Development only: written by make run. Never use in production."; \
+	   echo "DJANGO_DEBUG=1"; \
+	   echo "DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+	   echo "TONGXIN_KEY_FILE=$(CURDIR)/var/keys.dev.json"; } > $@
+	@chmod 600 $@
+
+var/keys.dev.json: | var/.env
+	$(MANAGE) keys generate --development --output $@
+
+messages: $(STAMP)
+	$(DEV_MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+makemessages: $(STAMP)
+	$(DEV_MANAGE) makemessages -l zh_Hans --no-location --ignore=.venv --ignore=node_modules \
+		--ignore=var --ignore=tests --ignore=bench --ignore=static/vendor
+
+migrate: $(STAMP) var/.env
+	@mkdir -p var
+	$(MANAGE) migrate --no-input -v 0
+
+demo: migrate
+	$(MANAGE) seed_demo
+
+run: $(STAMP) assets system messages var/.env demo
+	$(MANAGE) check
+	@echo
+	@echo "Tongxin is at http://127.0.0.1:8000  (stop with Ctrl-C)"
+	@echo "Demo accounts, all with the password tongxin-demo-2026:"
+	@echo "  counselor_xlt   counsellor at 兴隆台区婚姻登记处"
+	@echo "  counselor_ps    counsellor at 盘山县婚姻登记处"
+	@echo "  supervisor_dw   supervisor of 大洼区婚姻登记处"
+	@echo "  minzheng        civil-affairs administrator (民政局)"
+	@echo "  fulian          women's-federation administrator (妇联)"
+	@echo "  sysadmin        system administrator"
+	@echo
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(MANAGE) db_worker --queue-name '*' >var/worker.log 2>&1 & \
+	  $(MANAGE) runserver 127.0.0.1:8000
+
+worker: $(STAMP) var/.env
+	$(MANAGE) db_worker --queue-name '*'
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: $(STAMP) assets system-test messages lint
+	@mkdir -p var
+	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	DJANGO_DEBUG=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) assets system messages
+	DJANGO_DEBUG=1 $(PY) -m bench $(BENCH_ARGS)
+
+lock: $(STAMP)
+	$(VENV)/bin/pip-compile -q --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MediationConfig(AppConfig):
+    name = "mediation"
+    verbose_name = _("Mediation")
+
+    def ready(self) -> None:
+        from . import checks, signals  # noqa: F401  (registers system checks and signal handlers)

@@ -1,0 +1,37 @@
+"""The navigation: each role sees only what it may use (ARCHITECTURE.md, base layout)."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import roles_of
+
+# (url name, label, required permission). Entries whose route does not exist yet are skipped.
+NAVIGATION = [
+    ("mediation:today", _("Today"), "mediation.work_cases"),
+    ("mediation:case-list", _("My cases"), "mediation.work_cases"),
+    ("mediation:office-cases", _("Office cases"), "mediation.supervise_office"),
+    ("counselors:my-duties", _("My duty"), "mediation.view_own_duty"),
+    ("counselors:roster", _("Rotation"), "mediation.plan_rotation"),
+    ("reports:dashboard", _("Statistics"), "mediation.view_statistics"),
+    ("reports:report-list", _("Monthly reports"), "mediation.view_statistics"),
+    ("mediation:calendar-list", _("Official calendar"), "mediation.manage_calendar"),
+    ("mediation:audit-list", _("Audit trail"), "mediation.view_audit_trail"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": []}
+    items = []
+    for url_name, label, permission in NAVIGATION:
+        if not user.has_perm(permission):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+    if user.is_staff:
+        items.append({"url": reverse("admin:index"), "label": _("Accounts"), "active": False})
+    return {"nav_items": items, "user_roles": roles_of(user)}

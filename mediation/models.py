@@ -1,0 +1,89 @@
+"""The core tables: users, registry offices and memberships (and, below, the case work).
+
+Imports nothing of counselors or reports (ARCHITECTURE.md).
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in. Chinese names are written whole, so there is one name field."""
+
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class RegistryOfficeQuerySet(models.QuerySet):
+    def of_user(self, user) -> "RegistryOfficeQuerySet":
+        """The offices a user belongs to through OfficeMembership."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+
+class RegistryOffice(models.Model):
+    """A marriage registry office (婚姻登记处) with its mediation room."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    city = models.CharField(_("city"), max_length=30, default="盘锦市")
+    address = models.CharField(_("address"), max_length=120, blank=True)
+    opened_on = models.DateField(_("mediation room opened on"), null=True, blank=True)
+    rooms = models.PositiveSmallIntegerField(_("mediation rooms"), default=1)
+
+    objects = RegistryOfficeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("registry office")
+        verbose_name_plural = _("registry offices")
+        permissions = [
+            ("work_cases", _("Can work on assigned cases")),
+            ("supervise_office", _("Can supervise all cases of their offices")),
+            ("view_own_duty", _("Can see their own duty roster")),
+            ("view_statistics", _("Can see anonymised statistics and reports")),
+            ("plan_rotation", _("Can plan and publish the rotation")),
+            ("manage_calendar", _("Can maintain the official calendar")),
+            ("view_audit_trail", _("Can browse the audit trail")),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class OfficeMembership(models.Model):
+    """A user belongs to an office; a counsellor who rotates through two rooms has two rows."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    office = models.ForeignKey(RegistryOffice, on_delete=models.PROTECT, related_name="memberships")
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("office membership")
+        verbose_name_plural = _("office memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "office"], name="membership_unique_user_office")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.office.code}"

@@ -1,0 +1,68 @@
+"""Playwright driving Debian's Chromium (no browser download), at a tablet's size, in Chinese."""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API keeps an event loop in this thread; Django's ORM is still synchronous here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+TABLET = {"width": 1024, "height": 768}
+
+# Browser tests need committed rows (the live server reads them from another thread) and the
+# reference rows of the data migrations back after each flush.
+browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(scope="session")
+def browser(django_db_setup):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is not installed: apt-get install chromium (make test does it)")
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's loop gives this thread a new context, and with it new connection objects;
+    # carry over the rows Django serialised at set-up so serialized_rollback can restore them.
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
+    with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport=TABLET, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def sign_in(page, username: str, password: str = "tongxin-demo-2026") -> None:
+    page.goto("/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()

@@ -1,0 +1,47 @@
+import pytest
+
+from mediation.demo import seed_accounts
+from tests.browser.conftest import browser_db, sign_in
+
+pytestmark = [pytest.mark.browser, browser_db]
+
+EXPECTED_NAVIGATION = {
+    "counselor_xlt": {"role": "咨询师 / 调解员", "must": [], "never": ["账户"]},
+    "counselor_ps": {"role": "咨询师 / 调解员", "must": [], "never": ["账户"]},
+    "supervisor_dw": {"role": "登记处负责人", "must": [], "never": ["账户"]},
+    "minzheng": {"role": "民政局管理员", "must": [], "never": ["账户"]},
+    "fulian": {"role": "妇联管理员", "must": [], "never": ["账户"]},
+    "sysadmin": {"role": "系统管理员", "must": ["账户"], "never": []},
+}
+
+
+def test_login_page_is_in_chinese(page):
+    page.goto("/")
+
+    assert page.url.endswith("/login/?next=/")
+    assert page.get_by_role("heading", name="登录").is_visible()
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED_NAVIGATION))
+def test_every_demo_account_signs_in_and_sees_its_own_navigation(page, username):
+    seed_accounts()
+
+    sign_in(page, username)
+
+    navigation = page.get_by_role("navigation", name="主导航")
+    text = navigation.inner_text()
+    assert EXPECTED_NAVIGATION[username]["role"] in text
+    for label in EXPECTED_NAVIGATION[username]["must"]:
+        assert label in text, (username, label)
+    for label in EXPECTED_NAVIGATION[username]["never"]:
+        assert label not in text, (username, label)
+    assert page.console_errors == []
+
+
+def test_wrong_password_is_refused_with_a_chinese_message(page):
+    seed_accounts()
+
+    sign_in(page, "counselor_xlt", password="not-the-password")
+
+    assert "请输入一个正确的" in page.content()

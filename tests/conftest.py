@@ -1,0 +1,57 @@
+import pytest
+from django.test import override_settings
+
+from mediation.roles import Role
+from tests.factories import make_user, office
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Real sign-ins, but hashed cheaply: the slow hasher protects stored passwords, not tests."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def xlt(db):
+    return office("XLT")
+
+
+@pytest.fixture
+def ps(db):
+    return office("PS")
+
+
+@pytest.fixture
+def dw(db):
+    return office("DW")
+
+
+@pytest.fixture
+def counselor(xlt):
+    return make_user(Role.COUNSELOR, xlt, username="c_xlt", full_name="李咨询")
+
+
+@pytest.fixture
+def other_counselor(ps):
+    return make_user(Role.COUNSELOR, ps, username="c_ps", full_name="王咨询")
+
+
+@pytest.fixture
+def supervisor(xlt):
+    return make_user(Role.SUPERVISOR, xlt, username="s_xlt", full_name="郑主任")
+
+
+@pytest.fixture
+def civil_affairs(db):
+    return make_user(Role.CIVIL_AFFAIRS, username="mz", full_name="刘民政")
+
+
+@pytest.fixture
+def womens_federation(db):
+    return make_user(Role.WOMENS_FEDERATION, username="fl", full_name="陈妇联")
+
+
+@pytest.fixture
+def sysadmin(db):
+    return make_user(Role.SYSADMIN, username="admin1", full_name="管理员", is_staff=True)

@@ -1,0 +1,72 @@
+"""ARCHITECTURE.md's arrows, enforced: a wrong import fails the suite."""
+
+import ast
+from pathlib import Path
+
+from django.conf import settings
+
+APPS = ("mediation", "counselors", "reports")
+
+
+def imports_of(app: str) -> list[tuple[Path, str]]:
+    found = []
+    for path in (settings.BASE_DIR / app).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.extend((path, alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:  # relative: inside the app itself
+                    module = f"{app}.{node.module or ''}".rstrip(".")
+                else:
+                    module = node.module or ""
+                found.append((path, module))
+                found.extend((path, f"{module}.{alias.name}") for alias in node.names)
+    return found
+
+
+def offenders(app: str, forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(
+        f"{path.relative_to(settings.BASE_DIR)} imports {module}"
+        for path, module in imports_of(app)
+        if any(module == bad or module.startswith(bad + ".") for bad in forbidden)
+    )
+
+
+def test_mediation_imports_no_other_app_of_ours():
+    assert offenders("mediation", ("counselors", "reports")) == []
+
+
+def test_counselors_never_import_reports():
+    assert offenders("counselors", ("reports",)) == []
+
+
+def test_reports_never_import_services_or_keys():
+    forbidden = (
+        "mediation.services",
+        "counselors.services",
+        "mediation.crypto",
+        "mediation.keyring",
+        "mediation.sealing",
+    )
+    assert offenders("reports", forbidden) == []
+
+
+def test_views_reach_cases_only_through_the_door():
+    offending = []
+    for app in APPS:
+        for path in (settings.BASE_DIR / app).glob("views*.py"):
+            text = path.read_text(encoding="utf-8")
+            if "Case.objects" in text or "SessionNote.objects" in text or "Party.objects" in text:
+                offending.append(str(path.relative_to(settings.BASE_DIR)))
+    assert offending == []
+
+
+def test_views_never_call_crypto_directly():
+    offending = [
+        f"{path.relative_to(settings.BASE_DIR)} imports {module}"
+        for app in APPS
+        for path, module in imports_of(app)
+        if path.name.startswith("views") and module.startswith("mediation.crypto")
+    ]
+    assert offending == []

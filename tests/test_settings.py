@@ -1,0 +1,48 @@
+"""Production settings fail closed and pass Django's deployment checklist."""
+
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def run_manage(*args: str, env: dict[str, str], cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=cwd or settings.BASE_DIR,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env(tmp_path) -> dict[str, str]:
+    """What README's production section tells an operator to set."""
+    return {
+        "TONGXIN_ENV_FILE": str(tmp_path / "no.env"),
+        "TONGXIN_VAR_DIR": str(tmp_path),
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "tongxin.example.cn",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+
+
+def test_check_deploy_is_clean_with_production_variables(tmp_path):
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=production_env(tmp_path)
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_refuses_to_start_without_a_secret_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["DJANGO_SECRET_KEY"]
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
