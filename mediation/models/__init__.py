@@ -27,6 +27,7 @@ from .cases import (
     Service,
     SessionNote,
 )
+from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
 from .sealed import SealedModel
 
@@ -45,6 +46,8 @@ __all__ = [
     "NoteAddendum",
     "NoteRevision",
     "OfficeMembership",
+    "OfficialCalendarDay",
+    "OfficialCalendarYear",
     "Outcome",
     "OutcomeKind",
     "Party",

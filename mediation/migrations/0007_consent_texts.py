@@ -41,6 +41,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mediation", "0004_audit_append_only")]
+    dependencies = [("mediation", "0006_audit_append_only")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

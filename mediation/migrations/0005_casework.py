@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0002_offices_and_roles'),
+        ('mediation', '0004_seed_official_calendar'),
     ]
 
     operations = [

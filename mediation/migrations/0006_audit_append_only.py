@@ -45,6 +45,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mediation", "0003_casework")]
+    dependencies = [("mediation", "0005_casework")]
 
     operations = [migrations.RunPython(forwards, backwards)]
