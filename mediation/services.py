@@ -798,7 +798,7 @@ def hold_session(
     if unknown or not services:
         raise ValidationError({"services": _("Choose the services delivered.")}, code="services")
     session.status = CounselingSession.Status.HELD
-    session.services = sorted(services)
+    session.set_services(services)
     if duration_minutes:
         session.duration_minutes = duration_minutes
     session.save()

@@ -331,6 +331,13 @@ class Service(models.TextChoices):
     RELATIONSHIP = "relationship", _("Relationship adjustment")
 
 
+SERVICE_COLUMNS = {
+    Service.MARRIAGE_GUIDANCE: "service_marriage_guidance",
+    Service.PSYCHOLOGICAL: "service_psychological",
+    Service.PRENATAL: "service_prenatal",
+    Service.RELATIONSHIP: "service_relationship",
+}
+
 ACTIVE_SESSION = Q(status__in=["booked", "held"])
 
 
@@ -364,7 +371,13 @@ class CounselingSession(models.Model):
     co_counselors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="co_sessions"
     )
-    services = models.JSONField(_("services delivered"), default=list, blank=True)
+    # One column per service (not a list) so statistics count them with plain SQL on any engine.
+    service_marriage_guidance = models.BooleanField(_("marriage guidance"), default=False)
+    service_psychological = models.BooleanField(_("psychological counselling"), default=False)
+    service_prenatal = models.BooleanField(
+        _("prenatal and child-health information"), default=False
+    )
+    service_relationship = models.BooleanField(_("relationship adjustment"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.BOOKED
     )
@@ -394,6 +407,14 @@ class CounselingSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def services(self) -> list[str]:
+        return [service for service in Service.values if getattr(self, SERVICE_COLUMNS[service])]
+
+    def set_services(self, services) -> None:
+        for service, column in SERVICE_COLUMNS.items():
+            setattr(self, column, service in services)
 
 
 class SessionNote(SealedModel):
