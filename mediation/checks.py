@@ -29,3 +29,36 @@ def cjk_font_installed(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register("tongxin_keys", deploy=False)
+def key_ring_fit_for_use(app_configs, **kwargs):
+    """Refuse to start on a missing, short, repeated or development ring in production
+    (SECURITY.md, 'Keys'). On a development machine the same findings are warnings."""
+    from django.conf import settings
+
+    from . import keyring
+
+    level = checks.Warning if settings.DEBUG else checks.Error
+    try:
+        ring = keyring.load()
+    except keyring.KeyRingError as error:
+        return [
+            level(
+                f"The key ring cannot be used: {error}.",
+                hint="Set TONGXIN_KEY_FILE (a file readable by the app user only) or "
+                "TONGXIN_KEYS/TONGXIN_ACTIVE_KEY/TONGXIN_BLIND_INDEX_KEY; "
+                "`manage.py keys generate` makes one.",
+                id="tongxin.E101",
+            )
+        ]
+    found = [level(f"The key ring is unfit: {p}.", id="tongxin.E102") for p in ring.validate()]
+    if ring.development and not settings.DEBUG:
+        found.append(
+            checks.Error(
+                "Production is running on the development key ring.",
+                hint="Generate a production ring with `manage.py keys generate --output PATH`.",
+                id="tongxin.E103",
+            )
+        )
+    return found

@@ -1,6 +1,7 @@
 import pytest
 from django.test import override_settings
 
+from mediation import crypto, keyring
 from mediation.roles import Role
 from tests.factories import make_user, office
 
@@ -10,6 +11,21 @@ def fast_password_hashing():
     """Real sign-ins, but hashed cheaply: the slow hasher protects stored passwords, not tests."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+TEST_RING = crypto.KeyRing(
+    keys={"test-a": bytes(range(32))},
+    active_id="test-a",
+    blind_index_key=bytes(range(32, 64)),
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def test_key_ring():
+    """A fixed ring for the whole run: tests never depend on a developer's var/ files."""
+    keyring.use(TEST_RING)
+    yield TEST_RING
+    keyring.use(None)
 
 
 @pytest.fixture

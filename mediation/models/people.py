@@ -1,7 +1,4 @@
-"""The core tables: users, registry offices and memberships (and, below, the case work).
-
-Imports nothing of counselors or reports (ARCHITECTURE.md).
-"""
+"""Users, registry offices and office memberships."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models

@@ -1,0 +1,46 @@
+"""The cooling-off clock of a divorce application: its two legal deadlines.
+
+Pure: dates and an OfficialCalendar in, dates out; imports only mediation.calendar.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from .calendar import OfficialCalendar, period_end
+
+COOLING_OFF_DAYS = 30
+CERTIFICATE_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The ends of the cooling-off period and of the certificate window (both inclusive)."""
+
+    received_on: date
+    cooling_off_ends_on: date
+    certificate_window_ends_on: date
+    provisional: bool
+
+
+def deadlines(received_on: date, calendar: OfficialCalendar) -> Deadlines:
+    """The deadlines of an application received by the registry on `received_on`.
+
+    Civil Code art. 1077 with the civil-affairs ministry's 2020 notice (DOMAIN.md, 'The law that
+    sets the clock'): either party may withdraw within 30 days counted from the day after receipt
+    (cooling-off); within the 30 days after the cooling-off period ends, both must come for the
+    certificate (certificate window). Each period whose last day is a rest day ends on the next
+    working day. The result is provisional when either end depends on a year not loaded.
+    """
+    cooling_off = period_end(received_on, COOLING_OFF_DAYS, calendar)
+    certificate_window = period_end(cooling_off.day, CERTIFICATE_WINDOW_DAYS, calendar)
+    return Deadlines(
+        received_on=received_on,
+        cooling_off_ends_on=cooling_off.day,
+        certificate_window_ends_on=certificate_window.day,
+        provisional=cooling_off.provisional or certificate_window.provisional,
+    )
+
+
+def days_left(today: date, day: date) -> int:
+    """Whole days from today until `day`: 0 on the day itself, negative once it has passed."""
+    return (day - today).days

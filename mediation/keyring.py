@@ -1,0 +1,70 @@
+"""Where the key ring comes from: the environment or a key file, never the database or the
+repository (SECURITY.md, 'Keys'). Loaded once per process; `reload()` after a change."""
+
+import json
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+from .crypto import KeyRing, KeyRingError, _b64
+
+_ring: KeyRing | None = None
+_override: KeyRing | None = None
+
+
+class KeyRingMissing(KeyRingError):
+    """No ring is configured at all."""
+
+
+def load() -> KeyRing:
+    """Read the ring: TONGXIN_KEYS + TONGXIN_ACTIVE_KEY + TONGXIN_BLIND_INDEX_KEY, else the file
+    named by TONGXIN_KEY_FILE. Raises KeyRingMissing or KeyRingError."""
+    if os.environ.get("TONGXIN_KEYS"):
+        problems: list[str] = []
+
+        def no_repeats(pairs):
+            seen = {}
+            for key, value in pairs:
+                if key in seen:
+                    problems.append(f"key id {key!r} appears twice")
+                seen[key] = value
+            return seen
+
+        keys = json.loads(os.environ["TONGXIN_KEYS"], object_pairs_hook=no_repeats)
+        return KeyRing(
+            keys={str(k): _b64(v) for k, v in keys.items()},
+            active_id=os.environ.get("TONGXIN_ACTIVE_KEY", ""),
+            blind_index_key=_b64(os.environ.get("TONGXIN_BLIND_INDEX_KEY", "")),
+            development=os.environ.get("TONGXIN_KEYS_DEVELOPMENT", "") == "1",
+            problems=tuple(problems),
+        )
+    path = os.environ.get("TONGXIN_KEY_FILE") or settings.TONGXIN_KEY_FILE
+    if not path:
+        raise KeyRingMissing("no key ring: set TONGXIN_KEY_FILE or TONGXIN_KEYS")
+    try:
+        return KeyRing.from_json(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KeyRingMissing(f"the key file {path} does not exist") from None
+
+
+def ring() -> KeyRing:
+    """The ring in use (a test may install one with `use`)."""
+    global _ring
+    if _override is not None:
+        return _override
+    if _ring is None:
+        _ring = load()
+    return _ring
+
+
+def reload() -> KeyRing:
+    global _ring
+    _ring = None
+    return ring()
+
+
+def use(new_ring: KeyRing | None) -> None:
+    """Install a ring for this process (tests and key commands); None goes back to loading."""
+    global _override
+    _override = new_ring

@@ -1,0 +1,162 @@
+"""Key operations behind `manage.py keys`: rotate, reseal, rebuild the blind index, status.
+
+Each works in batches, one transaction per batch, and writes a row only if it still holds what
+was read (compare-and-set), so it is safe while the app is live and can be killed and run again.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from . import audit, crypto, keyring, sealing
+from .identity import InvalidIdNumber, normalise_id_number
+from .models import Party, SealedModel
+
+
+@dataclass
+class Progress:
+    done: int = 0
+    skipped: int = 0
+    unavailable: Counter = field(default_factory=Counter)
+
+
+def _batches(
+    model: type[SealedModel],
+    batch_size: int,
+    where: dict | None = None,
+    exclude: dict | None = None,
+):
+    """Rows in pk order, a batch at a time (a fresh query each time: rows change meanwhile)."""
+    last_pk = 0
+    while True:
+        query = model.objects.filter(pk__gt=last_pk, wrapped_key__isnull=False)
+        if where:
+            query = query.filter(**where)
+        if exclude:
+            query = query.exclude(**exclude)
+        rows = list(query.order_by("pk")[:batch_size])
+        if not rows:
+            return
+        yield rows
+        last_pk = rows[-1].pk
+
+
+def rotate(
+    *, batch_size: int = 500, on_batch: Callable[[str, int], None] | None = None
+) -> Progress:
+    """Rewrap every row's data key under the active master key. Field ciphertexts are untouched
+    (they are sealed with the row's data key, which does not change)."""
+    ring = keyring.ring()
+    progress = Progress()
+    for model in sealing.sealed_models():
+        for rows in _batches(model, batch_size, exclude={"key_id": ring.active_id}):
+            with transaction.atomic():
+                for row in rows:
+                    try:
+                        key_id, wrapped = sealing.rewrap_fields(row, ring)
+                    except crypto.KeyUnavailable as error:
+                        progress.unavailable[error.key_id] += 1
+                        continue
+                    except crypto.IntegrityFailure:
+                        progress.skipped += 1
+                        continue
+                    updated = model.objects.filter(
+                        pk=row.pk, key_id=row.key_id, wrapped_key=row.wrapped_key
+                    ).update(key_id=key_id, wrapped_key=wrapped)
+                    if updated:
+                        progress.done += 1
+                    else:
+                        progress.skipped += 1
+            if on_batch:
+                on_batch(model._meta.label, progress.done)
+    audit.record(actor=None, action="keys.rotate", details=_details(progress, ring))
+    return progress
+
+
+def reseal(
+    *, batch_size: int = 200, on_batch: Callable[[str, int], None] | None = None
+) -> Progress:
+    """Give every row a fresh data key and seal its fields again (after a suspected data-key
+    exposure or to move to a newer format). Compare-and-set on the key and every sealed column."""
+    ring = keyring.ring()
+    progress = Progress()
+    for model in sealing.sealed_models():
+        columns = sealing.sealed_columns(model)
+        for rows in _batches(model, batch_size):
+            with transaction.atomic():
+                for row in rows:
+                    try:
+                        values = sealing.open_fields(row, *model.SEALED_FIELDS)
+                    except crypto.KeyUnavailable as error:
+                        progress.unavailable[error.key_id] += 1
+                        continue
+                    except (crypto.IntegrityFailure, crypto.UnsupportedFormat):
+                        progress.skipped += 1
+                        continue
+                    expected = {column: getattr(row, column) for column in columns}
+                    fresh = model(uuid=row.uuid)
+                    sealing.seal(fresh, **values)
+                    updated = model.objects.filter(
+                        pk=row.pk, key_id=row.key_id, wrapped_key=row.wrapped_key, **expected
+                    ).update(
+                        key_id=fresh.key_id,
+                        wrapped_key=fresh.wrapped_key,
+                        **{column: getattr(fresh, column) for column in columns},
+                    )
+                    progress.done += 1 if updated else 0
+                    progress.skipped += 0 if updated else 1
+            if on_batch:
+                on_batch(model._meta.label, progress.done)
+    audit.record(actor=None, action="keys.reseal", details=_details(progress, ring))
+    return progress
+
+
+def rebuild_blind_index(*, batch_size: int = 500) -> Progress:
+    """Recompute every party's ID-number index with the loaded blind-index key (after that key
+    changed). Idempotent; compare-and-set on the sealed ID number."""
+    ring = keyring.ring()
+    progress = Progress()
+    for rows in _batches(Party, batch_size, exclude={"id_number_sealed": None}):
+        with transaction.atomic():
+            for party in rows:
+                try:
+                    number = sealing.open_fields(party, "id_number")["id_number"] or ""
+                    index = crypto.blind_index(ring.blind_index_key, normalise_id_number(number))
+                except crypto.KeyUnavailable as error:
+                    progress.unavailable[error.key_id] += 1
+                    continue
+                except (crypto.IntegrityFailure, crypto.UnsupportedFormat, InvalidIdNumber):
+                    progress.skipped += 1
+                    continue
+                updated = Party.objects.filter(
+                    pk=party.pk, id_number_sealed=party.id_number_sealed
+                ).update(id_index=index)
+                progress.done += 1 if updated else 0
+    audit.record(actor=None, action="keys.rebuild_blind_index", details=_details(progress, ring))
+    return progress
+
+
+def status() -> dict[str, Counter]:
+    """Rows per model and key id."""
+    found: dict[str, Counter] = {}
+    for model in sealing.sealed_models():
+        counts = Counter()
+        for key_id in (
+            model.objects.filter(wrapped_key__isnull=False)
+            .values_list("key_id", flat=True)
+            .iterator()
+        ):
+            counts[key_id] += 1
+        found[model._meta.label] = counts
+    return found
+
+
+def _details(progress: Progress, ring: crypto.KeyRing) -> dict:
+    return {
+        "active": ring.active_id,
+        "done": progress.done,
+        "skipped": progress.skipped,
+        "unavailable": dict(progress.unavailable),
+    }

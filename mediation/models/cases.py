@@ -1,0 +1,588 @@
+"""Case work (DOMAIN.md): cases, parties, consent, safety screens, sessions and their notes,
+counselling results and registry outcomes, referrals, follow-ups and satisfaction.
+
+Sealed fields (names, ID numbers, phones, addresses, screening answers, note bodies, referral
+reasons) are `*_sealed` binary columns of SealedModel rows; statistics read plain columns only.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .people import RegistryOffice
+from .sealed import SealedModel, sealed_field
+
+
+class Port(models.TextChoices):
+    """The 'two ports' of DOMAIN.md, plus families who walk in."""
+
+    DIVORCE = "divorce", _("Divorce application")
+    MARRIAGE = "marriage", _("Marriage registration")
+    WALK_IN = "walk_in", _("Walk-in family counselling")
+
+
+class Category(models.TextChoices):
+    """MZ/T 084-2017 counselling categories."""
+
+    PREMARITAL = "premarital", _("Premarital guidance")
+    MARITAL = "marital", _("Marital relationship")
+    FAMILY = "family", _("Family relationship")
+    DIVORCE_ADJUSTMENT = "divorce_adjustment", _("Divorce adjustment")
+
+
+class CounsellingResult(models.TextChoices):
+    """MZ/T 084-2017 counselling result: the counsellor's record, not the registry outcome."""
+
+    RECONCILE = "reconcile", _("Wish to reconcile")
+    POSTPONE = "postpone", _("Postpone the divorce")
+    DIVORCE = "divorce", _("Choose to divorce")
+
+
+class OutcomeKind(models.TextChoices):
+    """The registry outcome of a divorce application (DOMAIN.md, 'Outcomes and what counts')."""
+
+    RECONCILED = "reconciled", _("Reconciled: application withdrawn")
+    LAPSED = "lapsed", _("Lapsed: deemed withdrawn")
+    DIVORCED = "divorced", _("Divorced: certificate issued")
+    DECLINED = "declined", _("Declined or consent withdrawn")
+    REFERRED = "referred", _("Referred to another service")
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CaseQuerySet":
+        """The one door (ARCHITECTURE.md): counsellors see the cases assigned to them at their
+        offices; supervisors every case of their offices; everyone else none."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        offices = RegistryOffice.objects.of_user(user)
+        if user.has_perm("mediation.supervise_office"):
+            supervised = Q(office__in=offices)
+        else:
+            supervised = Q(pk__in=[])
+        if user.has_perm("mediation.work_cases"):
+            assigned = Q(
+                office__in=offices,
+                pk__in=CaseAssignment.objects.filter(counselor=user, ended_at__isnull=True).values(
+                    "case_id"
+                ),
+            )
+        else:
+            assigned = Q(pk__in=[])
+        return self.filter(supervised | assigned)
+
+    def open(self) -> "CaseQuerySet":
+        return self.filter(status=Case.Status.OPEN)
+
+
+class Case(models.Model):
+    """One couple (or family) at one office, followed over several sessions."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    office = models.ForeignKey(
+        RegistryOffice, on_delete=models.PROTECT, related_name="cases", verbose_name=_("office")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    number = models.CharField(_("case number"), max_length=32, unique=True)
+    port = models.CharField(_("port"), max_length=12, choices=Port.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    received_on = models.DateField(_("application received on"), null=True, blank=True)
+    cooling_off_ends_on = models.DateField(_("cooling-off period ends on"), null=True, blank=True)
+    certificate_window_ends_on = models.DateField(
+        _("certificate window ends on"), null=True, blank=True
+    )
+    deadlines_provisional = models.BooleanField(_("deadlines provisional"), default=False)
+    counselling_offered = models.BooleanField(_("counselling offered"), default=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    joint_sessions_blocked = models.BooleanField(_("joint sessions blocked"), default=False)
+    result = models.CharField(
+        _("counselling result"), max_length=12, choices=CounsellingResult.choices, blank=True
+    )
+    result_on = models.DateField(_("result recorded for"), null=True, blank=True)
+    result_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    counselors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="CaseAssignment",
+        through_fields=("case", "counselor"),
+        related_name="cases",
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "year", "sequence"], name="case_unique_number_per_office_year"
+            ),
+            models.CheckConstraint(
+                condition=~Q(port="divorce") | Q(received_on__isnull=False),
+                name="case_divorce_has_receipt_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "received_on"], name="case_office_received_idx"),
+            models.Index(fields=["status", "cooling_off_ends_on"], name="case_status_cooling_idx"),
+            models.Index(fields=["office", "opened_at"], name="case_office_opened_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_divorce(self) -> bool:
+        return self.port == Port.DIVORCE
+
+
+class CaseNumberCounter(models.Model):
+    """The last case sequence per office and year; incremented under a row lock."""
+
+    office = models.ForeignKey(RegistryOffice, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year"], name="counter_unique_office_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id}/{self.year}: {self.last}"
+
+
+class CaseAssignment(models.Model):
+    """A counsellor assigned to a case; ending an assignment ends access on the next request."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "counselor"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_active_per_counselor",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} / {self.counselor}"
+
+
+class Party(SealedModel):
+    """A spouse (or family member) in a case, with the MZ/T 084 record-form fields."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("female")
+        MALE = "M", _("male")
+
+    class Education(models.TextChoices):
+        PRIMARY = "primary", _("primary school or less")
+        JUNIOR = "junior", _("junior secondary")
+        SENIOR = "senior", _("senior secondary or vocational")
+        COLLEGE = "college", _("college")
+        UNIVERSITY = "university", _("university or above")
+
+    class MaritalStatus(models.TextChoices):
+        UNMARRIED = "unmarried", _("unmarried")
+        FIRST_MARRIAGE = "first", _("first marriage")
+        REMARRIED = "remarried", _("remarried")
+
+    SEALED_FIELDS = ("name", "id_number", "phone", "address")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    position = models.PositiveSmallIntegerField(_("party"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    education = models.CharField(
+        _("education"), max_length=12, choices=Education.choices, blank=True
+    )
+    occupation = models.CharField(_("occupation"), max_length=40, blank=True)
+    marital_status = models.CharField(
+        _("marital status"), max_length=12, choices=MaritalStatus.choices, blank=True
+    )
+    years_married = models.PositiveSmallIntegerField(_("years married"), null=True, blank=True)
+    id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    name_sealed = sealed_field()
+    id_number_sealed = sealed_field()
+    phone_sealed = sealed_field()
+    address_sealed = sealed_field()
+    consent_counselling = models.BooleanField(default=False)
+    consent_sensitive = models.BooleanField(default=False)
+    consent_follow_up = models.BooleanField(default=False)
+    consent_statistics = models.BooleanField(default=False)
+    screened_positive = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "position"], name="party_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} / {self.position}"
+
+    @property
+    def label(self) -> str:
+        return _("Party %(position)s") % {"position": self.position}
+
+
+class ConsentText(models.Model):
+    """A versioned text the party agrees to: the MZ/T 084 confidentiality and privacy
+    agreements. Texts are never edited once used; a change is a new version."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("text"))
+    effective_from = models.DateField(_("effective from"))
+
+    class Meta:
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version})"
+
+
+class Purpose(models.TextChoices):
+    """What a consent covers (PIPL art. 29 wants sensitive information consented apart)."""
+
+    COUNSELLING = "counselling", _("Counselling")
+    SENSITIVE = "sensitive", _("Sensitive personal information")
+    FOLLOW_UP = "follow_up", _("Follow-up contact")
+    STATISTICS = "statistics", _("Anonymised statistics")
+
+
+class ConsentRecord(models.Model):
+    """One giving or withdrawal of consent; the party's current state is the latest record."""
+
+    class Action(models.TextChoices):
+        GIVEN = "given", _("given")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    action = models.CharField(_("consent"), max_length=10, choices=Action.choices)
+    text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.purpose} {self.action}"
+
+
+class SafetyScreen(SealedModel):
+    """The short domestic-violence screen, done with one party alone (DOMAIN.md, 'Safety')."""
+
+    SEALED_FIELDS = ("answers",)
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="screens")
+    positive = models.BooleanField(_("positive"))
+    answers_sealed = sealed_field()
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    screened_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-screened_at"]
+
+
+class Service(models.TextChoices):
+    """The free services of the mediation room (DOMAIN.md)."""
+
+    MARRIAGE_GUIDANCE = "marriage_guidance", _("Marriage guidance")
+    PSYCHOLOGICAL = "psychological", _("Psychological counselling")
+    PRENATAL = "prenatal", _("Prenatal and child-health information")
+    RELATIONSHIP = "relationship", _("Relationship adjustment")
+
+
+SERVICE_COLUMNS = {
+    Service.MARRIAGE_GUIDANCE: "service_marriage_guidance",
+    Service.PSYCHOLOGICAL: "service_psychological",
+    Service.PRENATAL: "service_prenatal",
+    Service.RELATIONSHIP: "service_relationship",
+}
+
+ACTIVE_SESSION = Q(status__in=["booked", "held"])
+
+
+class CounselingSession(models.Model):
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", _("individual")
+        JOINT = "joint", _("joint")
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("booked")
+        HELD = "held", _("held")
+        CANCELLED = "cancelled", _("cancelled")
+        NO_SHOW = "no_show", _("did not come")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
+    office = models.ForeignKey(RegistryOffice, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=50)
+    room = models.CharField(_("room"), max_length=30)
+    lead_counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_sessions",
+        verbose_name=_("counsellor"),
+    )
+    co_counselors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="co_sessions"
+    )
+    # One column per service (not a list) so statistics count them with plain SQL on any engine.
+    service_marriage_guidance = models.BooleanField(_("marriage guidance"), default=False)
+    service_psychological = models.BooleanField(_("psychological counselling"), default=False)
+    service_prenatal = models.BooleanField(
+        _("prenatal and child-health information"), default=False
+    )
+    service_relationship = models.BooleanField(_("relationship adjustment"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.BOOKED
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    booked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at"]
+        constraints = [
+            # Double booking is impossible, even when two clerks click at the same moment.
+            models.UniqueConstraint(
+                fields=["lead_counselor", "starts_at"],
+                condition=ACTIVE_SESSION,
+                name="session_no_double_booking_counselor",
+            ),
+            models.UniqueConstraint(
+                fields=["office", "room", "starts_at"],
+                condition=ACTIVE_SESSION,
+                name="session_no_double_booking_room",
+            ),
+        ]
+        indexes = [models.Index(fields=["lead_counselor", "starts_at"], name="session_lead_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def services(self) -> list[str]:
+        return [service for service in Service.values if getattr(self, SERVICE_COLUMNS[service])]
+
+    def set_services(self, services) -> None:
+        for service, column in SERVICE_COLUMNS.items():
+            setattr(self, column, service in services)
+
+
+class SessionNote(SealedModel):
+    """Interview notes (询问笔录) and intervention assessment (介入评估) of one session by one
+    counsellor. Signed notes are locked; later words are addenda."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SIGNED = "signed", _("signed")
+
+    SEALED_FIELDS = ("body", "assessment")
+
+    session = models.ForeignKey(CounselingSession, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body_sealed = sealed_field()
+    assessment_sealed = sealed_field()
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session note")
+        verbose_name_plural = _("session notes")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="note_one_per_author")
+        ]
+
+    def __str__(self) -> str:
+        return f"note {self.uuid}"
+
+
+class NoteRevision(SealedModel):
+    """The text of a draft note before a save replaced it."""
+
+    SEALED_FIELDS = ("body", "assessment")
+
+    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    body_sealed = sealed_field()
+    assessment_sealed = sealed_field()
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["version"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "version"], name="revision_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"revision {self.version} of {self.note}"
+
+
+class NoteAddendum(SealedModel):
+    SEALED_FIELDS = ("body",)
+
+    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body_sealed = sealed_field()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class Outcome(models.Model):
+    """The one registry outcome of a divorce case (a OneToOne: exactly one, enforced by the DB)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="outcome")
+    kind = models.CharField(_("registry outcome"), max_length=12, choices=OutcomeKind.choices)
+    decided_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    by_clock = models.BooleanField(_("recorded by the clock"), default=False)
+
+    class Meta:
+        verbose_name = _("registry outcome")
+        verbose_name_plural = _("registry outcomes")
+        indexes = [models.Index(fields=["kind", "decided_on"], name="outcome_kind_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.kind}"
+
+
+class Referral(SealedModel):
+    class Destination(models.TextChoices):
+        WOMENS_FEDERATION = "womens_federation", _("Women's federation (anti-domestic-violence)")
+        LEGAL_AID = "legal_aid", _("Legal aid")
+        POLICE = "police", _("Police")
+        MENTAL_HEALTH = "mental_health", _("Mental-health care")
+        OTHER = "other", _("Other service")
+
+    SEALED_FIELDS = ("reason",)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    destination = models.CharField(_("referred to"), max_length=20, choices=Destination.choices)
+    reason_sealed = sealed_field()
+    referred_on = models.DateField(_("referred on"))
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["referred_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} -> {self.destination}"
+
+
+class FollowUp(models.Model):
+    """A follow-up (回访) 3 or 6 months after a reconciliation: did it hold?"""
+
+    class Status(models.TextChoices):
+        DUE = "due", _("due")
+        DONE = "done", _("done")
+        UNREACHABLE = "unreachable", _("could not be reached")
+        CANCELLED = "cancelled", _("cancelled")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField(_("months after"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DUE)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    reconciliation_held = models.BooleanField(_("reconciliation held"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "party", "months"], name="follow_up_unique_per_party"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} +{self.months}"
+
+
+class Satisfaction(models.Model):
+    """MZ/T 084 satisfaction, per party, optionally anonymous (then no party is stored)."""
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        FAIRLY = "fairly", _("Fairly satisfied")
+        UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="satisfaction")
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rating = models.CharField(_("satisfaction"), max_length=12, choices=Rating.choices)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    recorded_on = models.DateField(_("recorded on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.rating}"
