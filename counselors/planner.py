@@ -251,6 +251,11 @@ class _Model:
         self._constraints()
         self._objectives()
 
+    def qualified(self, cid: int, day: date) -> bool:
+        """Pinned duties may name someone no longer in the rotation: they count as unqualified."""
+        counselor = self.counselors.get(cid)
+        return counselor is not None and counselor.qualified_on(day)
+
     # --- caps ---------------------------------------------------------------------------------
     def _caps(self) -> None:
         p = self.p
@@ -379,7 +384,7 @@ class _Model:
                 m.add(over >= covered - need)
                 terms["over_cover"].append(over)
                 if office.qualified_required:
-                    if any(self.counselors[c].qualified_on(d) for c in pinned_here):
+                    if any(self.qualified(c, d) for c in pinned_here):
                         continue
                     qualified = [v for c, v in pairs if self.counselors[c].qualified_on(d)]
                     q = m.new_bool_var(f"q_{o}_{d:%m%d}{h}")
@@ -554,9 +559,7 @@ def explain(built: _Model, duties: Sequence[Duty], status: str) -> list[Gap]:
         if missing > 0:
             reason, facts = _reason(built, o, d, h, at, load_week, load_month, status, False)
             gaps.append(Gap(o, d, h, COVERAGE, missing, reason, facts))
-        if office.qualified_required and not any(
-            built.counselors[c].qualified_on(d) for c in present
-        ):
+        if office.qualified_required and not any(built.qualified(c, d) for c in present):
             reason, facts = _reason(built, o, d, h, at, load_week, load_month, status, True)
             gaps.append(Gap(o, d, h, QUALIFIED, 1, reason, facts))
     return gaps
@@ -604,7 +607,7 @@ def _reason(built: _Model, o, d, h, at, load_week, load_month, status, qualified
         return (ROOM_FULL if status == OPTIMAL else TIME_LIMIT), facts
     capped = len(groups["week_capped"]) + len(groups["month_capped"])
     if capped and capped >= max(len(groups["busy"]), len(groups["elsewhere_today"])):
-        if qualified and groups["week_capped"]:
+        if qualified and len(groups["week_capped"]) >= len(groups["month_capped"]):
             return QUALIFIED_CAPACITY_EXHAUSTED, facts
         return CAPS, facts
     if len(groups["busy"]) >= len(groups["elsewhere_today"]):

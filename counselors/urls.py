@@ -1,5 +1,38 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "counselors"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("roster/", views.roster, name="roster"),
+    path("roster/plan/", views.roster_plan, name="roster-plan"),
+    path("roster/repair/", views.roster_repair, name="roster-repair"),
+    path("roster/<int:roster_id>/status/", views.roster_status, name="roster-status"),
+    path("roster/<int:roster_id>/publish/", views.roster_publish, name="roster-publish"),
+    path("my-duties/", views.my_duties, name="my-duties"),
+    path("my-duties/unavailability/", views.my_unavailability, name="my-unavailability"),
+    path("my-duties/feed/reset/", views.feed_reset, name="feed-reset"),
+    path("my-duties/notices/read/", views.notices_read, name="notices-read"),
+    path(
+        "unavailability/<int:row_id>/delete/",
+        views.unavailability_delete,
+        name="unavailability-delete",
+    ),
+    path("duties/<int:duty_id>/swap/", views.swap_create, name="swap-create"),
+    path("swaps/", views.swap_list, name="swap-list"),
+    path("swaps/<int:swap_id>/answer/", views.swap_answer, name="swap-answer"),
+    path("swaps/<int:swap_id>/withdraw/", views.swap_withdraw, name="swap-withdraw"),
+    path("swaps/<int:swap_id>/decide/", views.swap_decide, name="swap-decide"),
+    path("feed/<str:token>.ics", views.duty_feed, name="duty-feed"),
+    path("counsellors/", views.profile_list, name="profile-list"),
+    path("counsellors/new/", views.profile_create, name="profile-create"),
+    path("counsellors/<int:profile_id>/", views.profile_detail, name="profile-detail"),
+    path(
+        "qualifications/<int:qualification_id>/delete/",
+        views.qualification_delete,
+        name="qualification-delete",
+    ),
+    path("coverage/", views.coverage, name="coverage"),
+    path("service-hours/", views.service_hours, name="service-hours"),
+]

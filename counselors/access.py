@@ -1,0 +1,107 @@
+"""The one door to duty records: a counsellor reaches their own profile, duties and swaps; the
+civil-affairs administrator plans the cities of the offices they reach. Anything else is 404."""
+
+from django.db.models import Q
+from django.http import Http404
+
+from mediation import access as core_access
+
+from .models import CounselorProfile, Duty, SwapRequest
+
+PLAN = "mediation.plan_rotation"
+OWN_DUTY = "mediation.view_own_duty"
+
+
+def require_planner(user) -> None:
+    core_access.require(user, PLAN)
+
+
+def cities_for(user) -> list[str]:
+    """The cities whose rotation this user may plan (those of the offices they reach)."""
+    require_planner(user)
+    return sorted(set(core_access.offices_for(user).values_list("city", flat=True)))
+
+
+def city_for(user, city: str | None) -> str:
+    cities = cities_for(user)
+    if not cities:
+        raise Http404
+    if not city:
+        return cities[0]
+    if city not in cities:
+        raise Http404
+    return city
+
+
+def own_profile(user) -> CounselorProfile | None:
+    """The signed-in counsellor's profile (None when they take no duty yet)."""
+    core_access.require(user, OWN_DUTY)
+    return (
+        CounselorProfile.objects.select_related("user", "organisation", "home_office")
+        .filter(user=user)
+        .first()
+    )
+
+
+def require_own_profile(user) -> CounselorProfile:
+    profile = own_profile(user)
+    if profile is None:
+        raise Http404
+    return profile
+
+
+def own_duty(profile: CounselorProfile, duty_id: int) -> Duty:
+    duty = (
+        Duty.objects.published()
+        .select_related("office", "roster", "counselor__user")
+        .filter(pk=duty_id, counselor=profile)
+        .first()
+    )
+    if duty is None:
+        raise Http404
+    return duty
+
+
+def swap_for_counselor(profile: CounselorProfile, swap_id: int) -> SwapRequest:
+    """A swap the counsellor asked for or was asked to take."""
+    swap = (
+        SwapRequest.objects.select_related("duty", "requested_by__user", "colleague__user")
+        .filter(pk=swap_id)
+        .filter(Q(requested_by=profile) | Q(colleague=profile))
+        .first()
+    )
+    if swap is None:
+        raise Http404
+    return swap
+
+
+def profile_for_planner(user, profile_id: int) -> CounselorProfile:
+    require_planner(user)
+    profile = (
+        CounselorProfile.objects.select_related("user", "organisation", "home_office")
+        .filter(pk=profile_id, offices__in=core_access.offices_for(user))
+        .distinct()
+        .first()
+    )
+    if profile is None:
+        # A profile without offices yet is still the administrator's to complete.
+        profile = (
+            CounselorProfile.objects.select_related("user", "organisation", "home_office")
+            .filter(pk=profile_id, offices=None)
+            .first()
+        )
+    if profile is None:
+        raise Http404
+    return profile
+
+
+def swap_for_planner(user, swap_id: int) -> SwapRequest:
+    require_planner(user)
+    swap = (
+        SwapRequest.objects.select_related("duty__office")
+        .filter(pk=swap_id, duty__office__in=core_access.offices_for(user))
+        .first()
+    )
+    if swap is None:
+        raise Http404
+    return swap

@@ -1,0 +1,176 @@
+"""Forms of the duty app: input checks and crispy layouts only; the rules live in services.py."""
+
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mediation.models import RegistryOffice, User
+
+from .models import CounselorProfile, CoverageRule, Duty, HalfDay, Qualification, Unavailability
+
+
+class _Crispy:
+    def _crispy(self) -> None:
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+def parse_month(value: str | None, default: date | None) -> date | None:
+    """'2026-10' as the first of that month; the default's month when empty or unreadable."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return default.replace(day=1) if default else None
+
+
+class PlanForm(_Crispy, forms.Form):
+    offices = forms.ModelMultipleChoiceField(
+        label=_("Offices"),
+        queryset=RegistryOffice.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave all unticked to plan every office of the city."),
+    )
+
+    def __init__(self, *args, city: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offices"].queryset = RegistryOffice.objects.filter(city=city)
+        self._crispy()
+
+
+class RepairForm(_Crispy, forms.Form):
+    repair_from = forms.DateField(
+        label=_("Change duties from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Duties before this day stay as published."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._crispy()
+
+
+class UnavailabilityForm(_Crispy, forms.ModelForm):
+    class Meta:
+        model = Unavailability
+        fields = ["kind", "start", "end", "half_day", "note"]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, administrator: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not administrator:
+            # A counsellor declares leave or unavailability; a sudden absence is reported to
+            # and entered by the administrator.
+            self.fields["kind"].choices = [
+                choice
+                for choice in Unavailability.Kind.choices
+                if choice[0] != Unavailability.Kind.ABSENCE
+            ]
+        self._crispy()
+
+
+class ProfileForm(_Crispy, forms.ModelForm):
+    class Meta:
+        model = CounselorProfile
+        fields = [
+            "organisation",
+            "role",
+            "home_office",
+            "offices",
+            "max_half_days_per_week",
+            "max_half_days_per_month",
+            "in_rotation",
+        ]
+        widgets = {"offices": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, offices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offices"].queryset = offices
+        self.fields["home_office"].queryset = offices
+        self._crispy()
+
+    def clean(self):
+        data = super().clean()
+        home, offices = data.get("home_office"), data.get("offices")
+        if home and offices is not None and home not in offices:
+            self.add_error("home_office", _("The home office must be one they may serve."))
+        return data
+
+
+class NewProfileForm(ProfileForm):
+    user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.none())
+
+    class Meta(ProfileForm.Meta):
+        fields = ["user", *ProfileForm.Meta.fields]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(
+            groups__name__in=["counselor", "supervisor"], counselor_profile=None
+        ).order_by("full_name", "username")
+
+
+class QualificationForm(_Crispy, forms.ModelForm):
+    class Meta:
+        model = Qualification
+        fields = ["kind", "name", "certificate_number", "expires_on"]
+        widgets = {"expires_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._crispy()
+
+
+class CoverageRuleForm(_Crispy, forms.ModelForm):
+    class Meta:
+        model = CoverageRule
+        fields = ["needed_am", "needed_pm", "qualified_required", "room_capacity"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._crispy()
+
+
+class SwapForm(_Crispy, forms.Form):
+    colleague = forms.ModelChoiceField(
+        label=_("Colleague"), queryset=CounselorProfile.objects.none()
+    )
+    exchange = forms.ModelChoiceField(
+        label=_("Their duty you take in exchange (optional)"),
+        queryset=Duty.objects.none(),
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, duty: Duty, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["colleague"].queryset = (
+            CounselorProfile.objects.filter(offices=duty.office_id, in_rotation=True)
+            .exclude(pk=duty.counselor_id)
+            .select_related("user")
+        )
+        self.fields["colleague"].label_from_instance = lambda p: p.display_name
+        self.fields["exchange"].queryset = (
+            Duty.objects.filter(roster=duty.roster, day__gt=duty.day.replace(day=1))
+            .exclude(counselor=duty.counselor_id)
+            .select_related("counselor__user", "office")
+            .order_by("day", "half_day")
+        )
+        self.fields["exchange"].label_from_instance = lambda d: (
+            f"{d.day:%m-%d} {HalfDay(d.half_day).label} {d.office.display_name} "
+            f"· {d.counselor.display_name}"
+        )
+        self._crispy()
+
+    def clean(self):
+        data = super().clean()
+        colleague, exchange = data.get("colleague"), data.get("exchange")
+        if colleague and exchange and exchange.counselor_id != colleague.pk:
+            self.add_error("exchange", _("Choose one of the colleague's own duties."))
+        return data

@@ -1,0 +1,570 @@
+"""Views of the duty app: thin — reach (access.py), form, service, response.
+
+Planning is enqueued to the task worker and never solved inside a request.
+"""
+
+from collections import defaultdict
+from datetime import UTC, date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from mediation import access as core_access
+from mediation.models import OfficialCalendarYear
+
+from . import access, services
+from .forms import (
+    CoverageRuleForm,
+    NewProfileForm,
+    PlanForm,
+    ProfileForm,
+    QualificationForm,
+    RepairForm,
+    SwapForm,
+    UnavailabilityForm,
+    parse_month,
+)
+from .models import (
+    CounselorProfile,
+    CoverageRule,
+    Duty,
+    HalfDay,
+    Notice,
+    Qualification,
+    Roster,
+    SwapRequest,
+    Unavailability,
+)
+
+HALVES = [HalfDay.AM, HalfDay.PM]
+
+
+def _month_url(name: str, city: str, month: date) -> str:
+    return f"{reverse(name)}?city={city}&month={month:%Y-%m}"
+
+
+# --- the month grid -----------------------------------------------------------------------------
+
+
+def _grid(roster: Roster | None, offices, month: date, calendar) -> list[dict]:
+    """One row per day; per office and half-day the names on duty and whether cover is short."""
+    on_duty: dict[tuple, list[str]] = defaultdict(list)
+    short: set[tuple] = set()
+    if roster is not None:
+        for duty in roster.duties.all():
+            on_duty[(duty.day, duty.office_id, duty.half_day)].append(duty.counselor.display_name)
+        short = {(gap.day, gap.office_id, gap.half_day) for gap in roster.gaps.all()}
+    rows = []
+    for day in services.month_days(month):
+        working = calendar.is_working_day(day)
+        cells = [
+            {
+                "names": on_duty[(day, office.pk, half)],
+                "short": (day, office.pk, half) in short,
+            }
+            for office in offices
+            for half in HALVES
+        ]
+        rows.append({"day": day, "working": working, "cells": cells})
+    return rows
+
+
+def _with_rows(roster: Roster | None) -> Roster | None:
+    if roster is None:
+        return None
+    return (
+        Roster.objects.filter(pk=roster.pk)
+        .prefetch_related(
+            Prefetch("duties", queryset=Duty.objects.select_related("counselor__user")),
+            Prefetch("gaps", queryset=roster.gaps.model.objects.select_related("office")),
+        )
+        .select_related("published_by", "requested_by")
+        .get()
+    )
+
+
+def roster(request):
+    city = access.city_for(request.user, request.GET.get("city"))
+    today = timezone.localdate()
+    month = parse_month(request.GET.get("month"), today)
+    offices = services.city_offices(city)
+    rosters = {r.status: r for r in Roster.objects.for_month(city, month).exclude(status="retired")}
+    published, draft = rosters.get(Roster.Status.PUBLISHED), rosters.get(Roster.Status.DRAFT)
+    show_draft = draft is not None and draft.usable and request.GET.get("show") != "published"
+    shown = _with_rows(draft if show_draft else published)
+    calendar = OfficialCalendarYear.objects.calendar(years=[month.year])
+    changes = services.roster_changes(draft, published) if show_draft and published else []
+    touched = sorted({change.counselor.display_name for change in changes})
+    return render(
+        request,
+        "counselors/roster_month.html",
+        {
+            "city": city,
+            "cities": access.cities_for(request.user),
+            "month": month,
+            "previous_month": (month - timedelta(days=1)).replace(day=1),
+            "next_month": (month + timedelta(days=32)).replace(day=1),
+            "offices": offices,
+            "halves": HALVES,
+            "published": published,
+            "draft": draft,
+            "shown": shown,
+            "show_draft": show_draft,
+            "rows": _grid(shown, offices, month, calendar),
+            "calendar_known": calendar.knows(month.year),
+            "changes": changes,
+            "touched": touched,
+            "plan_form": PlanForm(city=city),
+            "repair_form": RepairForm(initial={"repair_from": max(today, month)}),
+        },
+    )
+
+
+def roster_status(request, roster_id: int):
+    """The progress of a draft, polled by htmx; a finished draft reloads the page."""
+    access.require_planner(request.user)
+    draft = Roster.objects.filter(pk=roster_id).first()
+    if draft is None or draft.city not in access.cities_for(request.user):
+        raise Http404
+    response = render(request, "counselors/_roster_status.html", {"draft": draft})
+    if draft.finished:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+def roster_plan(request):
+    city = access.city_for(request.user, request.POST.get("city"))
+    month = parse_month(request.POST.get("month"), timezone.localdate())
+    form = PlanForm(request.POST, city=city)
+    if form.is_valid():
+        codes = [office.code for office in form.cleaned_data["offices"]] or None
+        try:
+            services.start_planning(
+                city=city,
+                month=month,
+                requested_by=request.user,
+                office_codes=codes,
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.info(request, _("The planner is working on it; this page shows its progress."))
+    return redirect(_month_url("counselors:roster", city, month))
+
+
+@require_POST
+def roster_repair(request):
+    city = access.city_for(request.user, request.POST.get("city"))
+    month = parse_month(request.POST.get("month"), timezone.localdate())
+    form = RepairForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the day from which duties may change."))
+    else:
+        try:
+            services.start_planning(
+                city=city,
+                month=month,
+                requested_by=request.user,
+                repair_from=form.cleaned_data["repair_from"],
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.info(request, _("The planner is working on it; this page shows its progress."))
+    return redirect(_month_url("counselors:roster", city, month))
+
+
+@require_POST
+def roster_publish(request, roster_id: int):
+    access.require_planner(request.user)
+    draft = Roster.objects.filter(pk=roster_id).first()
+    if draft is None or draft.city not in access.cities_for(request.user):
+        raise Http404
+    try:
+        services.publish_roster(roster=draft, published_by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The roster is published and the counsellors are notified."))
+    return redirect(_month_url("counselors:roster", draft.city, draft.month))
+
+
+# --- a counsellor's own duty -------------------------------------------------------------------
+
+
+def my_duties(request):
+    profile = access.own_profile(request.user)
+    context = {"profile": profile}
+    if profile is not None:
+        today = timezone.localdate()
+        context.update(
+            duties=Duty.objects.published()
+            .filter(counselor=profile, day__gte=today.replace(day=1))
+            .select_related("office")
+            .prefetch_related(
+                Prefetch(
+                    "swap_requests",
+                    queryset=SwapRequest.objects.filter(status__in=SwapRequest.OPEN),
+                    to_attr="open_swaps",
+                )
+            ),
+            today=today,
+            feed_url=request.build_absolute_uri(
+                reverse("counselors:duty-feed", args=[services.feed_token(profile)])
+            ),
+            swaps=SwapRequest.objects.filter(requested_by=profile)
+            .select_related("duty__office", "colleague__user", "exchange")
+            .order_by("-created_at")[:20],
+            offered=SwapRequest.objects.filter(colleague=profile)
+            .select_related("duty__office", "requested_by__user", "exchange")
+            .order_by("-created_at")[:20],
+            unavailability=profile.unavailability.filter(end__gte=today),
+            notices=Notice.objects.filter(recipient=request.user)[:10],
+            unavailability_form=UnavailabilityForm(),
+        )
+    return render(request, "counselors/duty_mine.html", context)
+
+
+@require_POST
+def my_unavailability(request):
+    profile = access.require_own_profile(request.user)
+    form = UnavailabilityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_unavailability(
+                counselor=profile, entered_by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Saved. The next plan or repair will respect it."))
+    else:
+        messages.error(request, _("Please correct the dates."))
+    return redirect("counselors:my-duties")
+
+
+@require_POST
+def unavailability_delete(request, row_id: int):
+    row = Unavailability.objects.select_related("counselor").filter(pk=row_id).first()
+    if row is None:
+        raise Http404
+    if request.user.has_perm(access.PLAN):
+        access.profile_for_planner(request.user, row.counselor_id)
+        target = reverse("counselors:profile-detail", args=[row.counselor_id])
+    else:
+        profile = access.require_own_profile(request.user)
+        if row.counselor_id != profile.pk:
+            raise Http404
+        target = reverse("counselors:my-duties")
+    services.remove_unavailability(row=row, removed_by=request.user, request=request)
+    messages.success(request, _("Removed."))
+    return redirect(target)
+
+
+@require_POST
+def feed_reset(request):
+    profile = access.require_own_profile(request.user)
+    services.reset_feed(profile=profile, request=request)
+    messages.success(
+        request, _("Your calendar address is new; the old one no longer works. Subscribe again.")
+    )
+    return redirect("counselors:my-duties")
+
+
+@require_POST
+def notices_read(request):
+    access.require_own_profile(request.user)
+    services.mark_notices_read(user=request.user)
+    return redirect("counselors:my-duties")
+
+
+def swap_create(request, duty_id: int):
+    profile = access.require_own_profile(request.user)
+    duty = access.own_duty(profile, duty_id)
+    form = SwapForm(request.POST or None, duty=duty)
+    if form.is_valid():
+        try:
+            services.request_swap(
+                duty=duty, requested_by=profile, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your colleague is asked; you will see their answer here."))
+            return redirect("counselors:my-duties")
+    return render(request, "counselors/swap_form.html", {"duty": duty, "form": form})
+
+
+@require_POST
+def swap_answer(request, swap_id: int):
+    profile = access.require_own_profile(request.user)
+    swap = access.swap_for_counselor(profile, swap_id)
+    try:
+        services.answer_swap(
+            swap=swap, colleague=profile, accept=request.POST.get("accept") == "1", request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("counselors:my-duties")
+
+
+@require_POST
+def swap_withdraw(request, swap_id: int):
+    profile = access.require_own_profile(request.user)
+    swap = access.swap_for_counselor(profile, swap_id)
+    try:
+        services.withdraw_swap(swap=swap, requested_by=profile)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("counselors:my-duties")
+
+
+# --- the calendar feed -------------------------------------------------------------------------
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545: lines longer than 75 octets continue on the next line after a space."""
+    out, current = [], b""
+    for char in line:
+        encoded = char.encode()
+        if len(current) + len(encoded) > (75 if not out else 74):
+            out.append(current.decode())
+            current = b""
+        current += encoded
+    out.append(current.decode())
+    return "\r\n ".join(out)
+
+
+def _utc(moment) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+@login_not_required
+@never_cache
+def duty_feed(request, token: str):
+    """A counsellor's published duties as an iCalendar feed; the URL's secret is the key."""
+    profile = services.profile_for_feed_token(token)
+    if profile is None:
+        raise Http404
+    since = timezone.localdate() - timedelta(days=62)
+    duties = (
+        Duty.objects.published()
+        .filter(counselor=profile, day__gte=since)
+        .select_related("office")
+        .order_by("day", "half_day")
+    )
+    stamp = _utc(timezone.now())
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Tongxin//Duty//ZH",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_text(_('Duty of %(name)s') % {'name': profile.display_name})}",
+        "X-WR-TIMEZONE:Asia/Shanghai",
+    ]
+    for duty in duties:
+        summary = _("Duty at %(office)s") % {"office": duty.office.display_name}
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:duty-{duty.pk}@tongxin",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{_utc(duty.starts_at())}",
+            f"DTEND:{_utc(duty.ends_at())}",
+            f"SUMMARY:{_ics_text(summary)}",
+            f"LOCATION:{_ics_text(duty.office.address or duty.office.display_name)}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    body = "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="duty.ics"'
+    return response
+
+
+# --- the administrator's pages ------------------------------------------------------------------
+
+
+def profile_list(request):
+    access.require_planner(request.user)
+    offices = core_access.offices_for(request.user)
+    profiles = (
+        CounselorProfile.objects.filter(offices__in=offices)
+        .distinct()
+        .select_related("user", "organisation", "home_office")
+        .prefetch_related("offices", "qualifications")
+    )
+    return render(request, "counselors/profile_list.html", {"profiles": profiles})
+
+
+def profile_create(request):
+    access.require_planner(request.user)
+    offices = core_access.offices_for(request.user)
+    form = NewProfileForm(request.POST or None, offices=offices)
+    if form.is_valid():
+        profile = form.save()
+        messages.success(request, _("The counsellor is added to the rotation."))
+        return redirect("counselors:profile-detail", profile_id=profile.pk)
+    return render(request, "counselors/profile_form.html", {"form": form})
+
+
+def profile_detail(request, profile_id: int):
+    profile = access.profile_for_planner(request.user, profile_id)
+    offices = core_access.offices_for(request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = ProfileForm(
+        request.POST if action == "profile" else None, instance=profile, offices=offices
+    )
+    qualification_form = QualificationForm(request.POST if action == "qualification" else None)
+    unavailability_form = UnavailabilityForm(
+        request.POST if action == "unavailability" else None, administrator=True
+    )
+    if action == "profile" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("counselors:profile-detail", profile_id=profile.pk)
+    if action == "qualification" and qualification_form.is_valid():
+        qualification_form.instance.counselor = profile
+        qualification_form.save()
+        messages.success(request, _("Saved."))
+        return redirect("counselors:profile-detail", profile_id=profile.pk)
+    if action == "unavailability" and unavailability_form.is_valid():
+        try:
+            row = services.record_unavailability(
+                counselor=profile,
+                entered_by=request.user,
+                request=request,
+                **unavailability_form.cleaned_data,
+            )
+        except ValidationError as error:
+            unavailability_form.add_error(None, error)
+        else:
+            if row.kind == Unavailability.Kind.ABSENCE:
+                messages.warning(
+                    request,
+                    _("Saved. Repair the roster from %(day)s so someone covers the absence.")
+                    % {"day": row.start.isoformat()},
+                )
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("counselors:profile-detail", profile_id=profile.pk)
+    return render(
+        request,
+        "counselors/profile_detail.html",
+        {
+            "profile": profile,
+            "form": form,
+            "qualification_form": qualification_form,
+            "unavailability_form": unavailability_form,
+            "qualifications": profile.qualifications.all(),
+            "unavailability": profile.unavailability.filter(
+                end__gte=timezone.localdate() - timedelta(days=31)
+            ).select_related("entered_by"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def qualification_delete(request, qualification_id: int):
+    qualification = Qualification.objects.filter(pk=qualification_id).first()
+    if qualification is None:
+        raise Http404
+    profile = access.profile_for_planner(request.user, qualification.counselor_id)
+    qualification.delete()
+    messages.success(request, _("Removed."))
+    return redirect("counselors:profile-detail", profile_id=profile.pk)
+
+
+def coverage(request):
+    access.require_planner(request.user)
+    offices = list(core_access.offices_for(request.user))
+    rules = {rule.office_id: rule for rule in CoverageRule.objects.filter(office__in=offices)}
+    forms = []
+    for office in offices:
+        rule = rules.get(office.pk) or CoverageRule(office=office, room_capacity=office.rooms * 2)
+        bound = request.method == "POST" and request.POST.get("office") == office.code
+        form = CoverageRuleForm(request.POST if bound else None, instance=rule, prefix=office.code)
+        if bound and form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect("counselors:coverage")
+        forms.append((office, form))
+    return render(request, "counselors/coverage_rules.html", {"forms": forms})
+
+
+def swap_list(request):
+    access.require_planner(request.user)
+    offices = core_access.offices_for(request.user)
+    swaps = (
+        SwapRequest.objects.filter(duty__office__in=offices)
+        .select_related(
+            "duty__office",
+            "exchange__office",
+            "requested_by__user",
+            "colleague__user",
+            "decided_by",
+        )
+        .order_by("-created_at")[:100]
+    )
+    return render(request, "counselors/swap_list.html", {"swaps": swaps})
+
+
+@require_POST
+def swap_decide(request, swap_id: int):
+    swap = access.swap_for_planner(request.user, swap_id)
+    try:
+        services.decide_swap(
+            swap=swap,
+            decided_by=request.user,
+            approve=request.POST.get("approve") == "1",
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Decided; both counsellors are notified."))
+    return redirect("counselors:swap-list")
+
+
+def service_hours(request):
+    access.require_planner(request.user)
+    month = parse_month(request.GET.get("month"), timezone.localdate())
+    offices = core_access.offices_for(request.user)
+    rows = Duty.objects.filter(office__in=offices).service_hours(month)
+    totals: dict[str, dict] = {}
+    for row in rows:
+        total = totals.setdefault(
+            row["organisation"],
+            {"organisation": row["organisation"], "half_days": 0, "hours": 0.0, "delivered": 0.0},
+        )
+        total["half_days"] += row["half_days"]
+        total["hours"] += row["hours"]
+        total["delivered"] += row["delivered_hours"]
+    return render(
+        request,
+        "counselors/service_hours.html",
+        {
+            "month": month,
+            "rows": rows,
+            "totals": list(totals.values()),
+            "previous_month": (month - timedelta(days=1)).replace(day=1),
+            "next_month": (month + timedelta(days=32)).replace(day=1),
+        },
+    )
