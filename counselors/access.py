@@ -22,8 +22,9 @@ def cities_for(user) -> list[str]:
     return sorted(set(core_access.offices_for(user).values_list("city", flat=True)))
 
 
-def city_for(user, city: str | None) -> str:
-    cities = cities_for(user)
+def city_for(user, city: str | None, cities: list[str] | None = None) -> str:
+    """The requested city (or the first) if the user may plan it; 404 otherwise."""
+    cities = cities_for(user) if cities is None else cities
     if not cities:
         raise Http404
     if not city:

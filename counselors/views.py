@@ -87,17 +87,23 @@ def _with_rows(roster: Roster | None) -> Roster | None:
             Prefetch("duties", queryset=Duty.objects.select_related("counselor__user")),
             Prefetch("gaps", queryset=roster.gaps.model.objects.select_related("office")),
         )
-        .select_related("published_by", "requested_by")
+        .select_related("published_by")
         .get()
     )
 
 
 def roster(request):
-    city = access.city_for(request.user, request.GET.get("city"))
+    cities = access.cities_for(request.user)
+    city = access.city_for(request.user, request.GET.get("city"), cities)
     today = timezone.localdate()
     month = parse_month(request.GET.get("month"), today)
     offices = services.city_offices(city)
-    rosters = {r.status: r for r in Roster.objects.for_month(city, month).exclude(status="retired")}
+    rosters = {
+        r.status: r
+        for r in Roster.objects.for_month(city, month)
+        .exclude(status=Roster.Status.RETIRED)
+        .select_related("published_by")
+    }
     published, draft = rosters.get(Roster.Status.PUBLISHED), rosters.get(Roster.Status.DRAFT)
     show_draft = draft is not None and draft.usable and request.GET.get("show") != "published"
     shown = _with_rows(draft if show_draft else published)
@@ -109,7 +115,7 @@ def roster(request):
         "counselors/roster_month.html",
         {
             "city": city,
-            "cities": access.cities_for(request.user),
+            "cities": cities,
             "month": month,
             "previous_month": (month - timedelta(days=1)).replace(day=1),
             "next_month": (month + timedelta(days=32)).replace(day=1),
