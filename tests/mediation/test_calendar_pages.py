@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from mediation.forms import CalendarYearForm
 from mediation.models import OfficialCalendarYear
 
 # The role fixtures are looked up by name, so the database mark is declared here.
@@ -148,7 +149,46 @@ def test_bad_input_is_explained_in_chinese_and_everything_typed_is_kept(
 def test_entering_a_year_already_loaded_says_so_next_to_the_year(client, civil_affairs):
     client.force_login(civil_affairs)
 
-    response = client.post(reverse("mediation:calendar-enter"), NOTICE_2027 | {"year": "2026"})
+    response = client.post(
+        reverse("mediation:calendar-enter"),
+        {"year": "2026", "holidays": "2026-01-01 2026-01-03 元旦", "source": "重新录入"},
+    )
 
     assert "2026年的日历随系统提供，不能替换。" in response.text
     assert OfficialCalendarYear.objects.get(year=2026).origin == "package"
+
+
+def test_mistakes_in_both_boxes_are_shown_together(client, civil_affairs):
+    client.force_login(civil_affairs)
+    data = NOTICE_2027 | {
+        "holidays": "2027-01-03 2027-01-01 元旦\n2月6日至14日 春节",
+        "makeup_workdays": "2027-03-03",
+    }
+
+    response = client.post(reverse("mediation:calendar-enter"), data)
+
+    assert "第1行：结束日 2027-01-01 早于起始日 2027-01-03。" in response.text
+    assert "2027-03-03 不是周六或周日" in response.text
+
+
+def test_the_form_reads_the_lines_docs_calendar_md_shows():
+    form = CalendarYearForm(
+        {
+            "year": "2027",
+            "holidays": "2027-01-01 2027-01-03 元旦\n"
+            "2027年2月6日至2027年2月14日 春节\n"
+            "清明节：4月3日（周六）至5日（周一）放假，共3天。\n"
+            "2027-06-09 端午节",
+            "makeup_workdays": "2月20日（周六）、10月9日（周六）",
+            "source": "国办发明电〔2026〕X号",
+        }
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["holidays"] == [
+        (date(2027, 1, 1), date(2027, 1, 3), "元旦"),
+        (date(2027, 2, 6), date(2027, 2, 14), "春节"),
+        (date(2027, 4, 3), date(2027, 4, 5), "清明节"),
+        (date(2027, 6, 9), date(2027, 6, 9), "端午节"),
+    ]
+    assert form.cleaned_data["makeup_workdays"] == [date(2027, 2, 20), date(2027, 10, 9)]
