@@ -160,6 +160,21 @@ class CalendarYearForm(forms.Form):
                     % {"number": number}
                 )
                 continue
+            year = self.cleaned_data.get("year")
+            if year is not None and (start.year != year or end.year != year):
+                # Also a rule of the service; said here so that every mistake shows at once.
+                label = gettext("%(start)s to %(end)s") % {
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                }
+                problem = gettext("The holiday %(range)s is not inside the year %(year)s.") % {
+                    "range": label,
+                    "year": year,
+                }
+                problems.append(
+                    gettext("Line %(number)s: %(problem)s") % {"number": number, "problem": problem}
+                )
+                continue
             holidays.append((start, end, name))
         if problems:
             raise forms.ValidationError(problems)
@@ -185,7 +200,28 @@ class CalendarYearForm(forms.Form):
                         % {"number": number, "text": token}
                     )
                 else:
+                    problem = self._makeup_problem(dates[0])
+                    if problem:
+                        problems.append(
+                            gettext("Line %(number)s: %(problem)s")
+                            % {"number": number, "problem": problem}
+                        )
                     days.append(dates[0])
         if problems:
             raise forms.ValidationError(problems)
         return days
+
+    def _makeup_problem(self, day: date) -> str:
+        """The service's rules for a make-up day, said here so that every mistake shows at once."""
+        year = self.cleaned_data.get("year")
+        if year is not None and day.year != year:
+            return gettext("The make-up working day %(day)s is not inside the year %(year)s.") % {
+                "day": day.isoformat(),
+                "year": year,
+            }
+        if day.weekday() < 5:
+            return gettext(
+                "%(day)s is not a Saturday or Sunday: a make-up working day is always a "
+                "weekend day."
+            ) % {"day": day.isoformat()}
+        return ""

@@ -87,9 +87,13 @@ def _months(year: int, days: list[OfficialCalendarDay]) -> list[dict]:
 
 def calendar_list(request):
     access.require(request.user, "mediation.manage_calendar")
-    years = OfficialCalendarYear.objects.select_related("entered_by").annotate(
-        rest_count=Count("days", filter=Q(days__kind=OfficialCalendarDay.Kind.REST)),
-        work_count=Count("days", filter=Q(days__kind=OfficialCalendarDay.Kind.WORK)),
+    years = (
+        OfficialCalendarYear.objects.select_related("entered_by")
+        .order_by("-year")
+        .annotate(
+            rest_count=Count("days", filter=Q(days__kind=OfficialCalendarDay.Kind.REST)),
+            work_count=Count("days", filter=Q(days__kind=OfficialCalendarDay.Kind.WORK)),
+        )
     )
     loaded = {row.year for row in years}
     this_year = timezone.localdate().year
@@ -97,7 +101,7 @@ def calendar_list(request):
     return render(
         request,
         "mediation/calendar_list.html",
-        {"years": years, "missing_years": missing, "next_year": this_year + 1},
+        {"years": years, "missing_years": missing},
     )
 
 

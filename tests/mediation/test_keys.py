@@ -23,8 +23,13 @@ def manage(*args, key_file, check=True):
         env.pop(name)
     env["TONGXIN_KEY_FILE"] = str(key_file)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
-        capture_output=True, text=True, check=check, timeout=300,
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=300,
     )
 
 
@@ -38,7 +43,9 @@ def many_parties(case, count):
     Party.objects.bulk_create(rows)
 
 
-def test_rotation_killed_half_way_and_resumed_leaves_every_row_readable_with_the_new_key(counselor, xlt, tmp_path):
+def test_rotation_killed_half_way_and_resumed_leaves_every_row_readable_with_the_new_key(
+    counselor, xlt, tmp_path
+):
     key_file = tmp_path / "keys.json"
     manage("keys", "generate", "--output", str(key_file), key_file=key_file)
     old_ring = crypto.KeyRing.from_json(key_file.read_text())
@@ -57,8 +64,11 @@ def test_rotation_killed_half_way_and_resumed_leaves_every_row_readable_with_the
         env.pop(name)
     env["TONGXIN_KEY_FILE"] = str(key_file)
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "keys", "rotate", "--batch", "20"], cwd=settings.BASE_DIR,
-        env=env, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "manage.py", "keys", "rotate", "--batch", "20"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     for line in process.stdout:
         if line.strip().startswith("mediation.Party:"):
@@ -75,11 +85,17 @@ def test_rotation_killed_half_way_and_resumed_leaves_every_row_readable_with_the
     assert "rows done" in finished.stdout
     assert status.returncode == 0, status.stderr
     assert old_ring.active_id not in json.loads(key_file.read_text())["keys"]
-    only_new = crypto.KeyRing(keys={new_ring.active_id: new_ring.keys[new_ring.active_id]}, active_id=new_ring.active_id, blind_index_key=new_ring.blind_index_key)
+    only_new = crypto.KeyRing(
+        keys={new_ring.active_id: new_ring.keys[new_ring.active_id]},
+        active_id=new_ring.active_id,
+        blind_index_key=new_ring.blind_index_key,
+    )
     keyring.use(only_new)
     try:
         opened = services.read_note(user=counselor, note=SessionNote.objects.get(pk=note.pk))
-        names = {sealing.open_fields(p, "name")["name"] for p in Party.objects.filter(position__gte=3)}
+        names = {
+            sealing.open_fields(p, "name")["name"] for p in Party.objects.filter(position__gte=3)
+        }
     finally:
         keyring.use(None)
     assert opened["body"] == "示例笔记：轮换前写的"
@@ -89,7 +105,13 @@ def test_rotation_killed_half_way_and_resumed_leaves_every_row_readable_with_the
 def test_status_exits_non_zero_when_a_row_needs_a_key_that_is_not_loaded(counselor, xlt, tmp_path):
     key_file = tmp_path / "keys.json"
     manage("keys", "generate", "--output", str(key_file), key_file=key_file)
-    keyring.use(crypto.KeyRing(keys={"elsewhere": bytes([7]) * 32}, active_id="elsewhere", blind_index_key=bytes([8]) * 32))
+    keyring.use(
+        crypto.KeyRing(
+            keys={"elsewhere": bytes([7]) * 32},
+            active_id="elsewhere",
+            blind_index_key=bytes([8]) * 32,
+        )
+    )
     try:
         open_divorce_case(xlt, counselor)
         case = open_divorce_case(xlt, counselor)
@@ -101,4 +123,3 @@ def test_status_exits_non_zero_when_a_row_needs_a_key_that_is_not_loaded(counsel
 
     assert status.returncode == 1
     assert "NOT LOADED" in status.stdout
-
