@@ -1377,5 +1377,11 @@ def enter_calendar_year(
             for day in makeup_workdays
         ]
     )
+    audit.record(
+        actor=entered_by,
+        action="calendar.enter",
+        obj=calendar_year,
+        details={"year": year, "replace": replace},
+    )
     calendar_year_entered.send(sender=OfficialCalendarYear, year=year)
     return calendar_year
