@@ -19,5 +19,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, profile: str, **options):
         users = demo.seed_accounts()
+        cases = demo.seed_cases() if profile == "default" else 0
         demo_seeded.send(sender=self.__class__, profile=profile)
-        self.stdout.write(f"Demo data ready ({profile}): {len(users)} accounts.")
+        self.stdout.write(f"Demo data ready ({profile}): {len(users)} accounts, {cases} new cases.")
