@@ -576,7 +576,7 @@ def request_swap(
     if exchange is not None:
         problems += _swap_problems(profile=requested_by, duty=exchange, leaving=duty)
     if problems:
-        raise ValidationError(problems, code="breaks_rules")
+        raise ValidationError([ValidationError(p, code="breaks_rules") for p in problems])
     if SwapRequest.objects.filter(duty=duty, status__in=SwapRequest.OPEN).exists():
         raise ValidationError(
             _("This duty already has an open swap request."), code="already_requested"
@@ -657,7 +657,7 @@ def decide_swap(*, swap: SwapRequest, decided_by: User, approve: bool, request=N
                 profile=swap.requested_by, duty=swap.exchange, leaving=swap.duty
             )
         if problems:
-            raise ValidationError(problems, code="breaks_rules")
+            raise ValidationError([ValidationError(p, code="breaks_rules") for p in problems])
         duty, exchange = swap.duty, swap.exchange
         if exchange is not None and (exchange.day, exchange.half_day) == (
             duty.day,

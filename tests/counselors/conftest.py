@@ -1,6 +1,6 @@
 """Duty fixtures: profiles, coverage rules and a published roster built by the real planner."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import override_settings
@@ -79,6 +79,26 @@ def team(rules, xlt, ps, counselor, other_counselor):
 def published(team, civil_affairs) -> Roster:
     roster = services.start_planning(
         city="盘锦市", month=OCTOBER, requested_by=civil_affairs, enqueue=False
+    )
+    services.run_planning(roster=roster)
+    roster.refresh_from_db()
+    return services.publish_roster(roster=roster, published_by=civil_affairs)
+
+
+@pytest.fixture
+def upcoming(team, civil_affairs) -> Roster:
+    """A published roster for next month, whatever today is (its calendar year made known)."""
+    from django.utils import timezone
+
+    from mediation.models import OfficialCalendarYear
+
+    month = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    if not OfficialCalendarYear.objects.filter(year=month.year).exists():
+        OfficialCalendarYear.objects.create(
+            year=month.year, source="test: weekends only", origin="entered"
+        )
+    roster = services.start_planning(
+        city="盘锦市", month=month, requested_by=civil_affairs, enqueue=False
     )
     services.run_planning(roster=roster)
     roster.refresh_from_db()
