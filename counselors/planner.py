@@ -8,7 +8,8 @@ per half-day and in one office per day, within weekly and monthly caps pro-rated
 of the previous month in the same week count), within room capacity; pinned duties stay.
 Soft rules, strictly in this order (each tier is optimised with the tiers above held at their
 optimum): coverage shortfall and a missing qualified counsellor; changes against the published
-roster (repair); fairness against pro-rated targets; home office; requests; over-cover.
+roster (repair); fairness (load above a target pro-rated by each one's capped availability);
+home office; requests; over-cover.
 Shortfalls are slack, so the planner always returns a roster and a list of explained gaps.
 """
 
@@ -195,30 +196,32 @@ class Tier:
 
 
 # Tiers share one solve, with weights that keep their order strict, while the largest possible
-# objective stays below this; beyond it the next tier gets a solve of its own (solved with the
-# tiers above held at their optimum).
-WEIGHT_LIMIT = 2**40
+# objective stays below this (exact in a double, far inside int64); beyond it the higher tiers
+# get solves of their own, each solved with the tiers above held at their optimum. One solve is
+# several times faster than one per tier.
+WEIGHT_LIMIT = 2**50
 
 
 def tier_groups(tiers: Sequence[Tier]) -> list[list[tuple[Tier, int]]]:
     """Split tiers (highest priority first) into solves, each tier with its exact weight.
 
-    A tier's weight exceeds the largest possible value of all lower tiers of its group together,
-    so one unit of a higher tier always outweighs any amount of the lower ones.
+    Lower tiers are gathered from the bottom up, so the common case is one solve and the rare
+    large one is the top tier alone, then the rest. A tier's weight exceeds the largest possible
+    value of all lower tiers of its group together, so one unit of a higher tier always
+    outweighs any amount of the lower ones.
     """
-    groups: list[list[tuple[Tier, int]]] = []
+    groups: list[list[Tier]] = []
     current: list[Tier] = []
-    for tier in tiers:
-        span = 1
-        for member in [*current, tier]:
-            span *= member.bound + 1
-        if current and span > WEIGHT_LIMIT:
-            groups.append(_weighted(current))
-            current = []
-        current.append(tier)
+    span = 1
+    for tier in reversed(tiers):
+        if current and span * (tier.bound + 1) > WEIGHT_LIMIT:
+            groups.append(current)
+            current, span = [], 1
+        current.insert(0, tier)
+        span *= tier.bound + 1
     if current:
-        groups.append(_weighted(current))
-    return groups
+        groups.append(current)
+    return [_weighted(group) for group in reversed(groups)]
 
 
 def _weighted(tiers: list[Tier]) -> list[tuple[Tier, int]]:
@@ -420,17 +423,31 @@ class _Model:
         work_total = sum(self.offices[o].needed(h) for o, d, h in self.demanded) + pinned_elsewhere
         cap_total = sum(self.month_cap_eff.values()) or 1
         self.targets = {}
+        excesses = []
         for cid in self.counselors:
             cap = self.month_cap_eff[cid]
             target = min(cap, (2 * work_total * cap + cap_total) // (2 * cap_total))
             self.targets[cid] = target
             load = self.pinned_count[cid] + cp.LinearExpr.sum(self.by_counselor.get(cid, []))
-            most = max(target, max(cap, self.pinned_count[cid]) - target)
-            dev = m.new_int_var(0, most, f"dev_{cid}")
-            m.add(dev >= load - target)
-            m.add(dev >= target - load)
-            terms["fairness"].append(dev)
-            bounds["fairness"] += most
+            # Only load above the fair share counts: since every needed half-day is covered
+            # first and the shares add up to the work, no one above their share means everyone
+            # at it; penalising load below the share instead would make the solver invent
+            # duties nobody needs to lift someone who cannot reach theirs.
+            most = max(0, max(cap, self.pinned_count[cid]) - target)
+            if most:
+                excess = m.new_int_var(0, most, f"excess_{cid}")
+                m.add(excess >= load - target)
+                excesses.append((excess, most))
+        # Where someone must go above their share, spread it: the largest excess first, then
+        # their sum (both strictly inside the fairness tier).
+        if excesses:
+            total = sum(most for _, most in excesses)
+            top = max(most for _, most in excesses)
+            peak = m.new_int_var(0, top, "excess_peak")
+            for excess, _ in excesses:
+                m.add(peak >= excess)
+            terms["fairness"] = [(total + 1) * peak, *(e for e, _ in excesses)]
+            bounds["fairness"] = (total + 1) * top + total
         for (cid, o, d, h), var in self.x.items():
             c = self.counselors[cid]
             if c.home_office and o != c.home_office:
@@ -479,8 +496,9 @@ def plan(problem: Problem, settings: SolverSettings | None = None) -> Plan:
     solved_once = False
     for group in tier_groups(built.tiers):
         model.clear_hints()
-        for key, var in variables:
-            model.add_hint(var, values[key])
+        if solved_once or problem.repair:
+            for key, var in variables:
+                model.add_hint(var, values[key])
         expr = cp_model.LinearExpr.weighted_sum([t.expr for t, _ in group], [w for _, w in group])
         model.minimize(expr)
         remaining = settings.max_time_in_seconds - (time.perf_counter() - started)
@@ -494,9 +512,12 @@ def plan(problem: Problem, settings: SolverSettings | None = None) -> Plan:
         solved_once = True
         all_optimal = all_optimal and status == cp_model.OPTIMAL
         values = {key: int(solver.value(var)) for key, var in variables}
-        for tier, _ in group:
-            objective[tier.name] = tier.constant + int(solver.value(tier.expr))
-        model.add(expr <= round(solver.objective_value))
+        reached = 0
+        for tier, weight in group:
+            value = int(solver.value(tier.expr))
+            objective[tier.name] = tier.constant + value
+            reached += weight * value
+        model.add(expr <= reached)
     if not solved_once:
         values = {key: 0 for key, _ in variables}
         status_name = UNKNOWN

@@ -121,6 +121,8 @@ def test_a_swap_needs_the_colleague_and_then_the_administrator(
     client, upcoming, team, civil_affairs
 ):
     giver, taker = team[2], team[3]
+    taker.max_half_days_per_week, taker.max_half_days_per_month = 10, 40  # room for one more
+    taker.save()
     duty = find_handover(upcoming, giver, taker)
     client.force_login(giver.user)
 

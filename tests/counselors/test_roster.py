@@ -98,7 +98,7 @@ def test_a_queued_draft_cannot_be_published(team, civil_affairs):
         services.publish_roster(roster=draft, published_by=civil_affairs)
 
 
-def test_repair_after_a_five_day_absence_moves_only_the_absent_counsellors_duties(
+def test_repair_after_a_five_day_absence_moves_only_the_absent_and_those_who_replace_them(
     published, team, civil_affairs
 ):
     absent = team[2]
@@ -120,16 +120,15 @@ def test_repair_after_a_five_day_absence_moves_only_the_absent_counsellors_dutie
     changes = services.roster_changes(draft, published)
     lost = published.duties.filter(counselor=absent, day__gte=start, day__lte=end)
     removed = {(c.counselor.pk, c.day, c.half_day) for c in changes if not c.added}
-    added = [c for c in changes if c.added]
-    assert removed == {(d.counselor_id, d.day, d.half_day) for d in lost}
-    assert len(added) == lost.count()
-    assert {(c.day, c.half_day, c.office.pk) for c in added} == {
-        (d.day, d.half_day, d.office_id) for d in lost
-    }
-    assert (
-        draft.duties.filter(day__lt=start, pinned=True).count()
-        == published.duties.filter(day__lt=start).count()
-    )
+    assert {(d.counselor_id, d.day, d.half_day) for d in lost} <= removed
+    # Everyone else touched takes over a duty in the absence (this week is tight: a colleague
+    # who may serve only one office frees someone who may serve both).
+    replacing = {c.counselor.pk for c in changes if c.added and start <= c.day <= end}
+    assert {c.counselor.pk for c in changes} - {absent.pk} <= replacing
+    assert len(changes) <= 4 * lost.count()
+    assert not draft.duties.filter(counselor=absent, day__gte=start, day__lte=end).exists()
+    frozen = published.duties.filter(day__lt=start)
+    assert draft.duties.filter(day__lt=start, pinned=True).count() == frozen.count()
 
 
 def first_duty_day(roster, profile, after=date(2026, 10, 12)):
@@ -237,9 +236,13 @@ def test_repair_rotation_prints_the_changes(published, team):
         stdout=out,
     )
 
-    text = out.getvalue()
-    removed = [line for line in text.splitlines() if line.startswith("  - ")]
-    assert removed and all(username in line for line in removed)
+    lines = out.getvalue().splitlines()
+    removed = [line for line in lines if line.startswith("  - ")]
+    added = [line for line in lines if line.startswith("  + ")]
+    assert any(username in line for line in removed)
+    for line in removed:
+        name = line.rsplit("(", 1)[1]
+        assert username in line or any(name in each for each in added), line
     assert Unavailability.objects.filter(counselor=team[2], kind="absence").exists()
 
 
