@@ -733,7 +733,7 @@ def note_edit(request, case_uuid, session_uuid):
     if note is not None:
         opened = services.read_note(user=request.user, note=note, request=request)
         if opened.ok:
-            initial.update(body=opened["body"], assessment=opened["assessment"])
+            initial.update(body=opened.values["body"], assessment=opened.values["assessment"])
         else:
             disabled = True
             messages.error(request, opened.error)
