@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -651,13 +652,15 @@ def session_detail(request, case_uuid, session_uuid):
     )
     may_work = access.can(request.user, access.Action.WORK, case)
     notes = []
-    for note in session.notes.select_related("author").order_by("created_at"):
-        note.opened = (
-            services.read_note(user=request.user, note=note, request=request)
-            if access.can(request.user, access.Action.READ_NOTE, case)
-            else None
-        )
-        notes.append(note)
+    # One transaction for the page's reads: their audit events commit together, once.
+    with transaction.atomic():
+        for note in session.notes.select_related("author").order_by("created_at"):
+            note.opened = (
+                services.read_note(user=request.user, note=note, request=request)
+                if access.can(request.user, access.Action.READ_NOTE, case)
+                else None
+            )
+            notes.append(note)
     hold_form = SessionHoldForm(
         initial={"services": session.services, "duration_minutes": session.duration_minutes}
     )
