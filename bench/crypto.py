@@ -4,7 +4,6 @@ of a page costs in crypto and audit (issue 'Sealed data')."""
 import time
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from bench._timing import engine, median_seconds
