@@ -12,7 +12,16 @@ def main(argv: list[str]) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.db import connections
     from django.test.utils import setup_databases, teardown_databases
+
+    # Never the test suite's database: the two may run at the same time.
+    default = connections["default"].settings_dict
+    if default["ENGINE"].endswith("sqlite3"):
+        default["TEST"]["NAME"] = str(settings.VAR_DIR / "bench.sqlite3")
+    else:
+        default["TEST"]["NAME"] = f"bench_{default['NAME']}"
 
     import bench
 
