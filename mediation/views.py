@@ -329,7 +329,7 @@ def _filtered_cases(request, queryset, *, counselors=None):
     queryset = (
         queryset.select_related("office", "outcome")
         .prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))
-        .order_by("status", "cooling_off_ends_on", "-opened_at")
+        .order_by("-status", "cooling_off_ends_on", "-opened_at")
         .distinct()
     )
     return form, queryset
