@@ -513,7 +513,9 @@ class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("any")), *Case.Status.choices], required=False
     )
-    counselor = forms.ModelChoiceField(label=_("Counsellor"), queryset=None, required=False)
+    counselor = forms.ModelChoiceField(
+        label=_("Counsellor"), queryset=None, required=False, empty_label=_("any")
+    )
     deadline = forms.ChoiceField(label=_("Deadline"), choices=DEADLINE_FILTERS, required=False)
     port = forms.ChoiceField(
         label=_("Port"), choices=[("", _("any")), *Port.choices], required=False

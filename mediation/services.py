@@ -83,9 +83,6 @@ class Opened:
     def ok(self) -> bool:
         return not self.error
 
-    def __getitem__(self, name: str) -> str | None:
-        return self.values.get(name)
-
 
 def _open_sealed(
     *, user, obj: SealedModel, fields: Sequence[str], action: str, request=None
@@ -919,6 +916,7 @@ def sign_note(*, note: SessionNote, signed_by: User, request=None) -> SessionNot
 @transaction.atomic
 def add_addendum(*, note: SessionNote, author: User, body: str, request=None) -> NoteAddendum:
     """Later words on a signed note, with their own time and author."""
+    note = SessionNote.objects.select_for_update().select_related("session__case").get(pk=note.pk)
     if note.status != SessionNote.Status.SIGNED:
         raise ValidationError(
             _("Edit the draft instead: addenda are for signed notes."), code="not_signed"

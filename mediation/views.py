@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -328,7 +329,7 @@ def _filtered_cases(request, queryset, *, counselors=None):
     queryset = (
         queryset.select_related("office", "outcome")
         .prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))
-        .order_by("status", "cooling_off_ends_on", "-opened_at")
+        .order_by("-status", "cooling_off_ends_on", "-opened_at")
         .distinct()
     )
     return form, queryset
@@ -651,13 +652,15 @@ def session_detail(request, case_uuid, session_uuid):
     )
     may_work = access.can(request.user, access.Action.WORK, case)
     notes = []
-    for note in session.notes.select_related("author").order_by("created_at"):
-        note.opened = (
-            services.read_note(user=request.user, note=note, request=request)
-            if access.can(request.user, access.Action.READ_NOTE, case)
-            else None
-        )
-        notes.append(note)
+    # One transaction for the page's reads: their audit events commit together, once.
+    with transaction.atomic():
+        for note in session.notes.select_related("author").order_by("created_at"):
+            note.opened = (
+                services.read_note(user=request.user, note=note, request=request)
+                if access.can(request.user, access.Action.READ_NOTE, case)
+                else None
+            )
+            notes.append(note)
     hold_form = SessionHoldForm(
         initial={"services": session.services, "duration_minutes": session.duration_minutes}
     )
@@ -733,7 +736,7 @@ def note_edit(request, case_uuid, session_uuid):
     if note is not None:
         opened = services.read_note(user=request.user, note=note, request=request)
         if opened.ok:
-            initial.update(body=opened["body"], assessment=opened["assessment"])
+            initial.update(body=opened.values["body"], assessment=opened.values["assessment"])
         else:
             disabled = True
             messages.error(request, opened.error)

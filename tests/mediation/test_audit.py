@@ -149,3 +149,36 @@ def subprocess_env() -> dict[str, str]:
         "TONGXIN_ACTIVE_KEY": TEST_RING.active_id,
         "TONGXIN_BLIND_INDEX_KEY": base64.b64encode(TEST_RING.blind_index_key).decode(),
     }
+
+
+def test_sign_ins_and_failed_sign_ins_are_events(client, counselor):
+    client.post("/login/", {"username": counselor.username, "password": "wrong-password-1"})
+    client.post("/login/", {"username": counselor.username, "password": "tongxin-demo-2026"})
+
+    actions = list(AuditEvent.objects.filter(actor=counselor).values_list("action", "outcome"))
+
+    assert ("auth.login", "denied") in actions
+    assert ("auth.login", "ok") in actions
+
+
+def test_the_system_administrator_browses_the_trail_without_sealed_content(
+    client, sysadmin, counselor, xlt
+):
+    from mediation import services
+    from tests.factories import open_divorce_case
+
+    case = open_divorce_case(xlt, counselor)
+    services.update_party(party=case.parties.first(), updated_by=counselor, name="钱保密")
+    client.force_login(sysadmin)
+
+    page = client.get("/mediation/audit/?action=party&verify=1")
+
+    assert page.status_code == 200
+    assert "party.update" in page.text and "钱保密" not in page.text
+    assert "审计日志完整" in page.text
+
+
+def test_the_audit_page_is_404_for_everyone_else(client, counselor, civil_affairs):
+    for user in (counselor, civil_affairs):
+        client.force_login(user)
+        assert client.get("/mediation/audit/").status_code == 404

@@ -98,7 +98,7 @@ def test_rotation_killed_half_way_and_resumed_leaves_every_row_readable_with_the
         }
     finally:
         keyring.use(None)
-    assert opened["body"] == "示例笔记：轮换前写的"
+    assert opened.values["body"] == "示例笔记：轮换前写的"
     assert len(names) == 1500
 
 

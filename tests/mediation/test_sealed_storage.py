@@ -48,7 +48,7 @@ def test_the_assigned_counsellor_reads_the_note_and_the_read_is_recorded(counsel
 
     opened = services.read_note(user=counselor, note=note)
 
-    assert opened.ok and opened["body"] == "示例笔记：双方愿意再谈"
+    assert opened.ok and opened.values["body"] == "示例笔记：双方愿意再谈"
     assert AuditEvent.objects.filter(
         action="note.read", object_uuid=str(note.uuid), outcome="ok"
     ).exists()
@@ -130,7 +130,7 @@ def test_a_missing_key_says_so_in_chinese_and_writes_nothing(counselor, xlt, tes
     assert opened.error == "该记录的加密密钥当前不可用，请联系系统管理员。"
     assert error_codes(refused_save.value) == {"key_unavailable"}
     assert (
-        services.read_note(user=counselor, note=SessionNote.objects.get(pk=note.pk))["body"]
+        services.read_note(user=counselor, note=SessionNote.objects.get(pk=note.pk)).values["body"]
         == "示例笔记：第一次面谈"
     )
     assert AuditEvent.objects.filter(
