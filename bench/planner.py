@@ -229,13 +229,13 @@ def median(values) -> float:
     return statistics.median(values)
 
 
-def run_small() -> None:
-    print("\n4 offices x 30 counsellors (one city), per month and seed")
+def run_small(counselors: int = 30) -> None:
+    print(f"\n4 offices x {counselors} counsellors (one city), per month and seed")
     rows = []
     for first in MONTHS:
         for seed in SEEDS:
             rng = random.Random(seed)
-            problem = city(rng, "O", 4, 30, first)
+            problem = city(rng, "O", 4, counselors, first)
             result = planner.plan(problem, SETTINGS)
             base = measure(problem, greedy(problem))
             mine = measure(problem, result.duties)
@@ -327,4 +327,5 @@ def main() -> None:
     print(__doc__.strip().splitlines()[0])
     planner.plan(city(random.Random(0), "W", 2, 6, MONTHS[1]), SETTINGS)  # import and warm up
     run_small()
+    run_small(counselors=16)  # a tight month: fewer people than the offices would like
     run_large()

@@ -638,7 +638,7 @@ def decide_swap(*, swap: SwapRequest, decided_by: User, approve: bool, request=N
     """The administrator approves (the published roster changes at once) or rejects a swap the
     colleague agreed to. The rules are checked again: the roster may have changed meanwhile."""
     swap = (
-        SwapRequest.objects.select_for_update()
+        SwapRequest.objects.select_for_update(of=("self",))
         .select_related(
             "duty__roster", "duty__office", "exchange", "requested_by__user", "colleague__user"
         )

@@ -41,7 +41,7 @@ def test_someone_outside_the_rotation_is_told_so(client, supervisor):
 
 
 @pytest.mark.parametrize("who", ["civil_affairs", "womens_federation", "sysadmin"])
-def test_roles_without_duty_get_404_for_my_duties(client, request, who):
+def test_roles_without_duty_get_404_for_my_duties(client, db, request, who):
     client.force_login(request.getfixturevalue(who))
 
     assert client.get(MY_DUTIES).status_code == HTTPStatus.NOT_FOUND
