@@ -174,3 +174,44 @@ class SwapForm(_Crispy, forms.Form):
         if colleague and exchange and exchange.counselor_id != colleague.pk:
             self.add_error("exchange", _("Choose one of the colleague's own duties."))
         return data
+
+
+class DutyBookingForm(_Crispy, forms.Form):
+    """Book a session into one of the offered duty slots (value: '<user id>|<ISO start>')."""
+
+    slot = forms.ChoiceField(label=_("Time and counsellor"), widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
+    party = forms.ChoiceField(label=_("Party (individual sessions)"), required=False)
+    room = forms.CharField(label=_("Room"), max_length=30)
+
+    def __init__(self, *args, slots, case, kinds, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [
+            (
+                f"{slot.duty.counselor.user_id}|{slot.starts_at.isoformat()}",
+                slot_label(slot),
+            )
+            for slot in slots
+        ]
+        self.fields["kind"].choices = kinds
+        self.fields["party"].choices = [("", "—")] + [
+            (party.position, party.label) for party in case.parties.all()
+        ]
+        self._crispy()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "individual" and not data.get("party"):
+            self.add_error("party", _("Choose the party for an individual session."))
+        return data
+
+
+def slot_label(slot) -> str:
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    local = timezone.localtime(slot.starts_at)
+    text = f"{date_format(local, 'DATE_FORMAT')} {local:%H:%M} · {slot.duty.counselor.display_name}"
+    if slot.continuity:
+        text += " · " + str(_("has seen this couple before"))
+    return text

@@ -10,22 +10,24 @@ import logging
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation import audit
+from mediation import services as mediation_services
 from mediation.calendar import OfficialCalendar
-from mediation.models import OfficialCalendarYear, RegistryOffice, User
+from mediation.models import Case, CounselingSession, OfficialCalendarYear, RegistryOffice, User
 
 from . import planner
 from .models import (
+    DUTY_HOURS,
     CounselorProfile,
     CoverageRule,
     Duty,
@@ -251,15 +253,22 @@ def start_planning(
             code="unknown_office",
         )
     Roster.objects.for_month(city, month).filter(status=Roster.Status.DRAFT).delete()
-    roster = Roster.objects.create(
-        city=city,
-        month=month,
-        kind=Roster.Kind.REPAIR if repair_from else Roster.Kind.PLAN,
-        based_on=published,
-        repair_from=repair_from,
-        office_codes=sorted(office_codes or known),
-        requested_by=requested_by,
-    )
+    try:
+        with transaction.atomic():
+            roster = Roster.objects.create(
+                city=city,
+                month=month,
+                kind=Roster.Kind.REPAIR if repair_from else Roster.Kind.PLAN,
+                based_on=published,
+                repair_from=repair_from,
+                office_codes=sorted(office_codes or known),
+                requested_by=requested_by,
+            )
+    except IntegrityError:
+        # Someone else started a plan for this month at the same moment (one draft a month).
+        raise ValidationError(
+            _("Another plan for this month was started just now; wait for it."), code="busy"
+        ) from None
     audit.record(
         actor=requested_by,
         action="roster.plan",
@@ -723,3 +732,118 @@ def reset_feed(*, profile: CounselorProfile, request=None) -> str:
     profile.save(update_fields=["feed_secret"])
     audit.record(actor=profile.user, action="duty.feed.reset", obj=profile, request=request)
     return feed_token(profile)
+
+
+# --- booking sessions into duty slots ---------------------------------------------------------
+
+SLOT_STEP = timedelta(minutes=60)
+SESSION_MINUTES = 50
+
+
+@dataclass(frozen=True)
+class BookingSlot:
+    duty: Duty
+    starts_at: datetime
+    continuity: bool  # the counsellor has already led a session of this case
+
+
+def on_duty_at(*, user: User, office: RegistryOffice, starts_at: datetime, minutes: int):
+    """The published duty during which `user` serves at `office` for the whole session, or None.
+
+    This is the question booking asks of the roster: is counsellor X on duty at office O on
+    day D, in the half-day H that holds the session from start to end?
+    """
+    local = timezone.localtime(starts_at)
+    ends = local + timedelta(minutes=minutes)
+    for half, (start, end) in DUTY_HOURS.items():
+        if start <= local.time() and ends.time() <= end and ends.date() == local.date():
+            return (
+                Duty.objects.published()
+                .select_related("counselor__user", "office")
+                .filter(counselor__user=user, office=office, day=local.date(), half_day=half)
+                .first()
+            )
+    return None
+
+
+def booking_slots(*, case: Case, days: int = 14) -> list[BookingSlot]:
+    """Free session start times in the coming days, inside the published duty at the case's
+    office of the counsellors assigned to it. Continuity of care: the counsellors the couple has
+    already seen come first."""
+    now = timezone.now()
+    today = timezone.localdate()
+    assigned = list(
+        User.objects.filter(
+            case_assignments__case=case, case_assignments__ended_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    seen = set(
+        case.sessions.filter(status__in=["booked", "held"]).values_list("lead_counselor", flat=True)
+    )
+    duties = (
+        Duty.objects.published()
+        .filter(
+            office=case.office,
+            counselor__user__in=assigned,
+            day__gte=today,
+            day__lte=today + timedelta(days=days),
+        )
+        .select_related("counselor__user", "office")
+    )
+    busy = set(
+        CounselingSession.objects.filter(
+            lead_counselor__in=assigned,
+            status__in=["booked", "held"],
+            starts_at__gte=now - timedelta(hours=4),
+        ).values_list("lead_counselor", "starts_at")
+    )
+    slots = []
+    for duty in duties:
+        start, end = duty.starts_at(), duty.ends_at()
+        moment = start
+        while moment + timedelta(minutes=SESSION_MINUTES) <= end:
+            if moment > now and (duty.counselor.user_id, moment) not in busy:
+                slots.append(BookingSlot(duty, moment, continuity=duty.counselor.user_id in seen))
+            moment += SLOT_STEP
+    return sorted(slots, key=lambda s: (not s.continuity, s.starts_at, s.duty.counselor_id))
+
+
+def book_into_duty(
+    *,
+    case: Case,
+    lead_counselor: User,
+    starts_at: datetime,
+    kind: str,
+    room: str,
+    booked_by: User,
+    party=None,
+    duration_minutes: int = SESSION_MINUTES,
+    request=None,
+) -> CounselingSession:
+    """Book a session with a counsellor who is on duty at the case's office for all of it.
+
+    Refused outside published duty. The session itself is made by mediation's `book_session`
+    (consent, safety screen, assignment); its conditional unique constraints make double
+    booking impossible even when two people book the same slot at the same moment.
+    """
+    with transaction.atomic():
+        duty = on_duty_at(
+            user=lead_counselor, office=case.office, starts_at=starts_at, minutes=duration_minutes
+        )
+        if duty is None:
+            raise ValidationError(
+                _("%(name)s is not on duty at %(office)s for that time.")
+                % {"name": lead_counselor.display_name, "office": case.office.display_name},
+                code="outside_duty",
+            )
+        return mediation_services.book_session(
+            case=case,
+            kind=kind,
+            starts_at=starts_at,
+            room=room,
+            lead_counselor=lead_counselor,
+            booked_by=booked_by,
+            party=party,
+            duration_minutes=duration_minutes,
+            request=request,
+        )

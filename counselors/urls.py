@@ -35,4 +35,5 @@ urlpatterns = [
     ),
     path("coverage/", views.coverage, name="coverage"),
     path("service-hours/", views.service_hours, name="service-hours"),
+    path("cases/<uuid:case_uuid>/book/", views.case_book, name="case-book"),
 ]

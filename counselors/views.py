@@ -4,7 +4,7 @@ Planning is enqueued to the task worker and never solved inside a request.
 """
 
 from collections import defaultdict
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -19,11 +19,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
-from mediation.models import OfficialCalendarYear
+from mediation.models import CounselingSession, OfficialCalendarYear
 
 from . import access, services
 from .forms import (
     CoverageRuleForm,
+    DutyBookingForm,
     NewProfileForm,
     PlanForm,
     ProfileForm,
@@ -573,4 +574,55 @@ def service_hours(request):
             "previous_month": (month - timedelta(days=1)).replace(day=1),
             "next_month": (month + timedelta(days=32)).replace(day=1),
         },
+    )
+
+
+# --- booking a session into a duty slot ------------------------------------------------------
+
+
+def case_book(request, case_uuid):
+    """Book a session of a case into a published duty slot at its office."""
+    case = core_access.case_for(request.user, case_uuid, action="view", request=request)
+    if not (
+        core_access.can(request.user, "work", case) or core_access.can(request.user, "manage", case)
+    ):
+        raise Http404
+    slots = services.booking_slots(case=case)
+    kinds = CounselingSession.Kind.choices
+    if case.joint_sessions_blocked:
+        kinds = [(k, label) for k, label in kinds if k != CounselingSession.Kind.JOINT]
+    form = DutyBookingForm(
+        request.POST or None,
+        slots=slots,
+        case=case,
+        kinds=kinds,
+        initial={"kind": kinds[-1][0] if len(kinds) > 1 else kinds[0][0]},
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        user_id, iso = data["slot"].split("|", 1)
+        lead = case.assignments.filter(counselor_id=int(user_id), ended_at=None).first()
+        party = case.parties.filter(position=data["party"]).first() if data["party"] else None
+        try:
+            if lead is None:
+                raise ValidationError(_("The counsellor must be assigned to this case."))
+            session = services.book_into_duty(
+                case=case,
+                lead_counselor=lead.counselor,
+                starts_at=datetime.fromisoformat(iso),
+                kind=data["kind"],
+                room=data["room"],
+                party=party,
+                booked_by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The session is booked."))
+            return redirect(
+                "mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid
+            )
+    return render(
+        request, "counselors/session_book.html", {"case": case, "form": form, "slots": slots}
     )
