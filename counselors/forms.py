@@ -10,6 +10,9 @@ from mediation.models import RegistryOffice, User
 
 from .models import CounselorProfile, CoverageRule, Duty, HalfDay, Qualification, Unavailability
 
+# The browser's date picker reads and writes ISO dates.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class _Crispy:
     def _crispy(self) -> None:
@@ -44,7 +47,7 @@ class PlanForm(_Crispy, forms.Form):
 class RepairForm(_Crispy, forms.Form):
     repair_from = forms.DateField(
         label=_("Change duties from"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_INPUT,
         help_text=_("Duties before this day stay as published."),
     )
 
@@ -58,12 +61,13 @@ class UnavailabilityForm(_Crispy, forms.ModelForm):
         model = Unavailability
         fields = ["kind", "start", "end", "half_day", "note"]
         widgets = {
-            "start": forms.DateInput(attrs={"type": "date"}),
-            "end": forms.DateInput(attrs={"type": "date"}),
+            "start": DATE_INPUT,
+            "end": DATE_INPUT,
         }
 
     def __init__(self, *args, administrator: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["half_day"].choices = [("", _("whole day")), *HalfDay.choices]
         if not administrator:
             # A counsellor declares leave or unavailability; a sudden absence is reported to
             # and entered by the administrator.
@@ -120,7 +124,7 @@ class QualificationForm(_Crispy, forms.ModelForm):
     class Meta:
         model = Qualification
         fields = ["kind", "name", "certificate_number", "expires_on"]
-        widgets = {"expires_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"expires_on": DATE_INPUT}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -213,9 +213,9 @@ def test_plan_rotation_prints_cover_per_office_and_the_status(team):
     call_command("plan_rotation", "--month", "2026-10", "--publish", stdout=out)
 
     text = out.getvalue()
-    assert "XLT: 36 of 36 half-days covered, 0 uncovered" in text
-    assert "PS: 36 of 36 half-days covered, 0 uncovered" in text
-    assert "optimal" in text or "最优" in text
+    assert "XLT：36 个半天中 36 个已安排，0 个缺人" in text
+    assert "PS：36 个半天中 36 个已安排，0 个缺人" in text
+    assert "最优" in text
     assert Roster.objects.published().count() == 1
 
 

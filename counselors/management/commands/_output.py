@@ -1,5 +1,7 @@
 """Shared printing for the rotation commands."""
 
+from django.utils.translation import gettext as _
+
 from counselors.models import HalfDay, Roster, RosterGap
 
 
@@ -7,8 +9,15 @@ def describe(stdout, roster: Roster) -> None:
     """Per office: covered and uncovered half-days; then the solver status, time and gaps."""
     roster.refresh_from_db()
     stdout.write(
-        f"{roster.city} {roster.month:%Y-%m} ({roster.get_kind_display()}, roster {roster.pk}): "
-        f"{roster.get_solver_status_display()}, {roster.solve_seconds or 0:.2f} s"
+        _("%(city)s %(month)s (%(kind)s, roster %(id)s): %(status)s, %(seconds)s s")
+        % {
+            "city": roster.city,
+            "month": f"{roster.month:%Y-%m}",
+            "kind": roster.get_kind_display(),
+            "id": roster.pk,
+            "status": roster.get_solver_status_display(),
+            "seconds": f"{roster.solve_seconds or 0:.2f}",
+        }
     )
     if roster.solver_status == Roster.Solver.FAILED:
         stdout.write(roster.error.splitlines()[0] if roster.error else "")
@@ -25,8 +34,18 @@ def describe(stdout, roster: Roster) -> None:
         total = needed.get(code, 0)
         short = offices[code]["short"]
         stdout.write(
-            f"  {code}: {total - short} of {total} half-days covered, {short} uncovered, "
-            f"{offices[code]['qualified']} without a qualified counsellor"
+            "  "
+            + _(
+                "%(office)s: %(covered)s of %(total)s half-days covered, %(short)s uncovered, "
+                "%(qualified)s without a qualified counsellor"
+            )
+            % {
+                "office": code,
+                "covered": total - short,
+                "total": total,
+                "short": short,
+                "qualified": offices[code]["qualified"],
+            }
         )
     for gap in gaps:
         stdout.write(

@@ -3,6 +3,7 @@ one model per city, and print per office the covered and uncovered half-days."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from counselors import services
 from counselors.forms import parse_month
@@ -48,4 +49,4 @@ class Command(BaseCommand):
             roster.refresh_from_db()
             if publish and roster.usable:
                 services.publish_roster(roster=roster, published_by=None)
-                self.stdout.write("  published")
+                self.stdout.write("  " + _("published"))

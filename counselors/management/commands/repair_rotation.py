@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from counselors import services
 from counselors.forms import parse_month
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         describe(self.stdout, roster)
         roster.refresh_from_db()
         changes = services.roster_changes(roster, roster.based_on)
-        self.stdout.write(f"{len(changes)} changes:")
+        self.stdout.write(_("%(count)s changes:") % {"count": len(changes)})
         for change in changes:
             sign = "+" if change.added else "-"
             self.stdout.write(
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                 f"{change.counselor.display_name} ({change.counselor.user.username})"
             )
         people = sorted({c.counselor.user.username for c in changes})
-        self.stdout.write(f"touches: {', '.join(people) or '-'}")
+        self.stdout.write(_("touches: %(people)s") % {"people": ", ".join(people) or "-"})
         if publish and roster.status == Roster.Status.DRAFT and roster.usable:
             services.publish_roster(roster=roster, published_by=None)
-            self.stdout.write("published")
+            self.stdout.write(_("published"))
