@@ -34,7 +34,7 @@ def office_refs(offices) -> list[OfficeRef]:
 
 def trend_columns() -> list[Column]:
     return [
-        Column("cases.total", _("cases")),
+        Column("cases.total", _("cases opened")),
         Column("applications.total", _("applications received")),
         Column("sessions.held", _("sessions held")),
         Column("outcomes.reconciled", SUM_LABELS["outcomes.reconciled"]),
@@ -85,7 +85,9 @@ def _comparison(publication: Publication, period, key: str) -> Table:
     from .queries import Group
 
     column = Column("outcomes.reconciled", SUM_LABELS["outcomes.reconciled"])
-    group = Group(key, _("Reconciled couples by office"), OUTCOMES.definition, (column,))
+    group = Group(
+        key, _("Reconciled couples by office"), OUTCOMES.definition, (column,), defined=False
+    )
     return publication.office_table(
         key, _("Reconciled couples by office"), [group], period, _("Office")
     )

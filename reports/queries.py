@@ -32,7 +32,9 @@ from mediation.models import (
     Purpose,
     Referral,
     Satisfaction,
+    Service,
 )
+from mediation.models.cases import SERVICE_COLUMNS
 
 # (figure key, office id, first day of the month) -> count
 Counts = dict[tuple[str, int, date], int]
@@ -46,6 +48,11 @@ class Column:
     key: str
     label: Promise | str
 
+    @property
+    def anchor(self) -> str:
+        """Where the figure is defined: its group's definition."""
+        return f"def-{self.key.split('.')[0]}"
+
 
 @dataclass(frozen=True)
 class Group:
@@ -56,6 +63,7 @@ class Group:
     definition: Promise
     columns: tuple[Column, ...]
     total: Column | None = None
+    defined: bool = True  # False for a page's own selection of other groups' figures
 
     @property
     def anchor(self) -> str:
@@ -96,7 +104,7 @@ CATEGORIES = Group(
         "the month it was opened, even if its work continues into later months."
     ),
     columns=tuple(Column(f"cases.{value}", label) for value, label in Category.choices),
-    total=Column("cases.total", _("cases")),
+    total=Column("cases.total", _("cases opened")),
 )
 
 SESSIONS = Group(
@@ -106,9 +114,8 @@ SESSIONS = Group(
         "Sessions recorded as held, counted in the month they took place; booked sessions that "
         "were cancelled or not attended are not counted."
     ),
-    columns=(
-        Column("sessions.individual", _("individual")),
-        Column("sessions.joint", _("joint")),
+    columns=tuple(
+        Column(f"sessions.{value}", label) for value, label in CounselingSession.Kind.choices
     ),
     total=Column("sessions.held", _("sessions held")),
 )
@@ -120,12 +127,7 @@ SERVICES = Group(
         "Held sessions that delivered each free service. A session may deliver several "
         "services, so these columns are not added up."
     ),
-    columns=(
-        Column("services.marriage_guidance", _("Marriage guidance")),
-        Column("services.psychological", _("Psychological counselling")),
-        Column("services.prenatal", _("Prenatal and child-health information")),
-        Column("services.relationship", _("Relationship adjustment")),
-    ),
+    columns=tuple(Column(f"services.{value}", label) for value, label in Service.choices),
 )
 
 RESULTS = Group(
@@ -340,9 +342,9 @@ RATES = (
 )
 
 SUPPRESSION_DEFINITION = _(
-    "Counts from 1 to 4 are shown as \u201c<5\u201d. Other cells marked \u201c\u00d7\u201d are "
-    "hidden as well, so that no hidden count can be worked out from the totals. A rate is shown "
-    "only when its numerator and denominator are both shown."
+    "Counts from 1 to 4 are shown as '<5'. Other cells marked '×' are hidden as well, so "
+    "that no hidden count can be worked out from the totals. A rate is shown only when its "
+    "numerator and denominator are both shown."
 )
 
 HOURS_DEFINITION = _(
@@ -445,12 +447,7 @@ def monthly_counts(office_ids: Iterable[int], first: date, last: date) -> Counts
     ).annotate(month=TruncMonth("starts_at"))
     rows = held.values("office_id", "month", "kind").annotate(n=Count("id")).order_by()
     _add(counts, rows, "office_id", "month", lambda r: f"sessions.{r['kind']}")
-    service_columns = {
-        "marriage_guidance": "service_marriage_guidance",
-        "psychological": "service_psychological",
-        "prenatal": "service_prenatal",
-        "relationship": "service_relationship",
-    }
+    service_columns = {str(service): column for service, column in SERVICE_COLUMNS.items()}
     rows = (
         held.values("office_id", "month")
         .annotate(

@@ -146,7 +146,7 @@ class Publication:
         self, key: str, title: str, columns: list[Column], months: list[date], row_heading=""
     ) -> Table:
         """Months as rows (all offices together) and their sum over the months as total row."""
-        group = Group(key, title, title, tuple(columns))
+        group = Group(key, title, title, tuple(columns), defined=False)
         table = Table(key, title, [(group, tuple(columns))], row_heading=row_heading)
         for month in months:
             period = (month, month)

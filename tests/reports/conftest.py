@@ -167,3 +167,33 @@ def pilot(xlt, ps) -> Pilot:
 
 
 SECRET_NOTE = "秘密笔录"
+
+
+@pytest.fixture(autouse=True)
+def report_archive(settings, tmp_path):
+    settings.REPORT_ARCHIVE_DIR = tmp_path / "archive"
+    return settings.REPORT_ARCHIVE_DIR
+
+
+@pytest.fixture
+def busy_month(xlt, pilot):
+    """Seven more reconciliations at XLT in April 2021, so some numbers are big enough to show."""
+    counselor = make_user(Role.COUNSELOR, xlt, username="busy_xlt", full_name="周咨询")
+    for day in range(13, 20):
+        case = services.open_case(
+            office=xlt,
+            port=Port.DIVORCE,
+            category=Category.MARITAL,
+            opened_by=counselor,
+            received_on=date(2021, 4, day),
+            opened_at=at(2021, 4, day),
+        )
+        consent(case, counselor, Purpose.COUNSELLING)
+        held_session(case, counselor, at(2021, 4, day, 14), ["relationship"])
+        services.close_case(
+            case=case,
+            kind=OutcomeKind.RECONCILED,
+            decided_on=date(2021, 4, 28),
+            recorded_by=counselor,
+        )
+    return pilot
