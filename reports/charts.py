@@ -18,15 +18,14 @@ def _attr(text: str) -> str:
 
 
 def _nice_max(value: float) -> int:
-    """A round top for the axis (1, 2 or 5 times a power of ten) at or above `value`."""
-    if value <= 0:
-        return 5
-    step = 1
+    """A top for the axis at or above `value` that four gridlines divide into round steps
+    (1, 2 or 5 times a power of ten)."""
+    power = 1
     while True:
         for factor in (1, 2, 5):
-            if step * factor >= value:
-                return step * factor
-        step *= 10
+            if 4 * factor * power >= value:
+                return 4 * factor * power
+        power *= 10
 
 
 def _open(width: int, height: int, title: str) -> list[str]:
@@ -61,7 +60,7 @@ def line_chart(
     height: int = 300,
 ) -> str:
     """One line per series over the x labels (months)."""
-    left, top, right = 48, 40, width - 16
+    left, top, right = 48, 40, width - 32
     bottom = height - 60
     values = [v for _label, points in series for v in points if v is not None]
     top_value = _nice_max(max(values, default=0))

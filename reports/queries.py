@@ -182,10 +182,14 @@ OUTCOMES = Group(
         "at least one counselling session of the case was held."
     ),
     columns=tuple(
-        Column(f"outcomes.counselled.{kind}", label) for kind, label in OUTCOME_LABELS.items()
+        Column(f"outcomes.counselled.{kind}", format_lazy("{} · {}", _("counselled"), label))
+        for kind, label in OUTCOME_LABELS.items()
     )
     + tuple(
-        Column(f"outcomes.not_counselled.{kind}", label) for kind, label in OUTCOME_LABELS.items()
+        Column(
+            f"outcomes.not_counselled.{kind}", format_lazy("{} · {}", _("not counselled"), label)
+        )
+        for kind, label in OUTCOME_LABELS.items()
     ),
     total=Column("outcomes.total", _("outcomes")),
 )
