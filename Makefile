@@ -93,10 +93,10 @@ migrate: $(STAMP) var/.env
 	@mkdir -p var
 	$(MANAGE) migrate --no-input -v 0
 
-demo: migrate
+demo: migrate var/keys.dev.json
 	$(MANAGE) seed_demo
 
-run: $(STAMP) assets system messages var/.env demo
+run: $(STAMP) assets system messages var/.env var/keys.dev.json demo
 	$(MANAGE) check
 	@echo
 	@echo "Tongxin is at http://127.0.0.1:8000  (stop with Ctrl-C)"

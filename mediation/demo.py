@@ -5,6 +5,7 @@ Idempotent: running it twice leaves the same rows. Other apps add their part thr
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -56,3 +57,352 @@ def seed_accounts() -> list[User]:
             OfficeMembership.objects.get_or_create(user=user, office=offices[code])
         users.append(user)
     return users
+
+
+# Cases in every state at every office, with session notes (which contain 示例笔记).
+
+DEMO_PEOPLE = {
+    "XLT": [
+        ("张伟", "王芳"),
+        ("李强", "刘洋"),
+        ("陈杰", "杨静"),
+        ("赵磊", "黄丽"),
+        ("周涛", "吴娟"),
+        ("徐明", "孙燕"),
+        ("马超", "朱琳"),
+        ("胡斌", "郭敏"),
+        ("林峰", "何婷"),
+        ("高飞", "罗雪"),
+    ],
+    "STZ": [
+        ("郑浩", "梁慧"),
+        ("谢军", "宋佳"),
+        ("唐亮", "许晴"),
+        ("韩冰", "冯倩"),
+        ("邓刚", "曹颖"),
+        ("彭宇", "曾红"),
+        ("萧鹏", "田甜"),
+        ("董旭", "潘玲"),
+        ("袁博", "蒋蕾"),
+        ("蔡勇", "余欢"),
+    ],
+    "DW": [
+        ("杜凯", "叶青"),
+        ("程龙", "魏霞"),
+        ("苏航", "吕萍"),
+        ("丁亮", "任洁"),
+        ("沈阳", "姚瑶"),
+        ("卢俊", "姜珊"),
+        ("崔健", "钟莉"),
+        ("谭伟", "陆梅"),
+        ("汪洋", "范冰"),
+        ("金鑫", "石慧"),
+    ],
+    "PS": [
+        ("贾斌", "夏雨"),
+        ("付强", "方圆"),
+        ("白杨", "邹颖"),
+        ("孟凡", "熊婷"),
+        ("秦川", "邱霞"),
+        ("江涛", "尹丽"),
+        ("薛峰", "黎明"),
+        ("闫军", "段红"),
+        ("雷鸣", "侯静"),
+        ("龙飞", "邵敏"),
+    ],
+}
+DEMO_COUNSELORS = {
+    "XLT": "counselor_xlt",
+    "STZ": "counselor_stz",
+    "DW": "counselor_dw",
+    "PS": "counselor_ps",
+}
+ROOMS = {"XLT": ("调解室一", "调解室二"), "STZ": ("调解室",), "DW": ("调解室",), "PS": ("调解室",)}
+
+
+def _id_number(seed: int, born: date, female: bool) -> str:
+    from .identity import check_char
+
+    area = "211103"
+    order = f"{(seed * 7) % 99:02d}{(2 * (seed % 5)) + (0 if female else 1)}"
+    first17 = f"{area}{born:%Y%m%d}{order}"
+    return first17 + check_char(first17)
+
+
+def seed_cases() -> int:
+    """About ten cases per office, covering every state a counsellor meets. Idempotent: an
+    office that already has cases is left alone."""
+    from datetime import timedelta
+
+    made = 0
+    for code, people in DEMO_PEOPLE.items():
+        office = RegistryOffice.objects.get(code=code)
+        if office.cases.exists():
+            continue
+        counselor = User.objects.get(username=DEMO_COUNSELORS[code])
+        made += _seed_office(office, counselor, people, timedelta)
+    return made
+
+
+def _seed_office(office, counselor, people, timedelta) -> int:
+    from django.utils import timezone
+
+    from . import services
+    from .models import Category, CounselingSession, OutcomeKind, Port, Purpose, Referral, Service
+
+    today = timezone.localdate()
+    now = timezone.now()
+    rooms = ROOMS[office.code]
+    slot = iter(range(1000))
+
+    def at(day, hour, minute=30):
+        return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+    def open_divorce(
+        days_ago,
+        couple,
+        n,
+        *,
+        consent=True,
+        sensitive=True,
+        follow_up=True,
+        category=Category.MARITAL,
+    ):
+        case = services.open_case(
+            office=office,
+            port=Port.DIVORCE,
+            category=category,
+            received_on=today - timedelta(days=days_ago),
+            opened_by=counselor,
+            opened_at=now - timedelta(days=days_ago),
+        )
+        if consent:
+            for party, name, female in zip(case.parties.all(), couple, (False, True), strict=True):
+                services.record_consent(
+                    case=case,
+                    party=party,
+                    purpose=Purpose.COUNSELLING,
+                    given=True,
+                    recorded_by=counselor,
+                )
+                if sensitive:
+                    services.record_consent(
+                        case=case,
+                        party=party,
+                        purpose=Purpose.SENSITIVE,
+                        given=True,
+                        recorded_by=counselor,
+                    )
+                if follow_up:
+                    services.record_consent(
+                        case=case,
+                        party=party,
+                        purpose=Purpose.FOLLOW_UP,
+                        given=True,
+                        recorded_by=counselor,
+                    )
+                services.record_consent(
+                    case=case,
+                    party=party,
+                    purpose=Purpose.STATISTICS,
+                    given=True,
+                    recorded_by=counselor,
+                )
+                born = date(1985 + (n + party.position) % 10, 1 + n % 12, 1 + (n * 3) % 27)
+                services.update_party(
+                    party=party,
+                    updated_by=counselor,
+                    name=name,
+                    sex="F" if female else "M",
+                    id_number=_id_number(n * 2 + party.position, born, female),
+                    phone=f"139{(n * 7919 + party.position * 104729) % 100000000:08d}",
+                    address=f"盘锦市{office.name[:3]}某街道{n + 1}号",
+                    education="senior",
+                    marital_status="first",
+                    years_married=3 + n,
+                )
+        return case
+
+    def held(case, day, hour, text, *, kind=CounselingSession.Kind.JOINT, party=None, sign=True):
+        minute = 30 if next(slot) % 2 else 0
+        session = services.book_session(
+            case=case,
+            kind=kind,
+            party=party,
+            starts_at=at(day, hour, minute),
+            room=rooms[0],
+            lead_counselor=counselor,
+            booked_by=counselor,
+        )
+        services.hold_session(
+            session=session,
+            services=[Service.MARRIAGE_GUIDANCE, Service.RELATIONSHIP],
+            held_by=counselor,
+        )
+        note = services.save_note(
+            session=session,
+            author=counselor,
+            body=text,
+            assessment="示例笔记（介入评估）：双方有沟通意愿，建议继续面谈。",
+        )
+        if sign:
+            services.sign_note(note=note, signed_by=counselor)
+        return session
+
+    couples = iter(enumerate(people))
+
+    n, couple = next(couples)
+    open_divorce(2, couple, n)  # just received; deadlines reach into next year
+
+    n, couple = next(couples)
+    case = open_divorce(12, couple, n)
+    for party in case.parties.all():
+        services.screen_party(
+            party=party,
+            answers=dict.fromkeys(services.SCREEN_QUESTIONS, False),
+            screened_by=counselor,
+        )
+    held(
+        case,
+        today - timedelta(days=9),
+        9,
+        "示例笔记：第一次联合面谈。双方谈到孩子的教育和家务分工，情绪较平稳。",
+    )
+    services.book_session(
+        case=case,
+        kind=CounselingSession.Kind.JOINT,
+        starts_at=at(today, 14),
+        room=rooms[0],
+        lead_counselor=counselor,
+        booked_by=counselor,
+    )
+
+    n, couple = next(couples)
+    case = open_divorce(26, couple, n)
+    first, second = case.parties.all()
+    services.screen_party(
+        party=first, answers=dict.fromkeys(services.SCREEN_QUESTIONS, False), screened_by=counselor
+    )
+    services.screen_party(
+        party=second,
+        answers={
+            **dict.fromkeys(services.SCREEN_QUESTIONS, False),
+            "afraid": True,
+            "threatened": True,
+        },
+        screened_by=counselor,
+    )
+    held(
+        case,
+        today - timedelta(days=20),
+        10,
+        "示例笔记：与当事人2单独面谈，了解到安全方面的顾虑，已提供求助渠道。",
+        kind=CounselingSession.Kind.INDIVIDUAL,
+        party=second,
+    )
+    services.refer(
+        case=case,
+        party=second,
+        destination=Referral.Destination.WOMENS_FEDERATION,
+        reason="示例：当事人表示害怕对方，转介妇联反家暴援助。",
+        referred_on=today - timedelta(days=20),
+        referred_by=counselor,
+    )
+    services.book_session(
+        case=case,
+        kind=CounselingSession.Kind.INDIVIDUAL,
+        party=second,
+        starts_at=at(today, 9),
+        room=rooms[-1],
+        lead_counselor=counselor,
+        booked_by=counselor,
+    )
+
+    n, couple = next(couples)
+    case = open_divorce(45, couple, n)
+    held(case, today - timedelta(days=40), 15, "示例笔记：双方同意暂缓离婚，继续观察一段时间。")
+    services.record_result(
+        case=case, result="postpone", result_on=today - timedelta(days=32), recorded_by=counselor
+    )
+
+    n, couple = next(couples)
+    case = open_divorce(120, couple, n)
+    held(case, today - timedelta(days=115), 9, "示例笔记：第一次面谈，双方愿意再谈。")
+    held(case, today - timedelta(days=108), 10, "示例笔记：第二次面谈，双方表示和好。")
+    services.record_result(
+        case=case, result="reconcile", result_on=today - timedelta(days=108), recorded_by=counselor
+    )
+    services.close_case(
+        case=case,
+        kind=OutcomeKind.RECONCILED,
+        decided_on=today - timedelta(days=105),
+        recorded_by=counselor,
+    )
+
+    n, couple = next(couples)
+    open_divorce(
+        75, couple, n, follow_up=False
+    )  # nobody came for the certificate: the clock lapses it
+
+    n, couple = next(couples)
+    case = open_divorce(70, couple, n)
+    held(
+        case,
+        today - timedelta(days=66),
+        14,
+        "示例笔记：双方已决定离婚，辅导重点转为离婚调适和子女抚养安排。",
+    )
+    services.record_result(
+        case=case, result="divorce", result_on=today - timedelta(days=60), recorded_by=counselor
+    )
+    services.close_case(
+        case=case,
+        kind=OutcomeKind.DIVORCED,
+        decided_on=today - timedelta(days=35),
+        recorded_by=counselor,
+    )
+
+    n, couple = next(couples)
+    case = open_divorce(30, couple, n, consent=False)
+    services.close_case(
+        case=case,
+        kind=OutcomeKind.DECLINED,
+        decided_on=today - timedelta(days=30),
+        recorded_by=counselor,
+    )
+
+    n, couple = next(couples)
+    case = services.open_case(
+        office=office,
+        port=Port.MARRIAGE,
+        category=Category.PREMARITAL,
+        opened_by=counselor,
+        opened_at=now - timedelta(days=5),
+    )
+    for party in case.parties.all():
+        services.record_consent(
+            case=case, party=party, purpose=Purpose.COUNSELLING, given=True, recorded_by=counselor
+        )
+        services.record_consent(
+            case=case, party=party, purpose=Purpose.SENSITIVE, given=True, recorded_by=counselor
+        )
+    held(
+        case,
+        today - timedelta(days=5),
+        11,
+        "示例笔记：婚前辅导，讨论了家庭角色期待和优生优育知识。",
+        sign=False,
+    )
+
+    n, couple = next(couples)
+    case = open_divorce(200, couple, n)
+    held(case, today - timedelta(days=195), 9, "示例笔记：双方和好，撤回离婚申请。")
+    services.close_case(
+        case=case,
+        kind=OutcomeKind.RECONCILED,
+        decided_on=today - timedelta(days=190),
+        recorded_by=counselor,
+    )
+
+    services.mark_lapsed_cases(today=today)
+    return office.cases.count()

@@ -11,6 +11,21 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .models import (
+    AuditEvent,
+    Case,
+    Category,
+    CounselingSession,
+    CounsellingResult,
+    FollowUp,
+    OutcomeKind,
+    Party,
+    Port,
+    Referral,
+    Satisfaction,
+    Service,
+)
+
 # Official calendar
 
 # A full date (2027-01-01, 2027/1/1, 2027.1.1, 2027年1月1日), a date without the year as the
@@ -160,6 +175,21 @@ class CalendarYearForm(forms.Form):
                     % {"number": number}
                 )
                 continue
+            year = self.cleaned_data.get("year")
+            if year is not None and (start.year != year or end.year != year):
+                # Also a rule of the service; said here so that every mistake shows at once.
+                label = gettext("%(start)s to %(end)s") % {
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                }
+                problem = gettext("The holiday %(range)s is not inside the year %(year)s.") % {
+                    "range": label,
+                    "year": year,
+                }
+                problems.append(
+                    gettext("Line %(number)s: %(problem)s") % {"number": number, "problem": problem}
+                )
+                continue
             holidays.append((start, end, name))
         if problems:
             raise forms.ValidationError(problems)
@@ -185,7 +215,333 @@ class CalendarYearForm(forms.Form):
                         % {"number": number, "text": token}
                     )
                 else:
+                    problem = self._makeup_problem(dates[0])
+                    if problem:
+                        problems.append(
+                            gettext("Line %(number)s: %(problem)s")
+                            % {"number": number, "problem": problem}
+                        )
                     days.append(dates[0])
         if problems:
             raise forms.ValidationError(problems)
         return days
+
+    def _makeup_problem(self, day: date) -> str:
+        """The service's rules for a make-up day, said here so that every mistake shows at once."""
+        year = self.cleaned_data.get("year")
+        if year is not None and day.year != year:
+            return gettext("The make-up working day %(day)s is not inside the year %(year)s.") % {
+                "day": day.isoformat(),
+                "year": year,
+            }
+        if day.weekday() < 5:
+            return gettext(
+                "%(day)s is not a Saturday or Sunday: a make-up working day is always a "
+                "weekend day."
+            ) % {"day": day.isoformat()}
+        return ""
+
+
+# Case work
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
+
+
+class TongxinForm(forms.Form):
+    """A form with a crispy helper that leaves the <form> tag to the template."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CaseOpenForm(TongxinForm):
+    office = forms.ModelChoiceField(label=_("Registry office"), queryset=None, empty_label=None)
+    port = forms.ChoiceField(label=_("Port"), choices=Port.choices, initial=Port.DIVORCE)
+    category = forms.ChoiceField(
+        label=_("Category (MZ/T 084)"), choices=Category.choices, initial=Category.MARITAL
+    )
+    received_on = forms.DateField(
+        label=_("Date the registry received the divorce application"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("The cooling-off period is counted from the day after this date."),
+    )
+    party_count = forms.TypedChoiceField(
+        label=_("Parties"),
+        choices=[(2, _("Both spouses")), (1, _("One person"))],
+        coerce=int,
+        initial=2,
+    )
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("port") == Port.DIVORCE and not data.get("received_on"):
+            self.add_error(
+                "received_on",
+                _("A divorce case needs the date the registry received the application."),
+            )
+        return data
+
+
+class CaseEditForm(TongxinForm):
+    category = forms.ChoiceField(label=_("Category (MZ/T 084)"), choices=Category.choices)
+    received_on = forms.DateField(
+        label=_("Date the registry received the divorce application"),
+        required=False,
+        widget=DATE_INPUT,
+    )
+
+
+class PartyForm(TongxinForm):
+    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Party.Sex.choices], required=False)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=30,
+        required=False,
+        help_text=_("18 characters; used to find this person's earlier cases at this office."),
+    )
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), min_value=1900, max_value=2030, required=False
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    education = forms.ChoiceField(
+        label=_("Education"), choices=[("", "—"), *Party.Education.choices], required=False
+    )
+    occupation = forms.CharField(label=_("Occupation"), max_length=40, required=False)
+    marital_status = forms.ChoiceField(
+        label=_("Marital status"), choices=[("", "—"), *Party.MaritalStatus.choices], required=False
+    )
+    years_married = forms.IntegerField(
+        label=_("Years married"), min_value=0, max_value=80, required=False
+    )
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class ScreenForm(TongxinForm):
+    """A short domestic-violence screen (asked of each party alone)."""
+
+    hurt = forms.ChoiceField(
+        label=_("In the past year, has your spouse hit, pushed or otherwise hurt you?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    afraid = forms.ChoiceField(
+        label=_("Are you afraid of your spouse?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    threatened = forms.ChoiceField(
+        label=_("Has your spouse threatened to hurt you, your children or your family?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    controlled = forms.ChoiceField(
+        label=_("Does your spouse keep you from going out, from money, or from seeing people?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    unsafe_home = forms.ChoiceField(
+        label=_("Do you feel unsafe going home today?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    alone = forms.BooleanField(
+        label=_("The other party was not present during this screen."),
+        error_messages={
+            "required": _("Screen each party alone: confirm the other was not present.")
+        },
+    )
+
+    def answers(self) -> dict[str, bool]:
+        return {
+            q: self.cleaned_data[q] == "yes"
+            for q in ("hurt", "afraid", "threatened", "controlled", "unsafe_home")
+        }
+
+
+SESSION_TIMES = ["08:30", "09:30", "10:30", "13:30", "14:30", "15:30", "16:30"]
+
+
+class SessionBookForm(TongxinForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=CounselingSession.Kind.choices, widget=forms.RadioSelect
+    )
+    party = forms.ChoiceField(label=_("Party (individual sessions)"), required=False)
+    day = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    time = forms.TimeField(label=_("Time"), widget=TIME_INPUT)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=10, max_value=240, initial=50
+    )
+    room = forms.CharField(label=_("Room"), max_length=30)
+    lead_counselor = forms.ModelChoiceField(label=_("Counsellor"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, case, counselors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = [("", "—")] + [
+            (p.position, p.label) for p in case.parties.all()
+        ]
+        self.fields["lead_counselor"].queryset = counselors
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == CounselingSession.Kind.INDIVIDUAL and not data.get("party"):
+            self.add_error("party", _("Choose the party for an individual session."))
+        return data
+
+
+class SessionHoldForm(TongxinForm):
+    services = forms.MultipleChoiceField(
+        label=_("Services delivered"), choices=Service.choices, widget=forms.CheckboxSelectMultiple
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=10, max_value=240
+    )
+
+
+class NoteForm(TongxinForm):
+    body = forms.CharField(
+        label=_("Interview notes"), widget=forms.Textarea(attrs={"rows": 10}), strip=False
+    )
+    assessment = forms.CharField(
+        label=_("Intervention assessment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        strip=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AddendumForm(TongxinForm):
+    body = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ResultForm(TongxinForm):
+    result = forms.ChoiceField(
+        label=_("Counselling result (MZ/T 084)"),
+        choices=CounsellingResult.choices,
+        widget=forms.RadioSelect,
+    )
+    result_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+
+
+class OutcomeForm(TongxinForm):
+    kind = forms.ChoiceField(
+        label=_("Registry outcome"), choices=OutcomeKind.choices, widget=forms.RadioSelect
+    )
+    decided_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+
+
+class ReferralForm(TongxinForm):
+    destination = forms.ChoiceField(label=_("Referred to"), choices=Referral.Destination.choices)
+    party = forms.ChoiceField(label=_("Party"), required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    referred_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = [("", _("Both / the couple"))] + [
+            (p.position, p.label) for p in case.parties.all()
+        ]
+
+
+class FollowUpForm(TongxinForm):
+    status = forms.ChoiceField(
+        label=_("Result of the call"),
+        choices=[
+            (FollowUp.Status.DONE, _("Reached")),
+            (FollowUp.Status.UNREACHABLE, _("Could not be reached")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reconciliation_held = forms.TypedChoiceField(
+        label=_("Did the reconciliation hold?"),
+        choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+    done_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+
+
+class SatisfactionForm(TongxinForm):
+    party = forms.ChoiceField(label=_("Party"), required=False)
+    anonymous = forms.BooleanField(
+        label=_("Anonymous answer (not linked to the party)"), required=False
+    )
+    rating = forms.ChoiceField(
+        label=_("Satisfaction"), choices=Satisfaction.Rating.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = [("", "—")] + [
+            (p.position, p.label) for p in case.parties.all()
+        ]
+
+
+class AssignForm(TongxinForm):
+    counselor = forms.ModelChoiceField(label=_("Counsellor"), queryset=None)
+
+    def __init__(self, *args, counselors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counselor"].queryset = counselors
+
+
+DEADLINE_FILTERS = [
+    ("", _("any")),
+    ("7", _("cooling-off ends within 7 days")),
+    ("30", _("cooling-off ends within 30 days")),
+    ("window", _("in the certificate window")),
+    ("provisional", _("provisional deadlines")),
+]
+
+
+def _bootstrap_widgets(form: forms.Form) -> None:
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("any")), *Case.Status.choices], required=False
+    )
+    counselor = forms.ModelChoiceField(
+        label=_("Counsellor"), queryset=None, required=False, empty_label=_("any")
+    )
+    deadline = forms.ChoiceField(label=_("Deadline"), choices=DEADLINE_FILTERS, required=False)
+    port = forms.ChoiceField(
+        label=_("Port"), choices=[("", _("any")), *Port.choices], required=False
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("any")), *Category.choices], required=False
+    )
+
+    def __init__(self, *args, counselors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if counselors is None:
+            del self.fields["counselor"]
+        else:
+            self.fields["counselor"].queryset = counselors
+        _bootstrap_widgets(self)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action"), required=False)
+    username = forms.CharField(label=_("Account"), required=False)
+    office = forms.CharField(label=_("Office"), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", _("any")), *AuditEvent.Outcome.choices], required=False
+    )
+    day = forms.DateField(label=_("Date"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap_widgets(self)

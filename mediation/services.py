@@ -64,6 +64,11 @@ def integrity_failed_message() -> str:
     return _("This record failed its integrity check. The administrator has been notified.")
 
 
+def field_error(field_name: str, message: str, code: str) -> ValidationError:
+    """An error that belongs next to one field of the form, with a code tests and views can use."""
+    return ValidationError({field_name: ValidationError(message, code=code)})
+
+
 # --- Opening sealed data -------------------------------------------------------------------
 
 
@@ -77,9 +82,6 @@ class Opened:
     @property
     def ok(self) -> bool:
         return not self.error
-
-    def __getitem__(self, name: str) -> str | None:
-        return self.values.get(name)
 
 
 def _open_sealed(
@@ -275,27 +277,22 @@ def _next_sequence(office: RegistryOffice, year: int) -> int:
 
 def _validate_case_dates(*, port: str, received_on: date | None, today: date) -> None:
     if port == Port.DIVORCE and received_on is None:
-        raise ValidationError(
-            {
-                "received_on": _(
-                    "A divorce case needs the date the registry received the application."
-                )
-            },
-            code="received_on_required",
+        raise field_error(
+            "received_on",
+            _("A divorce case needs the date the registry received the application."),
+            "received_on_required",
         )
     if received_on is not None and received_on > today:
-        raise ValidationError(
-            {"received_on": _("The application cannot have been received in the future.")},
-            code="received_in_future",
+        raise field_error(
+            "received_on",
+            _("The application cannot have been received in the future."),
+            "received_in_future",
         )
     if received_on is not None and received_on < date(2021, 1, 1):
-        raise ValidationError(
-            {
-                "received_on": _(
-                    "The divorce cooling-off period applies to applications from 1 January 2021."
-                )
-            },
-            code="received_before_law",
+        raise field_error(
+            "received_on",
+            _("The divorce cooling-off period applies to applications from 1 January 2021."),
+            "received_before_law",
         )
 
 
@@ -375,22 +372,18 @@ def _assign(*, case: Case, counselor: User, assigned_by: User, at: datetime) -> 
         not counselor.has_perm("mediation.work_cases")
         or not counselor.memberships.filter(office=case.office).exists()
     ):
-        raise ValidationError(
-            {
-                "counselor": _("%(name)s is not a counsellor of this office.")
-                % {"name": counselor.display_name}
-            },
-            code="not_a_counselor_here",
+        raise field_error(
+            "counselor",
+            _("%(name)s is not a counsellor of this office.") % {"name": counselor.display_name},
+            "not_a_counselor_here",
         )
     if CaseAssignment.objects.filter(
         case=case, counselor=counselor, ended_at__isnull=True
     ).exists():
-        raise ValidationError(
-            {
-                "counselor": _("%(name)s is already assigned to this case.")
-                % {"name": counselor.display_name}
-            },
-            code="already_assigned",
+        raise field_error(
+            "counselor",
+            _("%(name)s is already assigned to this case.") % {"name": counselor.display_name},
+            "already_assigned",
         )
     return CaseAssignment.objects.create(
         case=case, counselor=counselor, assigned_by=assigned_by, assigned_at=at
@@ -594,14 +587,10 @@ def update_party(
                     "Please check it."
                 ),
             }
-            raise ValidationError(
-                {"id_number": messages[error.code]}, code="id_number_invalid"
-            ) from None
+            raise field_error("id_number", messages[error.code], "id_number_invalid") from None
         birth_year = birth_year or int(normalised[6:10])
     if years_married is not None and years_married > 80:
-        raise ValidationError(
-            {"years_married": _("Please check the years married.")}, code="years_married"
-        )
+        raise field_error("years_married", _("Please check the years married."), "years_married")
     sealing.seal(
         party, name=name.strip(), id_number=normalised, phone=phone.strip(), address=address.strip()
     )
@@ -722,9 +711,7 @@ def book_session(
         party = None
     else:
         if party is None or party.case_id != case.pk:
-            raise ValidationError(
-                {"party": _("Choose a party of this case.")}, code="party_not_in_case"
-            )
+            raise field_error("party", _("Choose a party of this case."), "party_not_in_case")
         parties = [party]
     for each in parties:
         _require_consent(
@@ -734,13 +721,10 @@ def book_session(
             "no_counselling_consent",
         )
     if not 10 <= duration_minutes <= 240:
-        raise ValidationError(
-            {"duration_minutes": _("A session lasts 10 to 240 minutes.")}, code="duration"
-        )
+        raise field_error("duration_minutes", _("A session lasts 10 to 240 minutes."), "duration")
     if not can(lead_counselor, Action.WORK, case):
-        raise ValidationError(
-            {"lead_counselor": _("The counsellor must be assigned to this case.")},
-            code="not_assigned",
+        raise field_error(
+            "lead_counselor", _("The counsellor must be assigned to this case."), "not_assigned"
         )
     session = CounselingSession(
         case=case,
@@ -761,12 +745,13 @@ def book_session(
     except IntegrityError:
         busy = CounselingSession.objects.filter(starts_at=starts_at, status__in=["booked", "held"])
         if busy.filter(lead_counselor=lead_counselor).exists():
-            raise ValidationError(
-                {"starts_at": _("The counsellor already has a session at this time.")},
-                code="counselor_busy",
+            raise field_error(
+                "starts_at",
+                _("The counsellor already has a session at this time."),
+                "counselor_busy",
             ) from None
-        raise ValidationError(
-            {"room": _("This room is already booked at this time.")}, code="room_busy"
+        raise field_error(
+            "room", _("This room is already booked at this time."), "room_busy"
         ) from None
     session.co_counselors.set([c for c in co_counselors if c.pk != lead_counselor.pk])
     audit.record(
@@ -796,7 +781,7 @@ def hold_session(
         )
     unknown = set(services) - set(Service.values)
     if unknown or not services:
-        raise ValidationError({"services": _("Choose the services delivered.")}, code="services")
+        raise field_error("services", _("Choose the services delivered."), "services")
     session.status = CounselingSession.Status.HELD
     session.set_services(services)
     if duration_minutes:
@@ -867,7 +852,7 @@ def save_note(
             "no_sensitive_consent",
         )
     if not body.strip():
-        raise ValidationError({"body": _("The note is empty.")}, code="empty")
+        raise field_error("body", _("The note is empty."), "empty")
     now = timezone.now()
     note = SessionNote.objects.select_for_update().filter(session=session, author=author).first()
     if note is None:
@@ -931,6 +916,7 @@ def sign_note(*, note: SessionNote, signed_by: User, request=None) -> SessionNot
 @transaction.atomic
 def add_addendum(*, note: SessionNote, author: User, body: str, request=None) -> NoteAddendum:
     """Later words on a signed note, with their own time and author."""
+    note = SessionNote.objects.select_for_update().select_related("session__case").get(pk=note.pk)
     if note.status != SessionNote.Status.SIGNED:
         raise ValidationError(
             _("Edit the draft instead: addenda are for signed notes."), code="not_signed"
@@ -940,7 +926,7 @@ def add_addendum(*, note: SessionNote, author: User, body: str, request=None) ->
             _("Only the counsellors of this case may add to its notes."), code="not_assigned"
         )
     if not body.strip():
-        raise ValidationError({"body": _("The addendum is empty.")}, code="empty")
+        raise field_error("body", _("The addendum is empty."), "empty")
     addendum = NoteAddendum(note=note, author=author, created_at=timezone.now())
     sealing.seal(addendum, body=body)
     addendum.save()
@@ -958,11 +944,12 @@ def record_result(
     """The MZ/T 084 counselling result: the counsellor's record, kept apart from the outcome."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if result_on > timezone.localdate():
-        raise ValidationError({"result_on": _("The date cannot be in the future.")}, code="future")
+        raise field_error("result_on", _("The date cannot be in the future."), "future")
     if case.received_on and result_on < case.received_on:
-        raise ValidationError(
-            {"result_on": _("The result cannot be dated before the application was received.")},
-            code="before_application",
+        raise field_error(
+            "result_on",
+            _("The result cannot be dated before the application was received."),
+            "before_application",
         )
     case.result, case.result_on, case.result_recorded_by = result, result_on, recorded_by
     case.full_clean(exclude=["opened_by"])
@@ -1010,35 +997,29 @@ def close_case(
     if Outcome.objects.filter(case=case).exists():
         raise ValidationError(_("This case already has an outcome."), code="already_closed")
     if kind not in OutcomeKind.values:
-        raise ValidationError({"kind": _("Choose an outcome.")}, code="kind")
+        raise field_error("kind", _("Choose an outcome."), "kind")
     if decided_on < case.received_on:
-        raise ValidationError(
-            {
-                "decided_on": _(
-                    "The outcome cannot be dated before the application was received (%(day)s)."
-                )
-                % {"day": case.received_on.isoformat()}
-            },
-            code="before_application",
+        raise field_error(
+            "decided_on",
+            _("The outcome cannot be dated before the application was received (%(day)s).")
+            % {"day": case.received_on.isoformat()},
+            "before_application",
         )
     if decided_on > timezone.localdate():
-        raise ValidationError({"decided_on": _("The date cannot be in the future.")}, code="future")
+        raise field_error("decided_on", _("The date cannot be in the future."), "future")
     if kind == OutcomeKind.REFERRED and not case.referrals.exists():
-        raise ValidationError({"kind": _("Record the referral first.")}, code="no_referral")
+        raise field_error("kind", _("Record the referral first."), "no_referral")
     if (
         kind == OutcomeKind.LAPSED
         and not by_clock
         and case.certificate_window_ends_on
         and decided_on < case.certificate_window_ends_on
     ):
-        raise ValidationError(
-            {
-                "decided_on": _(
-                    "An application lapses only after the certificate window ends (%(day)s)."
-                )
-                % {"day": case.certificate_window_ends_on.isoformat()}
-            },
-            code="lapsed_too_early",
+        raise field_error(
+            "decided_on",
+            _("An application lapses only after the certificate window ends (%(day)s).")
+            % {"day": case.certificate_window_ends_on.isoformat()},
+            "lapsed_too_early",
         )
     try:
         with transaction.atomic():
@@ -1133,13 +1114,11 @@ def refer(
     request=None,
 ) -> Referral:
     if party is not None and party.case_id != case.pk:
-        raise ValidationError(
-            {"party": _("This person is not a party to this case.")}, code="party_not_in_case"
+        raise field_error(
+            "party", _("This person is not a party to this case."), "party_not_in_case"
         )
     if referred_on > timezone.localdate():
-        raise ValidationError(
-            {"referred_on": _("The date cannot be in the future.")}, code="future"
-        )
+        raise field_error("referred_on", _("The date cannot be in the future."), "future")
     referral = Referral(
         case=case,
         party=party,
@@ -1185,12 +1164,10 @@ def record_follow_up(
             code="contact_suppressed",
         )
     if status == FollowUp.Status.DONE and reconciliation_held is None:
-        raise ValidationError(
-            {"reconciliation_held": _("Say whether the reconciliation held.")}, code="held"
-        )
+        raise field_error("reconciliation_held", _("Say whether the reconciliation held."), "held")
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
-        raise ValidationError({"done_on": _("The date cannot be in the future.")}, code="future")
+        raise field_error("done_on", _("The date cannot be in the future."), "future")
     follow_up.status = status
     follow_up.done_on = done_on
     follow_up.reconciliation_held = reconciliation_held if status == FollowUp.Status.DONE else None
@@ -1219,17 +1196,15 @@ def record_satisfaction(
 ) -> Satisfaction:
     """MZ/T 084 satisfaction per party; anonymous answers keep no link to the party."""
     if party is not None and party.case_id != case.pk:
-        raise ValidationError(
-            {"party": _("This person is not a party to this case.")}, code="party_not_in_case"
+        raise field_error(
+            "party", _("This person is not a party to this case."), "party_not_in_case"
         )
     if not anonymous and party is None:
-        raise ValidationError(
-            {"party": _("Choose the party, or mark the answer anonymous.")}, code="party"
-        )
+        raise field_error("party", _("Choose the party, or mark the answer anonymous."), "party")
     if case.satisfaction.count() >= case.parties.count():
         raise ValidationError(_("Every party of this case has already answered."), code="complete")
     if party is not None and not anonymous and case.satisfaction.filter(party=party).exists():
-        raise ValidationError({"party": _("This party has already answered.")}, code="answered")
+        raise field_error("party", _("This party has already answered."), "answered")
     answer = Satisfaction(
         case=case,
         party=None if anonymous else party,
@@ -1376,12 +1351,11 @@ def enter_calendar_year(
                 )
         except IntegrityError:
             # Another administrator stored the same year a moment ago.
-            raise ValidationError(
-                {
-                    "year": _("The calendar of %(year)s was entered meanwhile by someone else.")
-                    % {"year": year}
-                },
-                code="already_loaded",
+            raise field_error(
+                "year",
+                _("The calendar of %(year)s was entered meanwhile by someone else.")
+                % {"year": year},
+                "already_loaded",
             ) from None
 
     OfficialCalendarDay.objects.bulk_create(
@@ -1400,6 +1374,12 @@ def enter_calendar_year(
             )
             for day in makeup_workdays
         ]
+    )
+    audit.record(
+        actor=entered_by,
+        action="calendar.enter",
+        obj=calendar_year,
+        details={"year": year, "replace": replace},
     )
     calendar_year_entered.send(sender=OfficialCalendarYear, year=year)
     return calendar_year

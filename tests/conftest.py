@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from mediation import crypto, keyring
@@ -11,6 +14,36 @@ def fast_password_hashing():
     """Real sign-ins, but hashed cheaply: the slow hasher protects stored passwords, not tests."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+APPEND_ONLY = importlib.import_module("mediation.migrations.0006_audit_append_only")
+
+
+def set_audit_triggers(*, present: bool) -> None:
+    with connection.cursor() as cursor:
+        for sql in APPEND_ONLY.statements(connection.vendor, up=False):
+            cursor.execute(sql)
+        if present:
+            for sql in APPEND_ONLY.statements(connection.vendor, up=True):
+                cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True)
+def flushable_audit_trail(request):
+    """Transactional tests end with Django emptying every table; the audit trail's triggers
+    (rightly) refuse that on SQLite, so they are lifted for that flush only and put back
+    before the next test."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    set_audit_triggers(present=True)
+    yield
+    set_audit_triggers(present=False)
 
 
 TEST_RING = crypto.KeyRing(

@@ -37,3 +37,56 @@ def office(code: str) -> RegistryOffice:
 
 def make_user(role: Role, *offices: RegistryOffice, **fields) -> User:
     return UserFactory(role=role, offices=list(offices), **fields)
+
+
+def open_divorce_case(
+    office: RegistryOffice, counselor: User, *, received_on=None, consent=True, **kwargs
+):
+    """A divorce case opened through the service, both parties consenting (unless told not to)."""
+    from datetime import date
+
+    from mediation import services
+    from mediation.models import Category, Port, Purpose
+
+    case = services.open_case(
+        office=office,
+        port=Port.DIVORCE,
+        category=kwargs.pop("category", Category.MARITAL),
+        received_on=received_on or date(2026, 9, 1),
+        opened_by=counselor,
+        **kwargs,
+    )
+    if consent:
+        for party in case.parties.all():
+            for purpose in (Purpose.COUNSELLING, Purpose.SENSITIVE, Purpose.FOLLOW_UP):
+                services.record_consent(
+                    case=case, party=party, purpose=purpose, given=True, recorded_by=counselor
+                )
+    return case
+
+
+def held_session_with_note(case, counselor, *, body="示例笔记：第一次面谈", when=None):
+    """A joint session in the past, held, with the counsellor's draft note."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from mediation import services
+    from mediation.models import CounselingSession, Service
+
+    starts_at = when or timezone.make_aware(datetime(2026, 9, 3, 9, 0))
+    if starts_at > timezone.now():
+        starts_at = timezone.now() - timedelta(days=1)
+    session = services.book_session(
+        case=case,
+        kind=CounselingSession.Kind.JOINT,
+        starts_at=starts_at,
+        room="调解室一",
+        lead_counselor=counselor,
+        booked_by=counselor,
+    )
+    services.hold_session(session=session, services=[Service.MARRIAGE_GUIDANCE], held_by=counselor)
+    note = services.save_note(
+        session=session, author=counselor, body=body, assessment="介入评估：良好"
+    )
+    return session, note

@@ -18,9 +18,23 @@ def run_manage(*args: str, env: dict[str, str], cwd=None) -> subprocess.Complete
     )
 
 
+def write_ring(path, *, development=False) -> str:
+    from mediation import crypto
+
+    ring = crypto.KeyRing(
+        keys={"prod-1": crypto.new_key()},
+        active_id="prod-1",
+        blind_index_key=crypto.new_key(),
+        development=development,
+    )
+    path.write_text(ring.to_json())
+    return str(path)
+
+
 def production_env(tmp_path) -> dict[str, str]:
     """What README's production section tells an operator to set."""
     return {
+        "TONGXIN_KEY_FILE": write_ring(tmp_path / "keys.json"),
         "TONGXIN_ENV_FILE": str(tmp_path / "no.env"),
         "TONGXIN_VAR_DIR": str(tmp_path),
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -46,3 +60,40 @@ def test_refuses_to_start_without_a_secret_key(tmp_path):
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_refuses_to_start_without_a_key_ring(tmp_path):
+    env = production_env(tmp_path)
+    env["TONGXIN_KEY_FILE"] = str(tmp_path / "missing.json")
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "tongxin.E101" in result.stderr
+
+
+def test_refuses_the_development_ring_in_production(tmp_path):
+    env = production_env(tmp_path)
+    env["TONGXIN_KEY_FILE"] = write_ring(tmp_path / "dev.json", development=True)
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "tongxin.E103" in result.stderr
+
+
+def test_gunicorn_entry_point_refuses_an_unfit_ring(tmp_path):
+    env = production_env(tmp_path)
+    env["TONGXIN_KEY_FILE"] = write_ring(tmp_path / "dev.json", development=True)
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=settings.BASE_DIR,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "development key ring" in result.stderr

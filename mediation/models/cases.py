@@ -151,6 +151,17 @@ class Case(models.Model):
     def is_divorce(self) -> bool:
         return self.port == Port.DIVORCE
 
+    def sessions_with_note_metadata(self):
+        """Sessions newest first, with their notes' author and status (never their text)."""
+        notes = SessionNote.objects.select_related("author").only(
+            "uuid", "session_id", "author", "status", "version", "signed_at"
+        )
+        return (
+            self.sessions.select_related("lead_counselor", "party")
+            .prefetch_related(models.Prefetch("notes", queryset=notes))
+            .order_by("-starts_at")
+        )
+
 
 class CaseNumberCounter(models.Model):
     """The last case sequence per office and year; incremented under a row lock."""
@@ -411,6 +422,10 @@ class CounselingSession(models.Model):
     @property
     def services(self) -> list[str]:
         return [service for service in Service.values if getattr(self, SERVICE_COLUMNS[service])]
+
+    @property
+    def service_labels(self) -> list[str]:
+        return [Service(service).label for service in self.services]
 
     def set_services(self, services) -> None:
         for service, column in SERVICE_COLUMNS.items():

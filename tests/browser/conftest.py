@@ -1,11 +1,9 @@
 """Playwright driving Debian's Chromium (no browser download), at a tablet's size, in Chinese."""
 
-import importlib
 import os
 import shutil
 
 import pytest
-from django.db import connection
 
 # Playwright's sync API keeps an event loop in this thread; Django's ORM is still synchronous here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -48,27 +46,6 @@ def browser(django_db_setup):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-APPEND_ONLY = importlib.import_module("mediation.migrations.0006_audit_append_only")
-
-
-def _audit_triggers(up: bool) -> None:
-    with connection.cursor() as cursor:
-        for sql in APPEND_ONLY.statements(connection.vendor, up=False):
-            cursor.execute(sql)
-        if up:
-            for sql in APPEND_ONLY.statements(connection.vendor, up=True):
-                cursor.execute(sql)
-
-
-@pytest.fixture(autouse=True)
-def flushable_audit_trail(live_server):
-    """Between browser tests Django empties every table; the audit trail's triggers (rightly)
-    refuse that, so they are lifted for the flush only and restored before the next test."""
-    _audit_triggers(up=True)
-    yield
-    _audit_triggers(up=False)
 
 
 @pytest.fixture

@@ -6,12 +6,36 @@ from tests.browser.conftest import browser_db, sign_in
 pytestmark = [pytest.mark.browser, browser_db]
 
 EXPECTED_NAVIGATION = {
-    "counselor_xlt": {"role": "咨询师 / 调解员", "must": [], "never": ["账户"]},
-    "counselor_ps": {"role": "咨询师 / 调解员", "must": [], "never": ["账户"]},
-    "supervisor_dw": {"role": "登记处负责人", "must": [], "never": ["账户"]},
-    "minzheng": {"role": "民政局管理员", "must": [], "never": ["账户"]},
-    "fulian": {"role": "妇联管理员", "must": [], "never": ["账户"]},
-    "sysadmin": {"role": "系统管理员", "must": ["账户"], "never": []},
+    "counselor_xlt": {
+        "role": "咨询师 / 调解员",
+        "must": ["今日", "我的个案"],
+        "never": ["本处个案", "审计日志", "账户", "官方日历"],
+    },
+    "counselor_ps": {
+        "role": "咨询师 / 调解员",
+        "must": ["今日", "我的个案"],
+        "never": ["本处个案", "审计日志", "账户"],
+    },
+    "supervisor_dw": {
+        "role": "登记处负责人",
+        "must": ["本处个案"],
+        "never": ["我的个案", "审计日志", "账户"],
+    },
+    "minzheng": {
+        "role": "民政局管理员",
+        "must": ["官方日历"],
+        "never": ["今日", "本处个案", "审计日志", "账户"],
+    },
+    "fulian": {
+        "role": "妇联管理员",
+        "must": [],
+        "never": ["今日", "本处个案", "官方日历", "审计日志", "账户"],
+    },
+    "sysadmin": {
+        "role": "系统管理员",
+        "must": ["审计日志", "官方日历", "账户"],
+        "never": ["今日", "本处个案"],
+    },
 }
 
 

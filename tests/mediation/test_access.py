@@ -32,8 +32,17 @@ def test_unknown_office_and_forbidden_office_look_alike(client, counselor, ps):
     assert comparable_page(forbidden.text) == comparable_page(missing.text)
 
 
-def test_start_page_lists_only_the_counsellors_offices(client, counselor):
+def test_counsellors_start_on_their_today_page(client, counselor):
     client.force_login(counselor)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("mediation:today")
+
+
+def test_start_page_lists_only_the_supervisors_offices(client, supervisor):
+    client.force_login(supervisor)
 
     response = client.get(reverse("home"))
 

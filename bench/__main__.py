@@ -1,0 +1,43 @@
+"""`python -m bench [NAME ...]`: run the named benchmarks (all when none is named) against a
+fresh test database, so the development data is never touched. DATABASE_URL picks the engine."""
+
+import importlib
+import os
+import pkgutil
+import sys
+
+
+def main(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    # Never the test suite's database: the two may run at the same time.
+    default = connections["default"].settings_dict
+    if default["ENGINE"].endswith("sqlite3"):
+        default["TEST"]["NAME"] = str(settings.VAR_DIR / "bench.sqlite3")
+    else:
+        default["TEST"]["NAME"] = f"bench_{default['NAME']}"
+
+    import bench
+
+    names = argv or sorted(
+        module.name
+        for module in pkgutil.iter_modules(bench.__path__)
+        if not module.name.startswith("_")
+    )
+    state = setup_databases(verbosity=0, interactive=False)
+    try:
+        for name in names:
+            print(f"== {name}")
+            importlib.import_module(f"bench.{name}").main()
+    finally:
+        teardown_databases(state, verbosity=0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

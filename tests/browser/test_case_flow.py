@@ -1,0 +1,86 @@
+"""The acceptance of case work: a counsellor on a tablet, in Chinese, from application to outcome."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from mediation.demo import seed_accounts
+from mediation.models import Case, SessionNote
+from tests.browser.conftest import browser_db, sign_in
+
+pytestmark = [pytest.mark.browser, browser_db]
+
+
+def expect_deadlines(page):
+    header = page.get_by_test_id("case-header")
+    assert "冷静期届满" in header.inner_text()
+    assert "申领离婚证期限届满" in header.inner_text()
+
+
+def test_a_counsellor_takes_a_divorce_case_from_application_to_outcome(page):
+    seed_accounts()
+    page.on("dialog", lambda dialog: dialog.accept())
+    received = timezone.localdate() - timedelta(days=10)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    sign_in(page, "counselor_xlt")
+
+    page.get_by_role("link", name="新建个案").click()
+    page.get_by_label("服务端口").select_option(label="离婚登记申请")
+    page.get_by_label("登记机关受理离婚申请的日期").fill(received.isoformat())
+    page.get_by_role("button", name="建档").click()
+    assert "已建档" in page.content()
+    expect_deadlines(page)
+    case_url = page.url
+
+    for position in (1, 2):
+        page.get_by_test_id(f"party-{position}").get_by_role("link", name="知情同意").click()
+        expect_deadlines(page)
+        for purpose in ("counselling", "sensitive", "follow_up"):
+            page.get_by_test_id(f"consent-{purpose}").get_by_role("button", name="记录同意").click()
+            assert "同意已记录" in page.content()
+        page.goto(case_url)
+        page.get_by_test_id(f"party-{position}").get_by_role("link", name="安全筛查").click()
+        expect_deadlines(page)
+        for question in page.locator("fieldset").all():
+            question.get_by_label("否").check()
+        page.get_by_label("筛查时另一方不在场").check()
+        page.get_by_role("button", name="保存").click()
+        assert "筛查已记录" in page.content()
+
+    page.get_by_role("link", name="预约面谈").click()
+    page.get_by_label("联合面谈").check()
+    page.get_by_label("日期").fill(yesterday.isoformat())
+    page.get_by_label("时间").fill("09:30")
+    page.get_by_label("调解室").fill("调解室一")
+    page.get_by_role("button", name="保存").click()
+    assert "面谈已预约" in page.content()
+    expect_deadlines(page)
+
+    page.get_by_role("link", name="记为已进行").click()
+    page.get_by_label("婚姻辅导").check()
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("link", name="撰写我的记录").click()
+    page.get_by_label("询问笔录").fill("示例笔记：双方愿意为孩子再试一次。")
+    page.get_by_role("button", name="保存").click()
+    assert "示例笔记：双方愿意为孩子再试一次。" in page.content()
+    page.get_by_role("button", name="签署").click()
+    assert "记录已签署并锁定" in page.content()
+
+    page.goto(case_url)
+    page.get_by_role("link", name="记录辅导结果").click()
+    page.get_by_label("表示和好").check()
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("link", name="记录登记结果").click()
+    expect_deadlines(page)
+    page.get_by_label("和好：撤回离婚登记申请").check()
+    page.get_by_role("button", name="保存").click()
+
+    assert "登记结果已记录" in page.content()
+    assert "已结案" in page.get_by_test_id("case-header").inner_text()
+    case = Case.objects.get()
+    assert case.result == "reconcile" and case.outcome.kind == "reconciled"
+    assert case.parties.filter(consent_counselling=True, consent_sensitive=True).count() == 2
+    assert SessionNote.objects.get().status == "signed"
+    assert case.follow_ups.count() == 4
+    assert page.console_errors == []

@@ -1,0 +1,238 @@
+"""Case work in the browser's requests: who reaches what, and bad input that loses nothing."""
+
+from datetime import date, datetime, timedelta
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mediation import services
+from mediation.models import AuditEvent, Case
+from mediation.roles import Role
+from tests.factories import held_session_with_note, make_user, open_divorce_case
+
+
+@pytest.fixture
+def case_with_note(counselor, xlt):
+    case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 1))
+    services.update_party(party=case.parties.first(), updated_by=counselor, name="张示例")
+    session, note = held_session_with_note(case, counselor, body="示例笔记：只有咨询师可见")
+    return case, session, note
+
+
+def session_url(case, session):
+    return reverse("mediation:session-detail", args=[case.uuid, session.uuid])
+
+
+def test_the_assigned_counsellor_reads_names_and_notes(client, counselor, case_with_note):
+    case, session, _ = case_with_note
+    client.force_login(counselor)
+
+    detail = client.get(reverse("mediation:case-detail", args=[case.uuid]))
+    notes = client.get(session_url(case, session))
+
+    assert "张示例" in detail.text
+    assert "示例笔记：只有咨询师可见" in notes.text
+    assert "2026年10月8日" in detail.text and "2026年11月9日" in notes.text
+
+
+@pytest.mark.parametrize(
+    "who", ["other_counselor", "civil_affairs", "womens_federation", "sysadmin"]
+)
+def test_everyone_else_gets_404_on_every_case_page_and_the_attempt_is_recorded(
+    client, case_with_note, who, request
+):
+    case, session, _ = case_with_note
+    client.force_login(request.getfixturevalue(who))
+    urls = [
+        reverse("mediation:case-detail", args=[case.uuid]),
+        session_url(case, session),
+        reverse("mediation:note-edit", args=[case.uuid, session.uuid]),
+        reverse("mediation:party-edit", args=[case.uuid, 1]),
+        reverse("mediation:case-outcome", args=[case.uuid]),
+    ]
+
+    statuses = {url: client.get(url).status_code for url in urls}
+
+    assert set(statuses.values()) == {HTTPStatus.NOT_FOUND}
+    assert AuditEvent.objects.filter(object_uuid=str(case.uuid), outcome="denied").count() >= len(
+        urls
+    )
+
+
+def test_a_supervisor_sees_the_case_and_note_metadata_but_never_note_text(
+    client, supervisor, case_with_note
+):
+    case, session, note = case_with_note
+    client.force_login(supervisor)
+
+    detail = client.get(reverse("mediation:case-detail", args=[case.uuid]))
+    page = client.get(session_url(case, session))
+    edit = client.get(reverse("mediation:note-edit", args=[case.uuid, session.uuid]))
+
+    assert detail.status_code == HTTPStatus.OK and "张示例" in detail.text
+    assert page.status_code == HTTPStatus.OK
+    assert "示例笔记" not in page.text
+    assert "仅本个案的咨询师可见" in page.text
+    assert edit.status_code == HTTPStatus.NOT_FOUND
+    assert not AuditEvent.objects.filter(
+        action="note.read", actor=supervisor, outcome="ok"
+    ).exists()
+
+
+def test_losing_the_assignment_removes_access_on_the_next_request(
+    client, counselor, supervisor, case_with_note
+):
+    case, _, _ = case_with_note
+    client.force_login(counselor)
+    assert (
+        client.get(reverse("mediation:case-detail", args=[case.uuid])).status_code == HTTPStatus.OK
+    )
+
+    services.unassign_counselor(case=case, counselor=counselor, unassigned_by=supervisor)
+
+    assert (
+        client.get(reverse("mediation:case-detail", args=[case.uuid])).status_code
+        == HTTPStatus.NOT_FOUND
+    )
+
+
+def test_the_supervisor_assigns_a_counsellor_who_then_reaches_the_case(
+    client, supervisor, xlt, counselor
+):
+    colleague = make_user(Role.COUNSELOR, xlt, username="c_xlt_2")
+    case = open_divorce_case(xlt, counselor)
+    client.force_login(supervisor)
+
+    client.post(reverse("mediation:case-assign", args=[case.uuid]), {"counselor": colleague.pk})
+    client.force_login(colleague)
+
+    assert (
+        client.get(reverse("mediation:case-detail", args=[case.uuid])).status_code == HTTPStatus.OK
+    )
+
+
+def test_opening_a_case_with_an_impossible_date_keeps_what_was_typed(client, counselor, xlt):
+    client.force_login(counselor)
+
+    response = client.post(
+        reverse("mediation:case-open"),
+        {
+            "office": xlt.pk,
+            "port": "divorce",
+            "category": "marital",
+            "received_on": "2026-02-30",
+            "party_count": 2,
+        },
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert "有效的日期" in response.text or "日期" in response.text
+    assert 'value="2026-02-30"' in response.text
+    assert not Case.objects.exists()
+
+
+def test_opening_a_case_on_a_rest_day_warns_and_opens(client, counselor, xlt):
+    client.force_login(counselor)
+
+    response = client.post(
+        reverse("mediation:case-open"),
+        {
+            "office": xlt.pk,
+            "port": "divorce",
+            "category": "marital",
+            "received_on": "2026-10-03",
+            "party_count": 2,
+        },
+        follow=True,
+    )
+
+    assert Case.objects.count() == 1
+    assert "法定休息日" in response.text
+
+
+def test_a_joint_session_after_a_positive_screen_is_refused_with_the_reason_and_the_form_kept(
+    client, counselor, xlt
+):
+    case = open_divorce_case(xlt, counselor)
+    services.screen_party(
+        party=case.parties.last(),
+        answers={**dict.fromkeys(services.SCREEN_QUESTIONS, False), "hurt": True},
+        screened_by=counselor,
+    )
+    client.force_login(counselor)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    response = client.post(
+        reverse("mediation:session-book", args=[case.uuid]),
+        {
+            "kind": "joint",
+            "day": tomorrow.isoformat(),
+            "time": "09:30",
+            "duration_minutes": 50,
+            "room": "调解室七",
+            "lead_counselor": counselor.pk,
+        },
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert "不能预约联合面谈" in response.text
+    assert "调解室七" in response.text
+
+
+def test_a_stale_note_save_comes_back_with_the_users_text(client, counselor, case_with_note):
+    case, session, note = case_with_note
+    services.save_note(
+        session=session, author=counselor, body="示例笔记：别人先保存的", expected_version=1
+    )
+    client.force_login(counselor)
+
+    response = client.post(
+        reverse("mediation:note-edit", args=[case.uuid, session.uuid]),
+        {"body": "示例笔记：我在旧版本上写的", "assessment": "", "version": 1},
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert "我在旧版本上写的" in response.text
+    assert "他人已保存" in response.text
+
+
+def test_a_second_outcome_through_the_page_is_refused(client, counselor, xlt):
+    case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 1))
+    client.force_login(counselor)
+    url = reverse("mediation:case-outcome", args=[case.uuid])
+    client.post(url, {"kind": "reconciled", "decided_on": "2026-09-20"})
+
+    response = client.get(url)
+
+    assert response.status_code == HTTPStatus.OK
+    second = client.post(url, {"kind": "divorced", "decided_on": "2026-10-20"})
+    assert "已有登记结果" in second.text
+
+
+def test_the_today_page_shows_the_day_and_pins_its_queries(
+    client, counselor, xlt, django_assert_num_queries
+):
+    for days in (3, 10, 40):
+        open_divorce_case(
+            xlt, counselor, received_on=timezone.localdate() - timedelta(days=days), consent=False
+        )
+    soon = open_divorce_case(xlt, counselor, received_on=timezone.localdate() - timedelta(days=26))
+    services.book_session(
+        case=soon,
+        kind="joint",
+        room="调解室一",
+        lead_counselor=counselor,
+        booked_by=counselor,
+        starts_at=timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time()))
+        + timedelta(hours=15),
+    )
+    client.force_login(counselor)
+
+    with django_assert_num_queries(11):
+        response = client.get(reverse("mediation:today"))
+
+    assert [case.number for case in response.context["ending_soon"]] == [soon.number]
+    assert [session.case.number for session in response.context["sessions"]] == [soon.number]
+    assert len(response.context["cases"]) == 4
