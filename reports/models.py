@@ -56,3 +56,38 @@ class MonthlyReport(models.Model):
     @property
     def office_codes_list(self) -> list[str]:
         return [code for code in self.office_codes.split(",") if code]
+
+
+class MonthlyFigure(models.Model):
+    """A summary row: one base figure of one office in one month (reports/queries.py defines
+    them). Kept in step with the audit trail by reports.rollup; the statistics pages read these
+    instead of counting a million cases on every request."""
+
+    office = models.ForeignKey(
+        "mediation.RegistryOffice", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()
+    figure = models.CharField(max_length=60)
+    value = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "month", "figure"], name="figure_unique_office_month"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "office"], name="figure_month_office_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.month:%Y-%m} {self.figure}={self.value}"
+
+
+class RollupState(models.Model):
+    """One row: the audit event up to which the summary rows are complete."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"rollup at event {self.last_seq}"

@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 from . import charts, pages
 from .queries import (
     GROUPS,
-    HOURS_DEFINITION,
     RATES,
     SUPPRESSION_DEFINITION,
     audit_head,
@@ -126,7 +125,6 @@ def report_context(page: pages.MonthlyPage, *, made_by: str = "", made_at: datet
         "groups": GROUPS,
         "rates": RATES,
         "suppression_definition": SUPPRESSION_DEFINITION,
-        "hours_definition": HOURS_DEFINITION,
         "trend_chart": trend_chart(page.tables["trend"], _("Month by month, all offices")),
         "comparison_chart": comparison_chart(
             page.cumulative_tables["comparison"], _("Reconciled couples by office, cumulative")

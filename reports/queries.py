@@ -351,11 +351,6 @@ SUPPRESSION_DEFINITION = _(
     "numerator and denominator are both shown."
 )
 
-HOURS_DEFINITION = _(
-    "Hours of held sessions led by counsellors of each partner organisation, in the month the "
-    "session took place (the session's recorded duration)."
-)
-
 
 # --- Months -------------------------------------------------------------------------------
 

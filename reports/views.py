@@ -17,7 +17,7 @@ from mediation.models import RegistryOffice
 from . import exports, pages, pdf, services
 from .forms import DashboardForm, ReportRequestForm, month_value
 from .models import MonthlyReport
-from .queries import GROUPS, HOURS_DEFINITION, RATES, SUPPRESSION_DEFINITION
+from .queries import GROUPS, RATES, SUPPRESSION_DEFINITION
 from .tasks import generate_monthly_report
 
 PERMISSION = "mediation.view_statistics"
@@ -43,7 +43,6 @@ def dashboard(request):
         "groups": GROUPS,
         "rates": RATES,
         "suppression_definition": SUPPRESSION_DEFINITION,
-        "hours_definition": HOURS_DEFINITION,
         "query": request.GET.urlencode(),
     }
     if page is not None:

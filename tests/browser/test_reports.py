@@ -5,13 +5,12 @@ import pytest
 from django.test import override_settings
 
 from mediation.demo import seed_accounts
-from tests.browser import conftest as browser_conftest
 from tests.browser.conftest import browser_db, sign_in
+from tests.reports import conftest as reports_fixtures
 
-# The browser fixtures live beside the other browser tests; these tests use them too.
-browser = browser_conftest.browser
-flushable_audit_trail = browser_conftest.flushable_audit_trail
-page = browser_conftest.page
+# The hand-counted pilot of the reports tests, and a throw-away report archive.
+pilot = reports_fixtures.pilot
+report_archive = reports_fixtures.report_archive
 
 pytestmark = [pytest.mark.browser, browser_db]
 
