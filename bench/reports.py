@@ -45,7 +45,9 @@ def _columns(model) -> list:
 
 def insert(model, rows: list[dict]) -> None:
     """Plain rows in, as fast as the engine allows; fields not given take their default."""
-    fields = _columns(model)
+    if not rows:
+        return
+    fields = [f for f in _columns(model) if not (f.primary_key and f.attname not in rows[0])]
     defaults = {}
     for field in fields:
         if field.attname in ("uuid",):
