@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
@@ -12,7 +13,9 @@ from mediation.models import User as Account
 OFFICE_NAMES = ("兴隆台区婚姻登记处", "双台子区婚姻登记处", "大洼区婚姻登记处", "盘山县婚姻登记处")
 
 
-def test_the_pilot_its_august_report_and_the_dashboard_agree_on_369_couples(db, client, tmp_path):
+# The seed commits service by service, as it does from the command line.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_pilot_its_august_report_and_the_dashboard_agree_on_369_couples(client, tmp_path):
     call_command("seed_demo", "--profile", "panjin-2021")
     cases = Case.objects.count()
     call_command("seed_demo", "--profile", "panjin-2021")
