@@ -226,6 +226,32 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# Rotation notices by email: printed on a development machine, SMTP in production.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TONGXIN_EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
+        ),
+        "OPTIONS": {
+            key: value
+            for key, value in {
+                "host": os.environ.get("TONGXIN_SMTP_HOST"),
+                "port": int(os.environ["TONGXIN_SMTP_PORT"])
+                if os.environ.get("TONGXIN_SMTP_PORT")
+                else None,
+                "username": os.environ.get("TONGXIN_SMTP_USER"),
+                "password": os.environ.get("TONGXIN_SMTP_PASSWORD"),
+                "use_tls": env_bool("TONGXIN_SMTP_TLS", True) if not DEBUG else None,
+            }.items()
+            if value is not None
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("TONGXIN_FROM_EMAIL", "tongxin@localhost")
+
 # Sealed data (SECURITY.md): the key ring never lives in the database or the repository.
 TONGXIN_KEY_FILE = os.environ.get("TONGXIN_KEY_FILE", "")
 TONGXIN_DEMO_PASSWORD = "tongxin-demo-2026"

@@ -615,12 +615,22 @@ def session_book(request, case_uuid):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         party = case.parties.filter(position=data["party"]).first() if data.get("party") else None
+        starts_at = timezone.make_aware(datetime.combine(data["day"], data["time"]))
         try:
+            if starts_at > timezone.now():
+                raise services.field_error(
+                    "day",
+                    _(
+                        "Sessions to come are booked into a counsellor's duty slot. "
+                        "This form records a session that has already taken place."
+                    ),
+                    "future",
+                )
             session = services.book_session(
                 case=case,
                 kind=data["kind"],
                 party=party,
-                starts_at=timezone.make_aware(datetime.combine(data["day"], data["time"])),
+                starts_at=starts_at,
                 duration_minutes=data["duration_minutes"],
                 room=data["room"],
                 lead_counselor=data["lead_counselor"],
@@ -632,7 +642,7 @@ def session_book(request, case_uuid):
                 error = ValidationError({"time": error.error_dict["starts_at"]})
             _form_errors_from(form, error)
         else:
-            messages.success(request, _("The session is booked."))
+            messages.success(request, _("The session is recorded."))
             return redirect(
                 "mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid
             )
@@ -641,7 +651,11 @@ def session_book(request, case_uuid):
         if case.joint_sessions_blocked
         else ""
     )
-    return _render_case_form(request, case, form, title=_("Book a session"), intro=intro)
+    intro = intro or _(
+        "For a session that took place outside a booked duty slot (for example a walk-in). "
+        "Sessions to come are booked into the duty roster."
+    )
+    return _render_case_form(request, case, form, title=_("Record a past session"), intro=intro)
 
 
 @never_cache

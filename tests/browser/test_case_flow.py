@@ -48,13 +48,13 @@ def test_a_counsellor_takes_a_divorce_case_from_application_to_outcome(page):
         page.get_by_role("button", name="保存").click()
         assert "筛查已记录" in page.content()
 
-    page.get_by_role("link", name="预约面谈").click()
+    page.get_by_role("link", name="补录已进行的面谈").click()
     page.get_by_label("联合面谈").check()
     page.get_by_label("日期").fill(yesterday.isoformat())
     page.get_by_label("时间").fill("09:30")
     page.get_by_label("调解室").fill("调解室一")
     page.get_by_role("button", name="保存").click()
-    assert "面谈已预约" in page.content()
+    assert "面谈已记录" in page.content()
     expect_deadlines(page)
 
     page.get_by_role("link", name="记为已进行").click()

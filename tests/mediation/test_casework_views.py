@@ -162,13 +162,13 @@ def test_a_joint_session_after_a_positive_screen_is_refused_with_the_reason_and_
         screened_by=counselor,
     )
     client.force_login(counselor)
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    yesterday = timezone.localdate() - timedelta(days=1)
 
     response = client.post(
         reverse("mediation:session-book", args=[case.uuid]),
         {
             "kind": "joint",
-            "day": tomorrow.isoformat(),
+            "day": yesterday.isoformat(),
             "time": "09:30",
             "duration_minutes": 50,
             "room": "调解室七",
@@ -236,3 +236,25 @@ def test_the_today_page_shows_the_day_and_pins_its_queries(
     assert [case.number for case in response.context["ending_soon"]] == [soon.number]
     assert [session.case.number for session in response.context["sessions"]] == [soon.number]
     assert len(response.context["cases"]) == 4
+
+
+def test_a_session_to_come_cannot_be_recorded_outside_the_duty_roster(client, counselor, xlt):
+    case = open_divorce_case(xlt, counselor)
+    client.force_login(counselor)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    response = client.post(
+        reverse("mediation:session-book", args=[case.uuid]),
+        {
+            "kind": "joint",
+            "day": tomorrow.isoformat(),
+            "time": "09:30",
+            "duration_minutes": 50,
+            "room": "调解室一",
+            "lead_counselor": counselor.pk,
+        },
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert "值班时段" in response.text
+    assert not case.sessions.exists()

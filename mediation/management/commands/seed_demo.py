@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from mediation import demo
+from mediation import demo, demo_panjin
 from mediation.signals import demo_seeded
 
 
@@ -20,5 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, profile: str, **options):
         users = demo.seed_accounts()
         cases = demo.seed_cases() if profile == "default" else 0
+        if profile == "panjin-2021":
+            made = demo_panjin.seed_panjin_2021()
+            self.stdout.write(f"Panjin 2021 pilot: {made or 'already there'}.")
         demo_seeded.send(sender=self.__class__, profile=profile)
         self.stdout.write(f"Demo data ready ({profile}): {len(users)} accounts, {cases} new cases.")

@@ -1,0 +1,99 @@
+"""Forms of the reports app: choosing offices and a period; no side effects."""
+
+import re
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mediation.models import RegistryOffice
+
+MAX_MONTHS = 120
+
+
+MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+def parse_month(text: str) -> date:
+    """'2021-08' to 1 August 2021; ValueError for anything else."""
+    match = MONTH.match(text or "")
+    if not match:
+        raise ValueError(text)
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def month_value(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (the browser's month picker), cleaned to its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter a month as year and month, like 2021-08."), code="month"
+            ) from None
+
+
+def opened_since() -> date:
+    first = RegistryOffice.objects.exclude(opened_on=None).order_by("opened_on").first()
+    return (first.opened_on if first else timezone.localdate()).replace(day=1)
+
+
+class DashboardForm(forms.Form):
+    offices = forms.ModelMultipleChoiceField(
+        label=_("Offices"),
+        queryset=RegistryOffice.objects.order_by("code"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        to_field_name="code",
+    )
+    first = MonthField(label=_("From month"), required=False)
+    last = MonthField(label=_("To month"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate().replace(day=1)
+        first = data.get("first") or opened_since()
+        last = data.get("last") or today
+        if last > today:
+            last = today
+        if first > last:
+            self.add_error("first", _("The first month must not be after the last."))
+        elif (last.year - first.year) * 12 + last.month - first.month >= MAX_MONTHS:
+            self.add_error("first", _("Choose a period of at most ten years."))
+        data["first"], data["last"] = first, last
+        data["offices"] = list(data.get("offices") or RegistryOffice.objects.order_by("code"))
+        return data
+
+
+class ReportRequestForm(forms.Form):
+    month = MonthField(label=_("Month"))
+    offices = forms.ModelMultipleChoiceField(
+        label=_("Offices (none chosen: all)"),
+        queryset=RegistryOffice.objects.order_by("code"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        to_field_name="code",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,183 @@
+"""What the dashboard and the monthly report publish: which tables, for which periods.
+
+Loads counts (reports/queries.py, or the summary table) and builds one suppressed Publication
+per page, so the page, its charts, the PDF and the exports all show the same cells.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from mediation.models import RegistryOffice
+
+from . import rollup
+from .queries import (
+    APPLICATIONS,
+    EDUCATIONS,
+    FOLLOW_UPS,
+    MZT_GROUPS,
+    OUTCOMES,
+    PARTIES,
+    REFERRALS,
+    SEXES,
+    SUM_LABELS,
+    Column,
+    months_between,
+)
+from .tables import OfficeRef, Publication, RateValue, Table
+
+
+def office_refs(offices) -> list[OfficeRef]:
+    return [OfficeRef(o.id, o.code, o.name) for o in offices]
+
+
+def trend_columns() -> list[Column]:
+    return [
+        Column("cases.total", _("cases opened")),
+        Column("applications.total", _("applications received")),
+        Column("sessions.held", _("sessions held")),
+        Column("outcomes.reconciled", SUM_LABELS["outcomes.reconciled"]),
+        Column("outcomes.lapsed", SUM_LABELS["outcomes.lapsed"]),
+    ]
+
+
+@dataclass
+class Page:
+    publication: Publication
+    offices: list[OfficeRef]
+    first: date
+    last: date
+    tables: dict[str, Table]
+    rates: list[RateValue]
+    reconciled: object  # the Cell of reconciled couples over the whole period
+
+    @property
+    def months(self) -> list[date]:
+        return months_between(self.first, self.last)
+
+
+def _office_tables(publication: Publication, period, suffix: str) -> dict[str, Table]:
+    return {
+        f"mzt{suffix}": publication.office_table(
+            f"mzt{suffix}",
+            _("Marriage and family counselling statistics (MZ/T 084)"),
+            list(MZT_GROUPS),
+            period,
+            _("Office"),
+        ),
+        f"applications{suffix}": publication.office_table(
+            f"applications{suffix}", str(APPLICATIONS.title), [APPLICATIONS], period, _("Office")
+        ),
+        f"outcomes{suffix}": publication.office_table(
+            f"outcomes{suffix}", str(OUTCOMES.title), [OUTCOMES], period, _("Office")
+        ),
+        f"follow_ups{suffix}": publication.office_table(
+            f"follow_ups{suffix}", str(FOLLOW_UPS.title), [FOLLOW_UPS], period, _("Office")
+        ),
+        f"referrals{suffix}": publication.office_table(
+            f"referrals{suffix}", str(REFERRALS.title), [REFERRALS], period, _("Office")
+        ),
+    }
+
+
+def _comparison(publication: Publication, period, key: str) -> Table:
+    from .queries import Group
+
+    column = Column("outcomes.reconciled", SUM_LABELS["outcomes.reconciled"])
+    group = Group(
+        key, _("Reconciled couples by office"), OUTCOMES.definition, (column,), defined=False
+    )
+    return publication.office_table(
+        key, _("Reconciled couples by office"), [group], period, _("Office")
+    )
+
+
+def _parties(publication: Publication, period, key: str) -> Table:
+    return publication.crosstab(
+        key,
+        str(PARTIES.title),
+        PARTIES,
+        rows=EDUCATIONS,
+        columns=SEXES,
+        period=period,
+        row_heading=_("Education"),
+    )
+
+
+def dashboard(offices, first: date, last: date) -> Page:
+    """Figures for the chosen offices from the month of `first` to the month of `last`: per
+    office over the whole period (cumulative since `first`), and month by month in total."""
+    refs = office_refs(offices)
+    months = months_between(first, last)
+    first, last = months[0], months[-1]
+    counts = rollup.counts([o.id for o in refs], first, last)
+    publication = Publication(counts, refs)
+    period = (first, last)
+    tables = _office_tables(publication, period, "")
+    tables["comparison"] = _comparison(publication, period, "comparison")
+    tables["trend"] = publication.trend_table(
+        "trend", _("Month by month"), trend_columns(), months, _("Month")
+    )
+    tables["parties"] = _parties(publication, period, "parties")
+    reconciled = publication.cell("outcomes.reconciled", "ALL", period)
+    publication.finish()
+    return Page(
+        publication, refs, first, last, tables, publication.rates("ALL", period), reconciled
+    )
+
+
+@dataclass
+class MonthlyPage(Page):
+    since: date = None
+    cumulative_tables: dict[str, Table] = None
+    cumulative_rates: list[RateValue] = None
+
+
+def monthly(offices, month: date, since: date | None = None) -> MonthlyPage:
+    """The monthly report: the month per office, the figures since the rooms opened (or
+    `since`), and the months between as a trend."""
+    refs = office_refs(offices)
+    month = month.replace(day=1)
+    if since is None:
+        opened = [o.opened_on for o in offices if o.opened_on]
+        since = min(opened) if opened else month
+    since = min(since.replace(day=1), month)
+    counts = rollup.counts([o.id for o in refs], since, month)
+    publication = Publication(counts, refs)
+    this_month, cumulative = (month, month), (since, month)
+    tables = _office_tables(publication, this_month, "")
+    cumulative_tables = {
+        "applications": publication.office_table(
+            "applications_cum", str(APPLICATIONS.title), [APPLICATIONS], cumulative, _("Office")
+        ),
+        "outcomes": publication.office_table(
+            "outcomes_cum", str(OUTCOMES.title), [OUTCOMES], cumulative, _("Office")
+        ),
+        "comparison": _comparison(publication, cumulative, "comparison_cum"),
+        "parties": _parties(publication, cumulative, "parties_cum"),
+    }
+    tables["trend"] = publication.trend_table(
+        "trend", _("Month by month"), trend_columns(), months_between(since, month), _("Month")
+    )
+    reconciled = publication.cell("outcomes.reconciled", "ALL", cumulative)
+    publication.finish()
+    return MonthlyPage(
+        publication,
+        refs,
+        month,
+        month,
+        tables,
+        publication.rates("ALL", this_month),
+        reconciled,
+        since=since,
+        cumulative_tables=cumulative_tables,
+        cumulative_rates=publication.rates("ALL", cumulative),
+    )
+
+
+def selected_offices(codes=None):
+    offices = RegistryOffice.objects.order_by("code")
+    if codes:
+        offices = offices.filter(code__in=list(codes))
+    return list(offices)

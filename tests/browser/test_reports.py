@@ -1,0 +1,53 @@
+"""minzheng's statistics in a real browser: the dashboard, its charts and definitions, and a
+monthly report made in the background."""
+
+import pytest
+from django.test import override_settings
+
+from mediation.demo import seed_accounts
+from tests.browser.conftest import browser_db, sign_in
+from tests.reports import conftest as reports_fixtures
+
+# The hand-counted pilot of the reports tests, and a throw-away report archive.
+pilot = reports_fixtures.pilot
+report_archive = reports_fixtures.report_archive
+
+pytestmark = [pytest.mark.browser, browser_db]
+
+
+def test_minzheng_reads_the_dashboard_with_its_charts_and_definitions(page, pilot):
+    seed_accounts()
+    sign_in(page, "minzheng")
+
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="统计").click()
+    page.get_by_label("起始月份").fill("2021-03")
+    page.get_by_label("截止月份").fill("2021-05")
+    page.get_by_role("button", name="显示").click()
+
+    assert "2021年3月至2021年5月" in page.get_by_test_id("headline").inner_text()
+    assert page.locator("svg.tx-chart").count() == 2
+    table = page.locator("#table-mzt")
+    assert "盘山县婚姻登记处" in table.inner_text() and "<5" in table.inner_text()
+    page.locator("#table-outcomes thead a").first.click()
+    assert page.locator("#def-outcomes").is_visible()
+    assert page.console_errors == []
+
+
+@override_settings(
+    TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+)
+def test_minzheng_makes_a_monthly_report_and_sees_it_archived(page, pilot):
+    seed_accounts()
+    sign_in(page, "minzheng")
+
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="月度报告").click()
+    page.get_by_label("月份").fill("2021-04")
+    page.get_by_role("button", name="生成报告").click()
+
+    row = page.locator("#reports tbody tr").first
+    assert row.get_attribute("data-status") == "done"
+    assert "刘芳" in row.inner_text()
+    with page.expect_download() as download:
+        row.get_by_role("link", name="下载").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert page.console_errors == []
