@@ -177,37 +177,14 @@ def _seed_office(office, counselor, people, timedelta) -> int:
             opened_at=now - timedelta(days=days_ago),
         )
         if consent:
+            purposes = [Purpose.COUNSELLING, Purpose.STATISTICS]
+            purposes += [Purpose.SENSITIVE] if sensitive else []
+            purposes += [Purpose.FOLLOW_UP] if follow_up else []
             for party, name, female in zip(case.parties.all(), couple, (False, True), strict=True):
-                services.record_consent(
-                    case=case,
-                    party=party,
-                    purpose=Purpose.COUNSELLING,
-                    given=True,
-                    recorded_by=counselor,
-                )
-                if sensitive:
+                for purpose in purposes:
                     services.record_consent(
-                        case=case,
-                        party=party,
-                        purpose=Purpose.SENSITIVE,
-                        given=True,
-                        recorded_by=counselor,
+                        case=case, party=party, purpose=purpose, given=True, recorded_by=counselor
                     )
-                if follow_up:
-                    services.record_consent(
-                        case=case,
-                        party=party,
-                        purpose=Purpose.FOLLOW_UP,
-                        given=True,
-                        recorded_by=counselor,
-                    )
-                services.record_consent(
-                    case=case,
-                    party=party,
-                    purpose=Purpose.STATISTICS,
-                    given=True,
-                    recorded_by=counselor,
-                )
                 born = date(1985 + (n + party.position) % 10, 1 + n % 12, 1 + (n * 3) % 27)
                 services.update_party(
                     party=party,
