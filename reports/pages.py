@@ -7,6 +7,7 @@ per page, so the page, its charts, the PDF and the exports all show the same cel
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mediation.models import RegistryOffice
@@ -20,12 +21,14 @@ from .queries import (
     OUTCOMES,
     PARTIES,
     REFERRALS,
+    SERVICE_HOURS,
     SEXES,
     SUM_LABELS,
     Column,
     months_between,
+    service_hours,
 )
-from .tables import OfficeRef, Publication, RateValue, Table
+from .tables import OfficeRef, Publication, RateValue, Table, hours_table
 
 
 def office_refs(offices) -> list[OfficeRef]:
@@ -105,6 +108,21 @@ def _parties(publication: Publication, period, key: str) -> Table:
     )
 
 
+def _hours(refs: list[OfficeRef], periods: list[tuple[str, tuple[date, date]]]) -> Table:
+    """Service hours, read live from the published rosters (small; not in the summary table)."""
+    first = min(period[0] for _label, period in periods)
+    last = max(period[1] for _label, period in periods)
+    return hours_table(
+        "service_hours",
+        str(SERVICE_HOURS.title),
+        service_hours([o.id for o in refs], first, last),
+        refs,
+        periods,
+        row_heading=_("Organisation · office"),
+        all_offices=_("all offices"),
+    )
+
+
 def dashboard(offices, first: date, last: date) -> Page:
     """Figures for the chosen offices from the month of `first` to the month of `last`: per
     office over the whole period (cumulative since `first`), and month by month in total."""
@@ -120,6 +138,7 @@ def dashboard(offices, first: date, last: date) -> Page:
         "trend", _("Month by month"), trend_columns(), months, _("Month")
     )
     tables["parties"] = _parties(publication, period, "parties")
+    tables["service_hours"] = _hours(refs, [(_("Over the period"), period)])
     reconciled = publication.cell("outcomes.reconciled", "ALL", period)
     publication.finish()
     return Page(
@@ -159,6 +178,10 @@ def monthly(offices, month: date, since: date | None = None) -> MonthlyPage:
     }
     tables["trend"] = publication.trend_table(
         "trend", _("Month by month"), trend_columns(), months_between(since, month), _("Month")
+    )
+    since_label = _("Since %(month)s") % {"month": date_format(since, "YEAR_MONTH_FORMAT")}
+    tables["service_hours"] = _hours(
+        refs, [(_("This month"), this_month), (since_label, cumulative)]
     )
     reconciled = publication.cell("outcomes.reconciled", "ALL", cumulative)
     publication.finish()

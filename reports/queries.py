@@ -13,10 +13,12 @@ from datetime import date, datetime, time
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from counselors.models import DUTY_HOURS, Duty, duty_hours
 from mediation.models import (
     AuditEvent,
     Case,
@@ -243,6 +245,31 @@ PARTIES = Group(
     total=Column("parties.total", _("parties counted")),
 )
 
+
+def _service_hours_definition() -> str:
+    spans = "、".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in DUTY_HOURS.values())
+    return gettext(
+        "Half-days of duty (坐诊) in the published roster, after swaps and repairs, by the "
+        "counsellor's organisation and the office served, counted in the month of the duty. "
+        "Only duty delivered is counted: half-days up to and including today; duty published "
+        "for later days is planned, not yet delivered. Hours are the half-days times the "
+        "registry's duty hours (%(spans)s). Partner organisations are paid for these hours "
+        "under the government purchase-of-service contracts. They describe the registry's "
+        "service, not couples, so small numbers are not hidden; they are never broken down "
+        "by counsellor."
+    ) % {"spans": spans}
+
+
+SERVICE_HOURS = Group(
+    key="service_hours",
+    title=_("Counsellor service hours by organisation"),
+    definition=lazy(_service_hours_definition, str)(),
+    columns=(
+        Column("service_hours.half_days", _("half-days on duty")),
+        Column("service_hours.hours", _("hours")),
+    ),
+)
+
 GROUPS = (
     CATEGORIES,
     SESSIONS,
@@ -254,6 +281,7 @@ GROUPS = (
     FOLLOW_UPS,
     REFERRALS,
     PARTIES,
+    SERVICE_HOURS,
 )
 GROUPS_BY_KEY = {group.key: group for group in GROUPS}
 
@@ -558,6 +586,58 @@ def monthly_counts(office_ids: Iterable[int], first: date, last: date) -> Counts
         lambda r: f"parties.{r['sex'] or 'unknown'}.{r['education'] or 'unknown'}",
     )
     return counts
+
+
+# --- Service hours (read live: a month of duty is a few hundred rows per city) --------------
+
+
+@dataclass(frozen=True)
+class ServiceHours:
+    """Delivered duty of one organisation at one office in one month."""
+
+    organisation: str
+    partner: bool
+    office_id: int
+    month: date
+    half_days: int
+    hours: float
+
+
+def service_hours(
+    office_ids: Iterable[int], first: date, last: date, *, today: date | None = None
+) -> list[ServiceHours]:
+    """Published duty half-days per organisation, office and month from `first` to `last`,
+    on days up to `today` (delivered, not planned), with hours from DUTY_HOURS (SERVICE_HOURS).
+    Grouped by organisation, never by counsellor."""
+    today = today or timezone.localdate()
+    end = min(next_month(month_start(last)), date.fromordinal(today.toordinal() + 1))
+    rows = (
+        Duty.objects.published()
+        .filter(office_id__in=list(office_ids), day__gte=month_start(first), day__lt=end)
+        .annotate(month=TruncMonth("day"))
+        .values(
+            "counselor__organisation__name",
+            "counselor__organisation__is_partner",
+            "office_id",
+            "month",
+            "half_day",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    merged: dict[tuple[str, int, date], ServiceHours] = {}
+    for row in rows:
+        key = (row["counselor__organisation__name"], row["office_id"], _month_of(row["month"]))
+        before = merged.get(key)
+        merged[key] = ServiceHours(
+            organisation=key[0],
+            partner=row["counselor__organisation__is_partner"],
+            office_id=key[1],
+            month=key[2],
+            half_days=(before.half_days if before else 0) + row["n"],
+            hours=(before.hours if before else 0.0) + row["n"] * duty_hours(row["half_day"]),
+        )
+    return sorted(merged.values(), key=lambda e: (not e.partner, e.organisation, e.month))
 
 
 # --- The audit trail's head ---------------------------------------------------------------

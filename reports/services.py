@@ -2,7 +2,9 @@
 
 Keyword-only functions; each archived report keeps its file under settings.REPORT_ARCHIVE_DIR,
 who asked for it, when, and the SHA-256 of the bytes, so the copy sent to the bureau can be
-proven later (`verify_report`). Imports no service and no key of mediation.
+proven later (`verify_report`). Numbers leaving the app (exports, reports made or downloaded)
+are announced with mediation's `statistics_exported` signal, whose receiver writes the audit
+event. Imports no service and no key of mediation.
 """
 
 import hashlib
@@ -19,7 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediation.models import OfficialCalendarYear, RegistryOffice, User
+from mediation.models import AuditEvent, OfficialCalendarYear, RegistryOffice, User
+from mediation.signals import statistics_exported
 
 from . import pdf
 from .models import MonthlyReport
@@ -38,6 +41,51 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def announce_export(
+    *,
+    action: str,
+    user: User | None,
+    kind: str,
+    first: date,
+    last: date,
+    office_codes: Iterable[str],
+    request=None,
+    report: MonthlyReport | None = None,
+    outcome: str = AuditEvent.Outcome.OK,
+) -> None:
+    """Statistics leaving the system are audit events (SECURITY.md): the core's receiver of
+    `statistics_exported` writes one, from plain values, in the caller's transaction."""
+    statistics_exported.send(
+        sender=MonthlyReport,
+        user=user,
+        action=action,
+        kind=kind,
+        first=first,
+        last=last,
+        office_codes=list(office_codes),
+        request=request,
+        report=report,
+        sha256=report.sha256 if report is not None else "",
+        outcome=outcome,
+    )
+
+
+def _announce_report(
+    report: MonthlyReport, *, action: str, user: User | None, request=None, outcome: str = "ok"
+) -> None:
+    announce_export(
+        action=action,
+        user=user,
+        kind="pdf",
+        first=report.month,
+        last=report.month,
+        office_codes=report.office_codes_list,
+        request=request,
+        report=report,
+        outcome=outcome,
+    )
 
 
 def _validate_month(month: date) -> date:
@@ -85,7 +133,8 @@ def _progress(report: MonthlyReport, status: str, progress: int, **fields) -> No
 def generate_report(*, report: MonthlyReport) -> MonthlyReport:
     """Render the report and archive it. The file is written under a temporary name and renamed
     only when complete, and its checksum is computed from the bytes on disk. On failure the row
-    says why and no file is left behind."""
+    says why and no file is left behind. Either way one `report.generate` audit event names
+    the month, the offices and the checksum, with the maker as actor (none when scheduled)."""
     report = MonthlyReport.objects.get(pk=report.pk)
     if report.status == MonthlyReport.Status.DONE:
         return report
@@ -117,19 +166,24 @@ def generate_report(*, report: MonthlyReport) -> MonthlyReport:
             error=str(error)[:300],
             finished_at=timezone.now(),
         )
+        _announce_report(
+            report, action="report.generate", user=report.made_by, outcome=AuditEvent.Outcome.FAILED
+        )
         raise
-    _progress(
-        report,
-        MonthlyReport.Status.DONE,
-        100,
-        file_path=str(path.relative_to(archive_dir())),
-        sha256=sha256_of(path),
-        size=path.stat().st_size,
-        pages=rendered.pages,
-        audit_head=context["audit_head"],
-        reconciled=page.reconciled.text,
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        _progress(
+            report,
+            MonthlyReport.Status.DONE,
+            100,
+            file_path=str(path.relative_to(archive_dir())),
+            sha256=sha256_of(path),
+            size=path.stat().st_size,
+            pages=rendered.pages,
+            audit_head=context["audit_head"],
+            reconciled=page.reconciled.text,
+            finished_at=timezone.now(),
+        )
+        _announce_report(report, action="report.generate", user=report.made_by)
     return report
 
 
@@ -146,6 +200,23 @@ def verify_report(*, report: MonthlyReport) -> bool:
     """Does the archived file still have the checksum recorded when it was made?"""
     path = report_path(report)
     return bool(path and path.is_file() and sha256_of(path) == report.sha256)
+
+
+def download_report(*, report: MonthlyReport, user: User, request=None) -> Path | None:
+    """The archived file to hand out, or None when it no longer matches its checksum (the
+    copy sent to the bureau must be provable). Either way one `report.download` audit event:
+    done, or failed when the file was refused."""
+    if not verify_report(report=report):
+        _announce_report(
+            report,
+            action="report.download",
+            user=user,
+            request=request,
+            outcome=AuditEvent.Outcome.FAILED,
+        )
+        return None
+    _announce_report(report, action="report.download", user=user, request=request)
+    return report_path(report)
 
 
 def first_working_day(month: date) -> date:

@@ -1,11 +1,13 @@
 """The published tables of one page or report, built from monthly counts and suppressed together.
 
-Pure: counts and office descriptions in, tables of display cells out (no ORM). Every number
-shown anywhere on the page is registered here under one key (figure, office or ALL, period),
-so the suppression sees every sum a reader could form (reports/suppression.py).
+Pure: counts and office descriptions in, tables of display cells out (no ORM). Every count of
+couples or parties shown on the page is registered here under one key (figure, office or ALL,
+period), so the suppression sees every sum a reader could form (reports/suppression.py).
+Service hours describe duty, not people, and get a table of their own (`hours_table`).
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,11 +15,13 @@ from .queries import (
     ALL,
     GROUPS_BY_KEY,
     RATES,
+    SERVICE_HOURS,
     SUMS,
     Column,
     Counts,
     Group,
     Rate,
+    ServiceHours,
     months_between,
 )
 from .suppression import Relation, State, display, suppress
@@ -53,12 +57,21 @@ class Cell:
         return self.value if self.shown else None
 
 
+class HoursCell(Cell):
+    """Hours with one decimal (half-days are 3.5 hours)."""
+
+    @property
+    def text(self) -> str:
+        return f"{self.value:.1f}"
+
+
 @dataclass
 class Row:
     label: str
     cells: list[Cell]
     is_total: bool = False
     code: str = ""
+    is_subtotal: bool = False
 
 
 @dataclass
@@ -233,6 +246,76 @@ class Publication:
 
     def table(self, key: str) -> Table:
         return next(table for table in self.tables if table.key == key)
+
+
+def hours_table(
+    key: str,
+    title: str,
+    entries: Iterable[ServiceHours],
+    offices: list[OfficeRef],
+    periods: list[tuple[str, Period]],
+    *,
+    row_heading: str = "",
+    all_offices: str = "",
+) -> Table:
+    """Organisation × office as rows (with each organisation's sum over its offices when it
+    serves several, and a total row), half-days and hours for each of `periods` as columns.
+    Never suppressed: these are hours of duty, not counts of people (SERVICE_HOURS)."""
+    names = {office.id: office.name for office in offices}
+    rank = {office.id: index for index, office in enumerate(offices)}
+    sums: dict[tuple[str | None, int | None, Period], list] = {}
+    served: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.office_id not in names:
+            continue
+        served.setdefault(entry.organisation, set()).add(entry.office_id)
+        for _label, period in periods:
+            if not period[0] <= entry.month <= period[1]:
+                continue
+            for scope in (
+                (entry.organisation, entry.office_id),
+                (entry.organisation, None),
+                (None, None),
+            ):
+                total = sums.setdefault((*scope, period), [0, 0.0])
+                total[0] += entry.half_days
+                total[1] += entry.hours
+
+    def cells(organisation: str | None, office_id: int | None) -> list[Cell]:
+        row = []
+        for _label, period in periods:
+            half_days, hours = sums.get((organisation, office_id, period), (0, 0.0))
+            scope = f"{organisation or ALL}|{office_id or ALL}"
+            row.append(Cell(("service_hours.half_days", scope, period), half_days))
+            row.append(HoursCell(("service_hours.hours", scope, period), hours))
+        return row
+
+    groups = [
+        (
+            Group(
+                SERVICE_HOURS.key,
+                label,
+                SERVICE_HOURS.definition,
+                SERVICE_HOURS.columns,
+                None,
+                defined=False,
+            ),
+            SERVICE_HOURS.columns,
+        )
+        for label, _period in periods
+    ]
+    table = Table(key, title, groups, row_heading=row_heading)
+    for organisation, office_ids in served.items():
+        for office_id in sorted(office_ids, key=rank.__getitem__):
+            table.rows.append(
+                Row(f"{organisation} · {names[office_id]}", cells(organisation, office_id))
+            )
+        if len(office_ids) > 1:
+            table.rows.append(
+                Row(f"{organisation} · {all_offices}", cells(organisation, None), is_subtotal=True)
+            )
+    table.rows.append(Row("", cells(None, None), is_total=True))
+    return table
 
 
 def group(key: str) -> Group:

@@ -74,6 +74,15 @@ def dashboard_export(request, fmt: str):
     else:
         body = exports.as_xlsx(tables, heading)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    services.announce_export(
+        action="statistics.export",
+        user=request.user,
+        kind=fmt,
+        first=page.first,
+        last=page.last,
+        office_codes=[office.code for office in page.offices],
+        request=request,
+    )
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response
@@ -136,7 +145,8 @@ def report_status(request, report_id):
 def report_download(request, report_id):
     access.require(request.user, PERMISSION)
     report = get_object_or_404(MonthlyReport, uuid=report_id, status=MonthlyReport.Status.DONE)
-    if not services.verify_report(report=report):
+    path = services.download_report(report=report, user=request.user, request=request)
+    if path is None:
         messages.error(
             request,
             _(
@@ -145,5 +155,4 @@ def report_download(request, report_id):
             ),
         )
         return redirect("reports:report-list")
-    path = services.report_path(report)
     return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)

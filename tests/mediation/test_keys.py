@@ -11,6 +11,7 @@ from django.conf import settings
 
 from mediation import crypto, keyring, sealing, services
 from mediation.models import Party, SessionNote
+from tests.conftest import TEST_RING
 from tests.factories import held_session_with_note, open_divorce_case
 from tests.mediation.test_audit import subprocess_env
 
@@ -55,7 +56,7 @@ def test_rotation_killed_half_way_and_resumed_leaves_every_row_readable_with_the
         _, note = held_session_with_note(case, counselor, body="示例笔记：轮换前写的")
         many_parties(case, 1500)
     finally:
-        keyring.use(None)
+        keyring.use(TEST_RING)
 
     manage("keys", "add", "--file", str(key_file), key_file=key_file)
     new_ring = crypto.KeyRing.from_json(key_file.read_text())
@@ -97,7 +98,7 @@ def test_rotation_killed_half_way_and_resumed_leaves_every_row_readable_with_the
             sealing.open_fields(p, "name")["name"] for p in Party.objects.filter(position__gte=3)
         }
     finally:
-        keyring.use(None)
+        keyring.use(TEST_RING)
     assert opened.values["body"] == "示例笔记：轮换前写的"
     assert len(names) == 1500
 
@@ -117,7 +118,7 @@ def test_status_exits_non_zero_when_a_row_needs_a_key_that_is_not_loaded(counsel
         case = open_divorce_case(xlt, counselor)
         services.update_party(party=case.parties.first(), updated_by=counselor, name="某人")
     finally:
-        keyring.use(None)
+        keyring.use(TEST_RING)
 
     status = manage("keys", "status", key_file=key_file, check=False)
 

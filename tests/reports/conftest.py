@@ -197,3 +197,53 @@ def busy_month(xlt, pilot):
             recorded_by=counselor,
         )
     return pilot
+
+
+DUTY_COUNSELOR_NAMES = ("赵坐诊", "钱坐诊")
+
+
+@pytest.fixture
+def duty(xlt, ps, pilot):
+    """April 2021's published roster, hand-counted: the association (心理研究会) serves XLT on
+    three mornings and one afternoon and PS on two afternoons; the social-work centre serves PS
+    on one morning. A draft roster for the same month and a replaced one are not counted."""
+    from counselors.models import CounselorProfile, Duty, Organisation, Roster
+
+    association = Organisation.objects.get(short_name="心理研究会")
+    social_work = Organisation.objects.get(short_name="社工服务中心")
+    profiles = []
+    for name, organisation in zip(DUTY_COUNSELOR_NAMES, (association, social_work), strict=True):
+        user = make_user(
+            Role.COUNSELOR, xlt, ps, username=f"duty_{organisation.pk}", full_name=name
+        )
+        profiles.append(
+            CounselorProfile.objects.create(
+                user=user, organisation=organisation, role="psychological", home_office=xlt
+            )
+        )
+    april = date(2021, 4, 1)
+    rosters = {
+        status: Roster.objects.create(
+            city="盘锦市", month=april, status=status, solver_status="optimal"
+        )
+        for status in ("published", "draft", "retired")
+    }
+    duties = [
+        (profiles[0], xlt, 6, "AM"),
+        (profiles[0], xlt, 7, "AM"),
+        (profiles[0], xlt, 8, "AM"),
+        (profiles[0], xlt, 8, "PM"),
+        (profiles[0], ps, 9, "PM"),
+        (profiles[0], ps, 12, "PM"),
+        (profiles[1], ps, 13, "AM"),
+    ]
+    for status, roster in rosters.items():
+        for profile, office, day, half in duties if status == "published" else duties[:3]:
+            Duty.objects.create(
+                roster=roster,
+                counselor=profile,
+                office=office,
+                day=date(2021, 4, day),
+                half_day=half,
+            )
+    return rosters["published"]

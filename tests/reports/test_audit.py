@@ -1,0 +1,187 @@
+"""Statistics leaving the system are audit events (SECURITY.md): every CSV/XLSX download, every
+monthly PDF made (browser, command, schedule) and every archived PDF downloaded leaves exactly
+one event, with codes, months and a checksum but no name, and the chain stays whole."""
+
+import io
+import json
+from datetime import date
+from http import HTTPStatus
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from mediation import audit
+from mediation.models import AuditEvent, RegistryOffice
+from reports import services
+from reports.models import MonthlyReport
+from tests.reports.conftest import DUTY_COUNSELOR_NAMES, SECRET_ID_NUMBERS, SECRET_NAMES
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+APRIL = date(2021, 4, 1)
+NAMES = (
+    *SECRET_NAMES,
+    *SECRET_ID_NUMBERS,
+    *DUTY_COUNSELOR_NAMES,
+    "刘民政",
+    "李咨询",
+    "王咨询",
+    "兴隆台区婚姻登记处",
+    "盘山县婚姻登记处",
+)
+
+
+def events_since(seq: int) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
+
+
+def last_seq() -> int:
+    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def the_one_event(seq: int, action: str) -> AuditEvent:
+    """Exactly one event since `seq`, of `action`, naming nobody; and the chain verifies."""
+    events = events_since(seq)
+    assert [event.action for event in events] == [action]
+    event = events[0]
+    written = json.dumps(
+        {"details": event.details, "object": event.object_uuid, "office": event.office_code},
+        ensure_ascii=False,
+    )
+    for name in NAMES:
+        assert name not in written
+    assert audit.verify().ok
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "intact" in out.getvalue()
+    return event
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_download_of_the_statistics_is_one_audit_event(client, civil_affairs, duty, fmt):
+    client.force_login(civil_affairs)
+    before = last_seq()
+
+    response = client.get(
+        reverse("reports:dashboard-export", args=[fmt]),
+        {"first": "2021-03", "last": "2021-05", "offices": ["XLT", "PS"]},
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    event = the_one_event(before, "statistics.export")
+    assert event.actor == civil_affairs and event.outcome == "ok"
+    assert event.details == {
+        "kind": fmt,
+        "first": "2021-03",
+        "last": "2021-05",
+        "offices": ["PS", "XLT"],
+    }
+
+
+def test_looking_at_the_dashboard_is_not_an_export(client, civil_affairs, pilot):
+    client.force_login(civil_affairs)
+    before = last_seq()
+
+    client.get(reverse("reports:dashboard"), {"first": "2021-03", "last": "2021-05"})
+
+    assert events_since(before) == []
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_a_report_made_in_the_browser_and_downloaded_is_one_event_each(
+    client, civil_affairs, pilot
+):
+    client.force_login(civil_affairs)
+    before = last_seq()
+
+    client.post(reverse("reports:report-create"), {"month": "2021-04", "offices": ["PS"]})
+
+    report = MonthlyReport.objects.get()
+    made = the_one_event(before, "report.generate")
+    assert made.actor == civil_affairs
+    assert made.object_type == "monthlyreport" and made.object_uuid == str(report.uuid)
+    assert made.details == {
+        "kind": "pdf",
+        "first": "2021-04",
+        "last": "2021-04",
+        "offices": ["PS"],
+        "sha256": report.sha256,
+    }
+
+    before = last_seq()
+    response = client.get(reverse("reports:report-download", args=[report.uuid]))
+
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    downloaded = the_one_event(before, "report.download")
+    assert downloaded.actor == civil_affairs and downloaded.outcome == "ok"
+    assert downloaded.details["sha256"] == report.sha256
+
+
+def test_a_report_made_by_the_command_is_one_event(pilot, civil_affairs, tmp_path):
+    before = last_seq()
+
+    call_command(
+        "monthly_report", "--month", "2021-04", "--user", "mz", "--output", str(tmp_path / "r.pdf")
+    )
+
+    event = the_one_event(before, "report.generate")
+    assert event.actor == civil_affairs
+    assert event.details["offices"] == ["DW", "PS", "STZ", "XLT"]
+
+
+def test_a_scheduled_report_is_one_event_of_the_system(pilot):
+    before = last_seq()
+
+    services.scheduled_report(today=date(2021, 5, 6))
+
+    event = the_one_event(before, "report.generate")
+    assert event.actor is None and event.role == "system"
+    assert event.details["first"] == "2021-04"
+
+
+def test_a_refused_download_is_one_failed_event(client, civil_affairs, pilot):
+    report = services.generate_report(
+        report=services.request_report(month=APRIL, offices=[], made_by=civil_affairs)
+    )
+    path = services.report_path(report)
+    path.chmod(0o640)
+    path.write_bytes(b"%PDF-forged")
+    client.force_login(civil_affairs)
+    before = last_seq()
+
+    response = client.get(reverse("reports:report-download", args=[report.uuid]))
+
+    assert response.status_code == HTTPStatus.FOUND
+    event = the_one_event(before, "report.download")
+    assert event.outcome == "failed"
+
+
+def test_a_report_that_cannot_be_rendered_is_one_failed_event(pilot, ps):
+    from reports.pdf import ReportRenderError
+
+    # A character no font has: the renderer refuses to print a box instead of it.
+    RegistryOffice.objects.filter(pk=ps.pk).update(name="盘山\U000f0041")
+    report = services.request_report(month=APRIL, offices=[ps], made_by=None)
+    before = last_seq()
+
+    with pytest.raises(ReportRenderError):
+        services.generate_report(report=report)
+
+    event = the_one_event(before, "report.generate")
+    assert event.outcome == "failed" and "sha256" not in event.details
+
+
+def test_the_core_refuses_an_export_event_it_does_not_know(db):
+    from mediation.signals import statistics_exported
+
+    with pytest.raises(ValueError):
+        statistics_exported.send(
+            sender=None,
+            user=None,
+            action="case.read",
+            kind="csv",
+            first=APRIL,
+            last=APRIL,
+            office_codes=[],
+        )
