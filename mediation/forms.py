@@ -280,15 +280,6 @@ class CaseOpenForm(TongxinForm):
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = offices
 
-    def clean(self):
-        data = super().clean()
-        if data.get("port") == Port.DIVORCE and not data.get("received_on"):
-            self.add_error(
-                "received_on",
-                _("A divorce case needs the date the registry received the application."),
-            )
-        return data
-
 
 class CaseEditForm(TongxinForm):
     category = forms.ChoiceField(label=_("Category (MZ/T 084)"), choices=Category.choices)

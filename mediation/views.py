@@ -231,18 +231,6 @@ def _party(case, position: int):
     return get_object_or_404(case.parties, position=position)
 
 
-def _office_counselors(office):
-    from .models import User
-
-    return (
-        User.objects.filter(
-            memberships__office=office, groups__permissions__codename="work_cases", is_active=True
-        )
-        .distinct()
-        .order_by("full_name", "username")
-    )
-
-
 def _next_deadline(case, today: date) -> date | None:
     if case.cooling_off_ends_on and case.cooling_off_ends_on >= today:
         return case.cooling_off_ends_on
@@ -351,13 +339,7 @@ def office_cases(request):
     """Every case of the supervisor's offices, with filters and assignment."""
     access.require(request.user, "mediation.supervise_office")
     offices = access.offices_for(request.user)
-    counselors = (
-        User.objects.filter(
-            memberships__office__in=offices, groups__permissions__codename="work_cases"
-        )
-        .distinct()
-        .order_by("full_name")
-    )
+    counselors = User.objects.counselors_of(offices)
     form, cases = _filtered_cases(
         request, Case.objects.visible_to(request.user), counselors=counselors
     )
@@ -617,16 +599,7 @@ def session_book(request, case_uuid):
         party = case.parties.filter(position=data["party"]).first() if data.get("party") else None
         starts_at = timezone.make_aware(datetime.combine(data["day"], data["time"]))
         try:
-            if starts_at > timezone.now():
-                raise services.field_error(
-                    "day",
-                    _(
-                        "Sessions to come are booked into a counsellor's duty slot. "
-                        "This form records a session that has already taken place."
-                    ),
-                    "future",
-                )
-            session = services.book_session(
+            session = services.record_past_session(
                 case=case,
                 kind=data["kind"],
                 party=party,
@@ -639,7 +612,9 @@ def session_book(request, case_uuid):
             )
         except ValidationError as error:
             if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
-                error = ValidationError({"time": error.error_dict["starts_at"]})
+                codes = {each.code for each in error.error_dict["starts_at"]}
+                field = "day" if codes == {"future"} else "time"
+                error = ValidationError({field: error.error_dict["starts_at"]})
             _form_errors_from(form, error)
         else:
             messages.success(request, _("The session is recorded."))
@@ -970,7 +945,7 @@ def satisfaction_new(request, case_uuid):
 
 def case_assign(request, case_uuid):
     case = access.case_for(request.user, case_uuid, action=access.Action.MANAGE, request=request)
-    form = AssignForm(request.POST or None, counselors=_office_counselors(case.office))
+    form = AssignForm(request.POST or None, counselors=User.objects.counselors_of(case.office))
     if request.method == "POST":
         if request.POST.get("unassign"):
             counselor = get_object_or_404(User, pk=request.POST["unassign"])

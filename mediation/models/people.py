@@ -1,15 +1,38 @@
 """Users, registry offices and office memberships."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+class UserQuerySet(models.QuerySet):
+    def counselors_of(self, offices) -> "UserQuerySet":
+        """Active users who may work cases (the counsellor role) and belong to these offices."""
+        if isinstance(offices, models.Model):
+            offices = [offices]
+        return (
+            self.filter(
+                is_active=True,
+                memberships__office__in=offices,
+                groups__permissions__codename="work_cases",
+                groups__permissions__content_type__app_label="mediation",
+            )
+            .distinct()
+            .order_by("full_name", "username")
+        )
+
+
+class TongxinUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
     """A person who signs in. Chinese names are written whole, so there is one name field."""
 
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
+
+    objects = TongxinUserManager()
 
     class Meta:
         verbose_name = _("user")
