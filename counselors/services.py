@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from mediation import audit
 from mediation import services as mediation_services
-from mediation.calendar import OfficialCalendar
+from mediation.calendar import OfficialCalendar, month_days, month_start
 from mediation.models import Case, CounselingSession, OfficialCalendarYear, RegistryOffice, User
 
 from . import planner
@@ -41,16 +41,6 @@ from .models import (
 )
 
 logger = logging.getLogger("tongxin.counselors")
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_days(month: date) -> list[date]:
-    first = month_start(month)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return [first + timedelta(days=i) for i in range((following - first).days)]
 
 
 def planning_span(month: date) -> tuple[date, date]:

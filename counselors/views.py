@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
+from mediation.calendar import month_days, next_month, previous_month
 from mediation.models import CounselingSession, OfficialCalendarYear
 
 from . import access, services
@@ -65,7 +66,7 @@ def _grid(roster: Roster | None, offices, month: date, calendar) -> list[dict]:
             on_duty[(duty.day, duty.office_id, duty.half_day)].append(duty.counselor.display_name)
         short = {(gap.day, gap.office_id, gap.half_day) for gap in roster.gaps.all()}
     rows = []
-    for day in services.month_days(month):
+    for day in month_days(month):
         working = calendar.is_working_day(day)
         cells = [
             {
@@ -118,8 +119,8 @@ def roster(request):
             "city": city,
             "cities": cities,
             "month": month,
-            "previous_month": (month - timedelta(days=1)).replace(day=1),
-            "next_month": (month + timedelta(days=32)).replace(day=1),
+            "previous_month": previous_month(month),
+            "next_month": next_month(month),
             "offices": offices,
             "halves": HALVES,
             "published": published,
@@ -571,8 +572,8 @@ def service_hours(request):
             "month": month,
             "rows": rows,
             "totals": list(totals.values()),
-            "previous_month": (month - timedelta(days=1)).replace(day=1),
-            "next_month": (month + timedelta(days=32)).replace(day=1),
+            "previous_month": previous_month(month),
+            "next_month": next_month(month),
         },
     )
 

@@ -7,6 +7,8 @@ OfficialCalendar by `OfficialCalendarYear.objects.calendar()`.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 ONE_DAY = timedelta(days=1)
 SATURDAY = 5
 
@@ -91,3 +93,42 @@ def period_end(start_exclusive: date, days: int, calendar: OfficialCalendar) -> 
     final = calendar.next_working_day(last)
     provisional = any(not calendar.knows(year) for year in range(last.year, final.year + 1))
     return PeriodEnd(day=final, provisional=provisional)
+
+
+# --- Months -----------------------------------------------------------------------------------
+
+
+def month_start(day: date) -> date:
+    """The first day of the month `day` falls in."""
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier, when negative); the month's last day when the
+    target month is shorter (31 January + 1 month = 28 or 29 February)."""
+    return day + relativedelta(months=months)
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after the one `day` falls in."""
+    return add_months(month_start(day), 1)
+
+
+def previous_month(day: date) -> date:
+    """The first day of the month before the one `day` falls in."""
+    return add_months(month_start(day), -1)
+
+
+def month_days(day: date) -> list[date]:
+    """Every day of the month `day` falls in."""
+    first = month_start(day)
+    return [first + timedelta(days=i) for i in range((next_month(first) - first).days)]
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first days of every month from `first`'s to `last`'s, both included."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months

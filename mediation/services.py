@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from . import audit, crypto, sealing
 from .access import Action, can
+from .calendar import add_months
 from .identity import InvalidIdNumber, normalise_id_number
 from .models import (
     Case,
@@ -368,10 +369,7 @@ def update_case(
 
 
 def _assign(*, case: Case, counselor: User, assigned_by: User, at: datetime) -> CaseAssignment:
-    if (
-        not counselor.has_perm("mediation.work_cases")
-        or not counselor.memberships.filter(office=case.office).exists()
-    ):
+    if not User.objects.counselors_of(case.office).filter(pk=counselor.pk).exists():
         raise field_error(
             "counselor",
             _("%(name)s is not a counsellor of this office.") % {"name": counselor.display_name},
@@ -760,6 +758,22 @@ def book_session(
     return session
 
 
+def record_past_session(*, case: Case, starts_at: datetime, **booking) -> CounselingSession:
+    """Record a session that already took place outside a duty slot (a walk-in, a late entry).
+    Sessions to come are booked into the duty roster, which the core cannot see, so this refuses
+    them; everything else follows book_session's rules."""
+    if starts_at > timezone.now():
+        raise field_error(
+            "starts_at",
+            _(
+                "Sessions to come are booked into a counsellor's duty slot. "
+                "This form records a session that has already taken place."
+            ),
+            "future",
+        )
+    return book_session(case=case, starts_at=starts_at, **booking)
+
+
 @transaction.atomic
 def hold_session(
     *,
@@ -964,17 +978,6 @@ def record_result(
     return case
 
 
-def _months_later(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for candidate in range(day.day, 0, -1):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 @transaction.atomic
 def close_case(
     *,
@@ -1049,7 +1052,7 @@ def close_case(
                         case=case,
                         party=party,
                         months=months,
-                        defaults={"due_on": _months_later(decided_on, months)},
+                        defaults={"due_on": add_months(decided_on, months)},
                     )
     audit.record(
         actor=recorded_by,

@@ -10,6 +10,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from mediation.calendar import months_between
 from mediation.models import RegistryOffice
 
 from . import rollup
@@ -25,7 +26,6 @@ from .queries import (
     SEXES,
     SUM_LABELS,
     Column,
-    months_between,
     service_hours,
 )
 from .tables import OfficeRef, Publication, RateValue, Table, hours_table

@@ -13,13 +13,14 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from mediation.calendar import next_month
+
 from . import charts, pages
 from .queries import (
     GROUPS,
     RATES,
     SUPPRESSION_DEFINITION,
     audit_head,
-    next_month,
 )
 
 STATIC_BASE = "https://tongxin.invalid/static/"

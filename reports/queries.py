@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from counselors.models import DUTY_HOURS, Duty, duty_hours
+from mediation.calendar import month_start, next_month
 from mediation.models import (
     AuditEvent,
     Case,
@@ -381,22 +382,6 @@ SUPPRESSION_DEFINITION = _(
 
 
 # --- Months -------------------------------------------------------------------------------
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def months_between(first: date, last: date) -> list[date]:
-    months, month = [], month_start(first)
-    while month <= last:
-        months.append(month)
-        month = next_month(month)
-    return months
 
 
 def _local_start(day: date) -> datetime:

@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from mediation.calendar import month_start, next_month
 from mediation.models import AuditChainHead, AuditEvent, Case, RegistryOffice
 
 from .models import MonthlyFigure, RollupState
-from .queries import Counts, month_start, monthly_counts, next_month
+from .queries import Counts, monthly_counts
 
 FIRST_MONTH = date(2021, 1, 1)  # the cooling-off law, and with it this work, starts in 2021
 REBUILD_SHARE = 0.5

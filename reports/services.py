@@ -21,12 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mediation.calendar import month_start, previous_month
 from mediation.models import AuditEvent, OfficialCalendarYear, RegistryOffice, User
 from mediation.signals import statistics_exported
 
 from . import pdf
 from .models import MonthlyReport
-from .queries import month_start
 
 log = logging.getLogger("tongxin.reports")
 
@@ -224,11 +224,6 @@ def first_working_day(month: date) -> date:
     make-up working days on). For a year not loaded yet only weekends are known."""
     calendar = OfficialCalendarYear.objects.calendar([month.year])
     return calendar.next_working_day(month_start(month))
-
-
-def previous_month(day: date) -> date:
-    first = month_start(day)
-    return month_start(date.fromordinal(first.toordinal() - 1))
 
 
 def scheduled_report(*, today: date | None = None) -> MonthlyReport | None:

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from mediation.calendar import months_between
+
 from .queries import (
     ALL,
     GROUPS_BY_KEY,
@@ -22,7 +24,6 @@ from .queries import (
     Group,
     Rate,
     ServiceHours,
-    months_between,
 )
 from .suppression import Relation, State, display, suppress
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediation import access
+from mediation.calendar import previous_month
 from mediation.models import RegistryOffice
 
 from . import exports, pages, pdf, services
@@ -104,9 +105,7 @@ def _archive():
 
 def report_list(request):
     access.require(request.user, PERMISSION)
-    form = ReportRequestForm(
-        initial={"month": month_value(services.previous_month(timezone.localdate()))}
-    )
+    form = ReportRequestForm(initial={"month": month_value(previous_month(timezone.localdate()))})
     return render(request, "reports/report_list.html", {"reports": _archive(), "form": form})
 
 

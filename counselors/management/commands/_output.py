@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from counselors.models import HalfDay, Roster, RosterGap
+from mediation.calendar import month_days
 
 
 def describe(stdout, roster: Roster) -> None:
@@ -60,7 +61,7 @@ def roster_demand(roster: Roster) -> dict[str, int]:
     from counselors.models import CoverageRule
 
     calendar = services.calendar_for(roster.month)
-    days = [d for d in services.month_days(roster.month) if calendar.is_working_day(d)]
+    days = [d for d in month_days(roster.month) if calendar.is_working_day(d)]
     result = {}
     for rule in CoverageRule.objects.filter(
         office__city=roster.city, office__code__in=roster.office_codes
