@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "mediation.middleware.RequestIdMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.db_router.StatisticsReadsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -129,6 +131,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+
+# A province's statistics read from a streaming replica (docs/scaling.md): set
+# DATABASE_REPLICA_URL (with ?connect_timeout=2, so an unreachable replica fails fast).
+# Reads fall back to the primary while the replica lags more than TONGXIN_REPLICA_MAX_LAG
+# seconds or its lag is unknown; the lag is asked every TONGXIN_REPLICA_LAG_CHECK seconds.
+TONGXIN_REPLICA_ALIAS = ""
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    TONGXIN_REPLICA_ALIAS = "replica"
+TONGXIN_REPLICA_MAX_LAG = float(os.environ.get("TONGXIN_REPLICA_MAX_LAG", "30"))
+TONGXIN_REPLICA_LAG_CHECK = float(os.environ.get("TONGXIN_REPLICA_LAG_CHECK", "5"))
+TONGXIN_REPLICA_NAMESPACES = ["reports"]
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+
+# Server-Timing on every response (total and database time): load tests read it.
+TONGXIN_SERVER_TIMING = env_bool("TONGXIN_SERVER_TIMING", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "mediation.User"

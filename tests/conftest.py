@@ -9,6 +9,22 @@ from mediation.roles import Role
 from tests.factories import make_user, office
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A second alias, 'replica', mirroring the test database as a streaming replica would
+    mirror the primary. Unused (TONGXIN_REPLICA_ALIAS stays empty) except by the router's
+    tests, which switch it on."""
+    from django.conf import settings
+    from django.db import connections
+
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {
+            **settings.DATABASES["default"],
+            "TEST": {"MIRROR": "default"},
+        }
+        connections.configure_settings(settings.DATABASES)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hashing():
     """Real sign-ins, but hashed cheaply: the slow hasher protects stored passwords, not tests."""
