@@ -12,3 +12,9 @@ class CounselorsConfig(AppConfig):
         from . import receivers
 
         demo_seeded.connect(receivers.seed_demo, dispatch_uid="counselors.seed_demo")
+
+    def generated_data(self, *, seed: int, log) -> None:
+        """`manage.py generate` calls this after the core's cases: profiles, coverage, rosters."""
+        from . import generator
+
+        generator.generated_data(seed=seed, log=log)

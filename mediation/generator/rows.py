@@ -1,0 +1,562 @@
+"""Turning case plans into rows: model instances with values from the models' own choices,
+sealed with the real envelope (a fresh data key per sealed row, SECURITY.md), and the audit
+events the services would have written, chained by mediation.audit's own hash.
+
+Rows are bulk-inserted a batch at a time in one transaction; audit events wait in time order
+until no later case can precede them, so the trail's sequence follows time as a live trail's
+does. Imports only the core (models, sealing, crypto, identity, audit).
+"""
+
+import heapq
+import itertools
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Model
+
+from .. import audit, crypto, keyring, sealing
+from ..identity import normalise_id_number
+from ..models import (
+    AuditChainHead,
+    AuditEvent,
+    Case,
+    CaseAssignment,
+    ConsentRecord,
+    ConsentText,
+    CounselingSession,
+    FollowUp,
+    Outcome,
+    Party,
+    Referral,
+    SafetyScreen,
+    Satisfaction,
+    SessionNote,
+)
+from . import store, texts
+from .offices import Office, Person
+from .shape import CasePlan, party_details
+
+TZ = ZoneInfo(settings.TIME_ZONE)
+SYSTEM = Person(id=0, username="", role="system")
+
+# Insert order: parents before children (bulk_create fills in the parents' ids).
+MODELS: tuple[type[Model], ...] = (
+    Case,
+    CaseAssignment,
+    Party,
+    ConsentRecord,
+    SafetyScreen,
+    CounselingSession,
+    SessionNote,
+    Outcome,
+    Referral,
+    FollowUp,
+    Satisfaction,
+)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=TZ)
+
+
+@dataclass(order=True)
+class Pending:
+    """An audit event waiting for its turn in the trail."""
+
+    at: datetime
+    order: int
+    values: dict = field(compare=False)
+
+
+MAKE = {model: store.Factory(model) for model in (*MODELS, AuditEvent)}
+
+
+def make(model: type[Model], **values) -> Model:
+    return MAKE[model](**values)
+
+
+@dataclass
+class Batch:
+    rows: dict[type[Model], list[Model]] = field(
+        default_factory=lambda: {model: [] for model in MODELS}
+    )
+
+    def add(self, model: type[Model], **values) -> Model:
+        obj = MAKE[model](**values)
+        self.rows[model].append(obj)
+        return obj
+
+    @property
+    def count(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+
+class Trail:
+    """Audit events in time order, appended to the chain under its head's lock."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self.heap: list[Pending] = []
+        self.counter = itertools.count()
+        self.written = 0
+
+    def add(self, when: datetime, actor: Person, action: str, office: Office, obj=None, **kw):
+        values = {
+            "actor_id": actor.id or None,
+            "actor_username": actor.username,
+            "role": actor.role,
+            "office_code": office.code,
+            "action": action,
+            "object_type": obj._meta.model_name if obj is not None else "",
+            "object_uuid": str(obj.uuid) if obj is not None else "",
+            "request_id": kw.pop("request_id", ""),
+            "details": kw.pop("details", {}),
+        }
+        heapq.heappush(self.heap, Pending(when, next(self.counter), values))
+
+    def flush(self, before: datetime | None) -> int:
+        """Write every waiting event older than `before` (all when None); returns how many."""
+        ready = []
+        while self.heap and (before is None or self.heap[0].at < before):
+            ready.append(heapq.heappop(self.heap))
+        if not ready:
+            return 0
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        seq, previous = head.last_seq, head.last_hash
+        events = []
+        for pending in ready:
+            seq += 1
+            event = make(
+                AuditEvent,
+                seq=seq,
+                at=pending.at,
+                outcome="ok",
+                prev_hash=previous,
+                **pending.values,
+            )
+            event.hash = previous = audit.event_hash(event)
+            events.append(event)
+        store.check_sample(events[0])
+        store.store(AuditEvent, events, method=self.method)
+        head.last_seq, head.last_hash = seq, previous
+        head.save(update_fields=["last_seq", "last_hash"])
+        self.written += len(events)
+        return len(events)
+
+
+class Builder:
+    """Rows and events of one case at a time (`add_case`), into the current batch."""
+
+    def __init__(
+        self, rng: random.Random, *, consent_texts: dict[str, ConsentText], now, method: str
+    ):
+        self.rng = rng
+        self.method = method
+        self.texts = consent_texts
+        self.now = now
+        self.blind_key = keyring.ring().blind_index_key
+        self.trail = Trail(method)
+        self.batch = Batch()
+        self.sealed = 0
+
+    def request_id(self) -> str:
+        return f"{self.rng.getrandbits(128):032x}"
+
+    def add_case(
+        self,
+        plan: CasePlan,
+        *,
+        office: Office,
+        number: tuple[int, int],
+        lead: Person,
+        deadlines,
+    ) -> Case:
+        add, trail = self.batch.add, self.trail
+        year, sequence = number
+        opened_at = at(plan.opened_on, plan.hour, plan.minute)
+        case = add(
+            Case,
+            office_id=office.id,
+            year=year,
+            sequence=sequence,
+            number=f"{office.code}-{year}-{sequence:04d}",
+            port=plan.port,
+            category=plan.category,
+            received_on=plan.received_on,
+            cooling_off_ends_on=deadlines.cooling_off_ends_on if deadlines else None,
+            certificate_window_ends_on=(
+                deadlines.certificate_window_ends_on if deadlines else None
+            ),
+            deadlines_provisional=deadlines.provisional if deadlines else False,
+            counselling_offered=plan.offered,
+            status="closed" if plan.closed else "open",
+            joint_sessions_blocked=plan.joint_blocked,
+            result=plan.result,
+            result_on=plan.result_on,
+            result_recorded_by_id=lead.id if plan.result else None,
+            opened_by_id=lead.id,
+            opened_at=opened_at,
+        )
+        add(
+            CaseAssignment,
+            case_id=case.pk,
+            counselor_id=lead.id,
+            assigned_by_id=lead.id,
+            assigned_at=opened_at,
+        )
+        web = self.request_id()
+        trail.add(
+            opened_at,
+            lead,
+            "case.open",
+            office,
+            case,
+            request_id=web,
+            details={"port": plan.port, "category": plan.category},
+        )
+        minute = itertools.count(2)
+        parties = {}
+        for party_plan in plan.parties:
+            party = add(Party, case_id=case.pk, position=party_plan.position, created_at=opened_at)
+            parties[party_plan.position] = party
+            self._consents(party, party_plan, lead, office, opened_at, minute, web)
+            if party_plan.identity:
+                self._identity(party, party_plan, office, plan.opened_on)
+                trail.add(
+                    opened_at + timedelta(minutes=next(minute)),
+                    lead,
+                    "party.update",
+                    office,
+                    party,
+                    request_id=self.request_id(),
+                )
+            if party_plan.screened:
+                self._screen(
+                    party, party_plan, lead, office, opened_at + timedelta(minutes=next(minute))
+                )
+        self._sessions(plan, case, parties, lead, office, opened_at)
+        if plan.result:
+            trail.add(
+                at(plan.result_on, 17, 30),
+                lead,
+                "case.result",
+                office,
+                case,
+                request_id=self.request_id(),
+                details={"result": plan.result},
+            )
+        self._closing(plan, case, parties, lead, office)
+        return case
+
+    # --- parties -------------------------------------------------------------------------
+    def _consents(self, party, plan, lead, office, opened_at, minute, web) -> None:
+        if not plan.counselling:
+            return
+        purposes = ["counselling"]
+        purposes += ["sensitive"] if plan.sensitive else []
+        purposes += ["statistics"] if plan.statistics else []
+        purposes += ["follow_up"] if plan.follow_up else []
+        given_at = opened_at + timedelta(minutes=next(minute))
+        for purpose in purposes:
+            text = self.texts[purpose]
+            self.batch.add(
+                ConsentRecord,
+                party_id=party.pk,
+                purpose=purpose,
+                action="given",
+                text_id=text.pk,
+                recorded_by_id=lead.id,
+                recorded_at=given_at,
+            )
+            self.trail.add(
+                given_at,
+                lead,
+                "consent.give",
+                office,
+                party,
+                request_id=web,
+                details={"purpose": purpose, "text": text.version},
+            )
+        party.consent_counselling = not plan.withdrew
+        party.consent_sensitive = plan.sensitive and not plan.withdrew
+        party.consent_statistics = plan.statistics and not plan.withdrew
+        party.consent_follow_up = plan.follow_up and not plan.withdrew
+        party.screened_positive = plan.positive
+        if plan.withdrew:
+            withdrawn_at = given_at + timedelta(days=self.rng.randint(1, 5), hours=1)
+            for purpose in purposes:
+                self.batch.add(
+                    ConsentRecord,
+                    party_id=party.pk,
+                    purpose=purpose,
+                    action="withdrawn",
+                    text_id=self.texts[purpose].pk,
+                    recorded_by_id=lead.id,
+                    recorded_at=withdrawn_at,
+                )
+            self.trail.add(
+                withdrawn_at,
+                lead,
+                "consent.withdraw",
+                office,
+                party,
+                request_id=self.request_id(),
+                details={"purpose": "counselling", "text": self.texts["counselling"].version},
+            )
+
+    def _identity(self, party: Party, plan, office: Office, opened_on: date) -> None:
+        rng = self.rng
+        details = party_details(rng, plan, opened_on)
+        born = date(details["birth_year"], rng.randint(1, 12), rng.randint(1, 28))
+        number = normalise_id_number(
+            texts.id_number(rng, area=office.area, born=born, female=plan.female)
+        )
+        sealing.seal(
+            party,
+            name=texts.person_name(rng, female=plan.female),
+            id_number=number,
+            phone=texts.mobile(rng) if rng.random() < 0.9 else "",
+            address=(
+                texts.address(rng, city=office.city, county=office.county)
+                if rng.random() < 0.5
+                else ""
+            ),
+        )
+        self.sealed += 1
+        party.id_index = crypto.blind_index(self.blind_key, number)
+        party.occupation = texts.occupation(rng)
+        for name, value in details.items():
+            setattr(party, name, value)
+
+    def _screen(self, party: Party, plan, lead: Person, office: Office, when: datetime) -> None:
+        screen = self.batch.add(
+            SafetyScreen,
+            party_id=party.pk,
+            positive=plan.positive,
+            screened_by_id=lead.id,
+            screened_at=when,
+        )
+        if plan.sensitive:
+            answers = texts.screen_answers(positive=plan.positive, rng=self.rng)
+            sealing.seal(screen, answers=json.dumps(answers))
+            self.sealed += 1
+        self.trail.add(
+            when,
+            lead,
+            "screen.record",
+            office,
+            screen,
+            request_id=self.request_id(),
+            details={"positive": plan.positive},
+        )
+
+    # --- sessions and notes ----------------------------------------------------------------
+    def _sessions(self, plan, case, parties, lead, office, opened_at) -> None:
+        rng, trail = self.rng, self.trail
+        booked_at = opened_at + timedelta(minutes=25)
+        for session_plan in plan.sessions:
+            starts_at = at(session_plan.day, session_plan.hour)
+            session = self.batch.add(
+                CounselingSession,
+                case_id=case.pk,
+                office_id=office.id,
+                kind=session_plan.kind,
+                party_id=parties[session_plan.party].pk if session_plan.party else None,
+                starts_at=starts_at,
+                duration_minutes=session_plan.duration,
+                room=str(session_plan.room),
+                lead_counselor_id=lead.id,
+                status=session_plan.status,
+                booked_by_id=lead.id,
+                booked_at=max(
+                    opened_at + timedelta(minutes=1),
+                    min(booked_at, starts_at - timedelta(hours=1), self.now),
+                ),
+            )
+            session.set_services(session_plan.services)
+            trail.add(
+                session.booked_at,
+                lead,
+                "session.book",
+                office,
+                session,
+                request_id=self.request_id(),
+                details={"kind": session_plan.kind},
+            )
+            ends_at = starts_at + timedelta(minutes=session_plan.duration)
+            # The next session is booked as this one ends, or with it when this one is to come.
+            if ends_at < self.now:
+                booked_at = ends_at + timedelta(minutes=5)
+            else:
+                booked_at = session.booked_at
+            if session_plan.status in ("no_show", "cancelled"):
+                trail.add(
+                    starts_at + timedelta(minutes=20),
+                    lead,
+                    "session.cancel",
+                    office,
+                    session,
+                    request_id=self.request_id(),
+                    details={"no_show": session_plan.status == "no_show"},
+                )
+                continue
+            if session_plan.status != "held":
+                continue
+            trail.add(ends_at, lead, "session.hold", office, session, request_id=self.request_id())
+            for position in [session_plan.party] if session_plan.party else (1, 2):
+                if parties[position].has_sealed("name"):
+                    trail.add(
+                        starts_at - timedelta(minutes=10),
+                        lead,
+                        "party.identity.read",
+                        office,
+                        parties[position],
+                        request_id=self.request_id(),
+                    )
+            if session_plan.note:
+                written = ends_at + timedelta(minutes=rng.randint(5, 40))
+                signed = written + timedelta(hours=rng.randint(1, 30))
+                is_signed = session_plan.note_signed and signed < self.now
+                note = self.batch.add(
+                    SessionNote,
+                    session_id=session.pk,
+                    author_id=lead.id,
+                    status="signed" if is_signed else "draft",
+                    created_at=written,
+                    updated_at=written,
+                    signed_at=signed if is_signed else None,
+                )
+                sealing.seal(note, body=texts.note_body(rng), assessment=texts.note_assessment(rng))
+                self.sealed += 1
+                trail.add(written, lead, "note.create", office, note, request_id=self.request_id())
+                if is_signed:
+                    request = self.request_id()
+                    trail.add(signed, lead, "note.read", office, note, request_id=request)
+                    trail.add(signed, lead, "note.sign", office, note, request_id=request)
+
+    # --- the end of a case -----------------------------------------------------------------
+    def _closing(self, plan, case, parties, lead, office) -> None:
+        rng, add, trail = self.rng, self.batch.add, self.trail
+        if plan.destination and plan.closed:
+            referral = add(
+                Referral,
+                case_id=case.pk,
+                party_id=parties[1].pk,
+                destination=plan.destination,
+                referred_on=plan.decided_on,
+                referred_by_id=lead.id,
+            )
+            sealing.seal(referral, reason=texts.referral_reason(rng, plan.destination))
+            self.sealed += 1
+            trail.add(
+                at(plan.decided_on, 11),
+                lead,
+                "referral.create",
+                office,
+                referral,
+                request_id=self.request_id(),
+                details={"destination": plan.destination},
+            )
+        satisfaction_on = plan.result_on or (plan.held[-1].day if plan.held else None)
+        for party_plan in plan.parties:
+            if party_plan.satisfaction and satisfaction_on:
+                add(
+                    Satisfaction,
+                    case_id=case.pk,
+                    party_id=None if party_plan.anonymous else parties[party_plan.position].pk,
+                    rating=party_plan.satisfaction,
+                    anonymous=party_plan.anonymous,
+                    recorded_on=satisfaction_on,
+                    recorded_by_id=lead.id,
+                )
+                trail.add(
+                    at(satisfaction_on, 17, 40),
+                    lead,
+                    "satisfaction.record",
+                    office,
+                    case,
+                    request_id=self.request_id(),
+                )
+        if not plan.closed:
+            return
+        if plan.kind:
+            by_clock = plan.kind == "lapsed"
+            closed_at = (
+                at(plan.closed_on, 1, 5)
+                if by_clock
+                else at(plan.closed_on, rng.choice((10, 11, 15, 16)), rng.randrange(60))
+            )
+            add(
+                Outcome,
+                case_id=case.pk,
+                kind=plan.kind,
+                decided_on=plan.decided_on,
+                recorded_by_id=None if by_clock else lead.id,
+                recorded_at=closed_at,
+                by_clock=by_clock,
+            )
+            trail.add(
+                closed_at,
+                SYSTEM if by_clock else lead,
+                "case.close",
+                office,
+                case,
+                request_id="" if by_clock else self.request_id(),
+                details={"outcome": plan.kind, "by_clock": by_clock},
+            )
+        else:
+            closed_at = at(plan.closed_on, 17, 50)
+            trail.add(closed_at, lead, "case.close", office, case, request_id=self.request_id())
+        case.closed_at = closed_at
+        for follow_up in plan.follow_ups:
+            recorded = follow_up.status != "due"
+            add(
+                FollowUp,
+                case_id=case.pk,
+                party_id=parties[follow_up.position].pk,
+                months=follow_up.months,
+                due_on=follow_up.due_on,
+                status=follow_up.status,
+                done_on=follow_up.done_on,
+                reconciliation_held=follow_up.held,
+                recorded_by_id=lead.id if recorded else None,
+            )
+            if recorded:
+                trail.add(
+                    at(follow_up.done_on, 10, rng.randrange(60)),
+                    lead,
+                    "follow_up.record",
+                    office,
+                    case,
+                    request_id=self.request_id(),
+                    details={"status": follow_up.status, "months": follow_up.months},
+                )
+
+    # --- writing ---------------------------------------------------------------------------
+    def write(self, *, events_before: datetime | None) -> tuple[int, int]:
+        """Insert the batch and the events whose turn has come, in one transaction; returns
+        (rows, events)."""
+        rows = self.batch.count
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            for model, objects in self.batch.rows.items():
+                if objects:
+                    check_sample(objects[0])
+                    store.store(model, objects, method=self.method)
+            events = self.trail.flush(events_before)
+        self.batch = Batch()
+        return rows, events
+
+
+def check_sample(obj: Model) -> None:
+    """The model's own field rules (choices, lengths, ranges) on one row of each kind per batch;
+    foreign keys are left out, their rows being inserted in the same batch."""
+    relations = [f.name for f in obj._meta.concrete_fields if f.is_relation]
+    obj.clean_fields(exclude=relations)
