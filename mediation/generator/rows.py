@@ -390,10 +390,7 @@ class Builder:
             )
             ends_at = starts_at + timedelta(minutes=session_plan.duration)
             # The next session is booked as this one ends, or with it when this one is to come.
-            if ends_at < self.now:
-                booked_at = ends_at + timedelta(minutes=5)
-            else:
-                booked_at = session.booked_at
+            booked_at = ends_at + timedelta(minutes=5) if ends_at < self.now else session.booked_at
             if session_plan.status in ("no_show", "cancelled"):
                 trail.add(
                     starts_at + timedelta(minutes=20),
