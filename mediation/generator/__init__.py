@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from ..calendar import OfficialCalendar
 from ..clock import Deadlines, deadlines
-from ..models import CaseNumberCounter, ConsentText, OfficialCalendarYear
+from ..models import CaseNumberCounter, ConsentText, CounselingSession, OfficialCalendarYear
 from . import rows, shape, store
 from .offices import Office, ensure_offices, ensure_staff
 
@@ -106,6 +106,24 @@ def reserve_numbers(
     return first
 
 
+def busy_slots(first_day: date) -> shape.Slots:
+    """The slots already taken by stored sessions (generating on top of earlier data)."""
+    slots = shape.Slots()
+    taken = CounselingSession.objects.filter(
+        status__in=["booked", "held"], starts_at__gte=rows.at(first_day, 0)
+    ).values_list("office_id", "room", "lead_counselor_id", "starts_at")
+    for office, room, counselor, starts_at in taken.iterator(chunk_size=10_000):
+        local = timezone.localtime(starts_at)
+        slots.busy(
+            office=office,
+            room=room,
+            counselor=counselor,
+            day=local.date(),
+            minute=local.hour * 60 + local.minute,
+        )
+    return slots
+
+
 def generate(**options) -> Summary:
     """See `make`; the query log of DEBUG is off meanwhile (it would keep every INSERT)."""
     from django.conf import settings
@@ -137,13 +155,14 @@ def make(
     first_day = max(LAW_STARTS, date(today.year - years, today.month, 1))
     calendar: OfficialCalendar = OfficialCalendarYear.objects.calendar()
     working = shape.WorkingDays(calendar, first_day, today + timedelta(days=120))
-    office_list = ensure_offices(offices, rng)
+    # Separate streams: offices and staff made on an earlier run leave the cases' shape alone.
+    office_list = ensure_offices(offices, random.Random(f"{seed}-offices"))
     opening_days = list(working.between(first_day, today - timedelta(days=1)))
     openings = plan_openings(rng, count=cases, offices=office_list, days=opening_days)
     span_years = max(1.0, (today - first_day).days / 365)
     share = Counter(o for _, _, o, _ in openings)
     per_year = {office_list[o].id: n / span_years for o, n in share.items()}
-    counselors, _supervisors = ensure_staff(office_list, per_year, rng)
+    counselors, _supervisors = ensure_staff(office_list, per_year, random.Random(f"{seed}-staff"))
     numbers = reserve_numbers(openings, office_list)
     staff = {person.id for people in counselors.values() for person in people}
     summary = Summary(offices=len(office_list), counselors=len(staff))
@@ -155,7 +174,7 @@ def make(
     builder = rows.Builder(
         rng, consent_texts=consent_texts(today), now=now, method=method or store.default_method()
     )
-    slots = shape.Slots()
+    slots = busy_slots(first_day)
     clock_cache: dict[date, Deadlines] = {}
     progress = Progress(cases, log)
     for start in range(0, cases, batch):

@@ -77,29 +77,35 @@ class WorkingDays:
 
 class Slots:
     """Free session times: a counsellor and a room are never booked twice at the same start
-    (the conditional unique constraints of CounselingSession). Days behind the generation
-    front are forgotten, so memory stays flat."""
+    (the conditional unique constraints of CounselingSession). Starts are minutes of the day;
+    `busy` adds sessions already stored. Days behind the generation front are forgotten, so
+    memory stays flat."""
 
     def __init__(self) -> None:
-        self.rooms: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        self.rooms: dict[tuple[int, int], set[tuple[int, str]]] = {}
         self.counselors: dict[int, set[tuple[int, int]]] = {}
+
+    def busy(self, *, office: int, room: str, counselor: int, day: date, minute: int) -> None:
+        ordinal = day.toordinal()
+        self.rooms.setdefault((office, ordinal), set()).add((minute, room))
+        self.counselors.setdefault(ordinal, set()).add((counselor, minute))
 
     def take(
         self, rng: random.Random, *, office: int, rooms: int, counselor: int, day: date
     ) -> tuple[int, int] | None:
-        """(hour, room) of a free slot on that day, or None when the day is full."""
+        """(hour, room number) of a free slot on that day, or None when the day is full."""
         ordinal = day.toordinal()
         used_rooms = self.rooms.setdefault((office, ordinal), set())
         busy = self.counselors.setdefault(ordinal, set())
         hours = list(HOURS)
         rng.shuffle(hours)
         for hour in hours:
-            if (counselor, hour) in busy:
+            if (counselor, hour * 60) in busy:
                 continue
             for room in range(1, rooms + 1):
-                if (hour, room) not in used_rooms:
-                    used_rooms.add((hour, room))
-                    busy.add((counselor, hour))
+                if (hour * 60, str(room)) not in used_rooms:
+                    used_rooms.add((hour * 60, str(room)))
+                    busy.add((counselor, hour * 60))
                     return hour, room
         return None
 
