@@ -21,13 +21,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
 APT_PACKAGES_PDF := fonts-noto-cjk libharfbuzz-subset0 fontconfig gettext
 APT_PACKAGES_TEST := chromium
 
-.PHONY: help run test bench lint format messages makemessages lock system system-test \
+.PHONY: help run test bench load lint format messages makemessages lock system system-test \
 	assets venv migrate demo worker clean
 
 help:
 	@echo "make run    set up everything, load demo data and serve http://127.0.0.1:8000"
 	@echo "make test   ruff, makemigrations --check and the whole test suite"
 	@echo "make bench  benchmarks (not part of make test)"
+	@echo "make load   a counsellor's day under load (docs/scaling.md; LOAD_ARGS=...)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON_SYSTEM)" ]; then \
@@ -130,6 +131,10 @@ test: $(STAMP) assets system-test messages lint
 
 bench: $(STAMP) assets system messages
 	DJANGO_DEBUG=1 $(PY) -m bench $(BENCH_ARGS)
+
+# Against the generated database named by DATABASE_URL and its TONGXIN_KEY_FILE.
+load: $(STAMP) messages
+	$(PY) -m bench load $(LOAD_ARGS)
 
 lock: $(STAMP)
 	$(VENV)/bin/pip-compile -q --extra dev --strip-extras --no-emit-index-url \

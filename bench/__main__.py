@@ -1,5 +1,8 @@
 """`python -m bench [NAME ...]`: run the named benchmarks (all when none is named) against a
-fresh test database, so the development data is never touched. DATABASE_URL picks the engine."""
+fresh test database, so the development data is never touched. DATABASE_URL picks the engine.
+
+`python -m bench load ...` is the load test (bench/load/run.py): it runs against a generated
+database and a real server, and is never part of the default run."""
 
 import importlib
 import os
@@ -8,6 +11,12 @@ import sys
 
 
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["load"]:
+        # The load test runs against a generated database and a real server, not a fresh one.
+        from bench.load.run import main as load
+
+        load(argv[1:])
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -28,7 +37,7 @@ def main(argv: list[str]) -> None:
     names = argv or sorted(
         module.name
         for module in pkgutil.iter_modules(bench.__path__)
-        if not module.name.startswith("_")
+        if not module.name.startswith("_") and not module.ispkg
     )
     state = setup_databases(verbosity=0, interactive=False)
     try:
