@@ -8,35 +8,17 @@ the real planner and published, so counsellors can book sessions into their duty
 """
 
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from mediation.calendar import next_month
-from mediation.models import OfficeMembership, RegistryOffice, User
+from mediation.models import OfficeMembership, OfficialCalendarYear, RegistryOffice, User
 
 from . import services
 from .models import CounselorProfile, CoverageRule, Organisation, Qualification, Roster
-
-ROLES = {True: CounselorProfile.Role.PSYCHOLOGICAL, False: CounselorProfile.Role.MEDIATOR}
-PLANNER_SECONDS = 10.0  # per city and month: generated rosters need to be good, not optimal
-
-
-@contextmanager
-def planner_limit(seconds: float) -> Iterator[None]:
-    before = getattr(settings, "TONGXIN_PLANNER_TIME_LIMIT", None)
-    settings.TONGXIN_PLANNER_TIME_LIMIT = min(seconds, before or seconds)
-    try:
-        yield
-    finally:
-        if before is None:
-            del settings.TONGXIN_PLANNER_TIME_LIMIT
-        else:
-            settings.TONGXIN_PLANNER_TIME_LIMIT = before
 
 
 @transaction.atomic
@@ -107,11 +89,10 @@ def publish_rosters(months: list[date], log: Callable[[str], None]) -> int:
         for city in cities:
             if Roster.objects.published().for_month(city, month).exists():
                 continue
-            with planner_limit(PLANNER_SECONDS):
-                roster = services.start_planning(
-                    city=city, month=month, requested_by=None, enqueue=False
-                )
-                services.run_planning(roster=roster)
+            roster = services.start_planning(
+                city=city, month=month, requested_by=None, enqueue=False
+            )
+            services.run_planning(roster=roster)
             roster.refresh_from_db()
             if roster.usable:
                 services.publish_roster(roster=roster, published_by=None)
@@ -128,8 +109,6 @@ def generated_data(*, seed: int, log: Callable[[str], None]) -> None:
     rules = ensure_coverage()
     this_month = timezone.localdate().replace(day=1)
     months = [this_month, next_month(this_month)]
-    from mediation.models import OfficialCalendarYear
-
     loaded = set(OfficialCalendarYear.objects.values_list("year", flat=True))
     months = [month for month in months if month.year in loaded]
     log(f"Duty: {profiles} counsellor profiles, {rules} coverage rules; planning rosters...")

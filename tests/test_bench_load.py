@@ -41,7 +41,7 @@ def test_every_page_of_the_load_test_is_a_url_the_runner_plans_and_django_knows(
     assert {"mediation:today", "mediation:note-edit", "counselors:case-book"} <= names
     assert names <= set(URLS)
     for name in names | {"login"}:
-        values = {key: "00000000-0000-0000-0000-000000000001" for key in URLS[name]}
+        values = dict.fromkeys(URLS[name], "00000000-0000-0000-0000-000000000001")
         try:
             reverse(name, kwargs=values)
         except NoReverseMatch as error:  # pragma: no cover - the failure message
