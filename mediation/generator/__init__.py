@@ -14,14 +14,16 @@ INSTALLED_APPS order, once the cases are in.
 """
 
 import random
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from queue import Full, Queue
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -106,6 +108,50 @@ def reserve_numbers(
     return first
 
 
+def pipelined[T](items: Iterator[T], *, ahead: int) -> Iterator[T]:
+    """The items of a generator made in a thread of their own, up to `ahead` in advance, so that
+    building the next batch (Python) overlaps storing this one (the database's own process, on
+    the other core). The thread's database connection (sequence values only) is closed when it
+    ends; it stops when the consumer does. With ahead=0, in this thread."""
+    if not ahead:
+        yield from items
+        return
+    queue: Queue = Queue(maxsize=ahead)
+    stop = threading.Event()
+    done = object()
+
+    def offer(item) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.2)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer(item):
+                    return
+            offer(done)
+        except BaseException as error:  # handed to the consumer, which raises it
+            offer(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=produce, name="generate-build", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def busy_slots(first_day: date) -> shape.Slots:
     """The slots already taken by stored sessions (generating on top of earlier data)."""
     slots = shape.Slots()
@@ -144,6 +190,7 @@ def make(
     batch: int = 2000,
     hooks: bool = True,
     method: str = "",
+    threads: bool = True,
     log: Callable[[str], None] = print,
 ) -> Summary:
     """Make `cases` cases at `offices` offices over the last `years` years (never before the
@@ -171,53 +218,63 @@ def make(
         f"{summary.counselors} counsellors"
     )
 
-    builder = rows.Builder(
-        rng, consent_texts=consent_texts(today), now=now, method=method or store.default_method()
-    )
+    builder = rows.Builder(rng, consent_texts=consent_texts(today), now=now)
     slots = busy_slots(first_day)
     clock_cache: dict[date, Deadlines] = {}
+
+    def build() -> Iterator[tuple[rows.Batch, int]]:
+        """Batches of cases in opening order, each with the events whose turn has come."""
+        for start in range(0, cases, batch):
+            chunk = openings[start : start + batch]
+            for ordinal, minute, office_index, port in chunk:
+                office = office_list[office_index]
+                day = date.fromordinal(ordinal)
+                lead = rng.choice(counselors[office.id])
+                ctx = shape.Context(
+                    today=today,
+                    working=working,
+                    slots=slots,
+                    office=office.id,
+                    rooms=office.rooms,
+                    counselor=lead.id,
+                )
+                due = None
+                if port == "divorce":
+                    due = clock_cache.get(day) or clock_cache.setdefault(
+                        day, deadlines(day, calendar)
+                    )
+                plan = shape.plan_case(
+                    rng,
+                    ctx,
+                    port=port,
+                    opened_on=day,
+                    hour=minute // 60,
+                    minute=minute % 60,
+                    deadlines=due,
+                )
+                key = (office.id, day.year)
+                number = (day.year, numbers[key])
+                numbers[key] += 1
+                builder.add_case(plan, office=office, number=number, lead=lead, deadlines=due)
+            following = openings[start + batch] if start + batch < cases else None
+            before = (
+                rows.at(date.fromordinal(following[0]), following[1] // 60, following[1] % 60)
+                if following
+                else None
+            )
+            slots.forget_before(date.fromordinal(chunk[-1][0]))
+            yield builder.take(events_before=before), len(chunk)
+
+    writer = rows.Writer(method or store.default_method())
+    rows.prime_ids()
     progress = Progress(cases, log)
-    for start in range(0, cases, batch):
-        chunk = openings[start : start + batch]
-        for ordinal, minute, office_index, port in chunk:
-            office = office_list[office_index]
-            day = date.fromordinal(ordinal)
-            lead = rng.choice(counselors[office.id])
-            ctx = shape.Context(
-                today=today,
-                working=working,
-                slots=slots,
-                office=office.id,
-                rooms=office.rooms,
-                counselor=lead.id,
-            )
-            due = None
-            if port == "divorce":
-                due = clock_cache.get(day) or clock_cache.setdefault(day, deadlines(day, calendar))
-            plan = shape.plan_case(
-                rng,
-                ctx,
-                port=port,
-                opened_on=day,
-                hour=minute // 60,
-                minute=minute % 60,
-                deadlines=due,
-            )
-            key = (office.id, day.year)
-            number = (day.year, numbers[key])
-            numbers[key] += 1
-            builder.add_case(plan, office=office, number=number, lead=lead, deadlines=due)
-        following = openings[start + batch] if start + batch < cases else None
-        before = (
-            rows.at(date.fromordinal(following[0]), following[1] // 60, following[1] % 60)
-            if following
-            else None
-        )
-        made, events = builder.write(events_before=before)
-        summary.rows += made + events
+    done = 0
+    for made, count in pipelined(build(), ahead=2 if threads else 0):
+        written, events = writer.write(made)
+        summary.rows += written + events
         summary.events += events
-        slots.forget_before(date.fromordinal(chunk[-1][0]))
-        progress(min(start + batch, cases), summary.rows)
+        done += count
+        progress(done, summary.rows)
     summary.cases = cases
     summary.sealed = builder.sealed
     summary.seconds = time.perf_counter() - started

@@ -80,11 +80,22 @@ def make(model: type[Model], **values) -> Model:
     return MAKE[model](**values)
 
 
+def prime_ids() -> None:
+    """Where ids are counted here rather than taken from a sequence (SQLite), start from the
+    tables as this thread's transaction sees them, before building moves to another thread."""
+    for factory in MAKE.values():
+        if factory.ids is not None:
+            factory.ids.prime()
+
+
 @dataclass
 class Batch:
+    """Rows of some cases, and the audit events whose turn has come."""
+
     rows: dict[type[Model], list[Model]] = field(
         default_factory=lambda: {model: [] for model in MODELS}
     )
+    events: list[Pending] = field(default_factory=list)
 
     def add(self, model: type[Model], **values) -> Model:
         obj = MAKE[model](**values)
@@ -97,13 +108,11 @@ class Batch:
 
 
 class Trail:
-    """Audit events in time order, appended to the chain under its head's lock."""
+    """Audit events waiting, in time order, until no case still to come can precede them."""
 
-    def __init__(self, method: str) -> None:
-        self.method = method
+    def __init__(self) -> None:
         self.heap: list[Pending] = []
         self.counter = itertools.count()
-        self.written = 0
 
     def add(self, when: datetime, actor: Person, action: str, office: Office, obj=None, **kw):
         values = {
@@ -119,11 +128,34 @@ class Trail:
         }
         heapq.heappush(self.heap, Pending(when, next(self.counter), values))
 
-    def flush(self, before: datetime | None) -> int:
-        """Write every waiting event older than `before` (all when None); returns how many."""
-        ready = []
+    def ready(self, before: datetime | None) -> list[Pending]:
+        """The events older than `before` (all when None), oldest first."""
+        found = []
         while self.heap and (before is None or self.heap[0].at < before):
-            ready.append(heapq.heappop(self.heap))
+            found.append(heapq.heappop(self.heap))
+        return found
+
+
+class Writer:
+    """Stores batches: rows, then the events appended to the chain under its head's lock, in
+    one transaction per batch."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+
+    def write(self, batch: Batch) -> tuple[int, int]:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            for model, objects in batch.rows.items():
+                if objects:
+                    store.check_sample(objects[0])
+                    store.store(model, objects, method=self.method)
+            events = self._chain(batch.events)
+        return batch.count, events
+
+    def _chain(self, ready: list[Pending]) -> int:
         if not ready:
             return 0
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
@@ -145,22 +177,18 @@ class Trail:
         store.store(AuditEvent, events, method=self.method)
         head.last_seq, head.last_hash = seq, previous
         head.save(update_fields=["last_seq", "last_hash"])
-        self.written += len(events)
         return len(events)
 
 
 class Builder:
     """Rows and events of one case at a time (`add_case`), into the current batch."""
 
-    def __init__(
-        self, rng: random.Random, *, consent_texts: dict[str, ConsentText], now, method: str
-    ):
+    def __init__(self, rng: random.Random, *, consent_texts: dict[str, ConsentText], now):
         self.rng = rng
-        self.method = method
         self.texts = consent_texts
         self.now = now
         self.blind_key = keyring.ring().blind_index_key
-        self.trail = Trail(method)
+        self.trail = Trail()
         self.batch = Batch()
         self.sealed = 0
 
@@ -534,26 +562,8 @@ class Builder:
                     details={"status": follow_up.status, "months": follow_up.months},
                 )
 
-    # --- writing ---------------------------------------------------------------------------
-    def write(self, *, events_before: datetime | None) -> tuple[int, int]:
-        """Insert the batch and the events whose turn has come, in one transaction; returns
-        (rows, events)."""
-        rows = self.batch.count
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            for model, objects in self.batch.rows.items():
-                if objects:
-                    check_sample(objects[0])
-                    store.store(model, objects, method=self.method)
-            events = self.trail.flush(events_before)
-        self.batch = Batch()
-        return rows, events
-
-
-def check_sample(obj: Model) -> None:
-    """The model's own field rules (choices, lengths, ranges) on one row of each kind per batch;
-    foreign keys are left out, their rows being inserted in the same batch."""
-    relations = [f.name for f in obj._meta.concrete_fields if f.is_relation]
-    obj.clean_fields(exclude=relations)
+    def take(self, *, events_before: datetime | None) -> Batch:
+        """The rows made so far and the events whose turn has come; starts a new batch."""
+        batch, self.batch = self.batch, Batch()
+        batch.events = self.trail.ready(events_before)
+        return batch

@@ -31,6 +31,11 @@ class Ids:
         self.free: list[int] = []
         self.last: int | None = None
 
+    def prime(self) -> None:
+        if connection.vendor != "postgresql":
+            self.last = self.model.objects.aggregate(last=Max("pk"))["last"] or 0
+            self.free = []
+
     def take(self) -> int:
         if not self.free:
             self.free = self._block()[::-1]
@@ -98,15 +103,18 @@ def store(model: type[Model], objects: Sequence[Model], *, method: str) -> None:
 
 
 def _copy(model: type[Model], objects: Sequence[Model]) -> None:
+    """COPY in PostgreSQL's binary format: no text to parse on the server's side."""
     from psycopg.types.json import Jsonb
 
     fields = list(model._meta.concrete_fields)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     names = [field.attname for field in fields]
+    types = [field.db_type(connection).split("(")[0] for field in fields]
     json_names = {field.attname for field in fields if isinstance(field, JSONField)}
-    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN (FORMAT BINARY)"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        copy.set_types(types)
         for obj in objects:
             values = obj.__dict__
             copy.write_row(
