@@ -1,9 +1,10 @@
-"""Storing generated model instances: Django's `bulk_create`, or PostgreSQL's COPY.
+"""Storing generated model instances: Django's `bulk_create`, an `executemany` of one INSERT
+with values prepared by the fields, or PostgreSQL's COPY.
 
 Both take the same model instances, built from the models' choices and defaults, with their
 ids already in (see Ids), so children can name their parents before anything is sent.
-COPY exists because `bulk_create` compiles every value into an
-INSERT in Python: on PostgreSQL it is several times faster (docs/scaling.md has the figures).
+The other two exist because `bulk_create` compiles every value into a statement in Python,
+which takes most of the generator's time (docs/scaling.md has the figures).
 """
 
 from collections.abc import Sequence
@@ -12,11 +13,11 @@ from django.db import connection
 from django.db.models import AutoField, BigAutoField, JSONField, Max, Model
 from django.db.models.base import ModelState
 
-METHODS = ("bulk_create", "copy")
+METHODS = ("bulk_create", "executemany", "copy")
 
 
 def default_method() -> str:
-    return "copy" if connection.vendor == "postgresql" else "bulk_create"
+    return "copy" if connection.vendor == "postgresql" else "executemany"
 
 
 class Ids:
@@ -98,8 +99,25 @@ def store(model: type[Model], objects: Sequence[Model], *, method: str) -> None:
         return
     if method == "bulk_create":
         model.objects.bulk_create(objects, batch_size=2000)
-        return
-    _copy(model, objects)
+    elif method == "executemany":
+        _executemany(model, objects)
+    else:
+        _copy(model, objects)
+
+
+def _executemany(model: type[Model], objects: Sequence[Model]) -> None:
+    """One prepared INSERT run for every row, each value prepared by its field as `save()`
+    would (`get_db_prep_save`), without compiling a statement per batch as `bulk_create`
+    does."""
+    fields = list(model._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    holes = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({holes})"
+    prepare = [(field.attname, field.get_db_prep_save) for field in fields]
+    rows = [[to_db(obj.__dict__[name], connection) for name, to_db in prepare] for obj in objects]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _copy(model: type[Model], objects: Sequence[Model]) -> None:

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--insert",
             choices=store.METHODS,
-            help="how rows reach the database (default: COPY on PostgreSQL, else bulk_create)",
+            help="how rows reach the database (default: COPY on PostgreSQL, else executemany)",
         )
         parser.add_argument(
             "--core-only",
