@@ -36,6 +36,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d*)"')
 SLOT = re.compile(r'name="slot" value="([^"]+)"')
 SESSION_URL = re.compile(r"/sessions/([0-9a-f-]{36})/")
+FORM_ERROR = re.compile(r"(?:alert-danger|invalid-feedback)[^>]*>\s*(?:<[^>]+>\s*)*([^<]+)")
 TIMING = re.compile(r'total;dur=([\d.]+), db;dur=([\d.]+);desc="(\d+) queries"')
 
 signed_in = count(1)
@@ -90,6 +91,12 @@ class Tongxin(HttpUser):
         )
         self.number = next(type(self).numbers)
         self.account = self.accounts[self.number % len(self.accounts)]
+        # Users sharing an account (more users than accounts) keep to their own lane of its
+        # cases and slots, as two tablets of one counsellor would not book the same hour.
+        self.lane, self.lanes = (
+            divmod(self.number, len(self.accounts))[0],
+            max(1, -(-int(PLAN["users"]) // len(self.accounts))),
+        )
         sign_in(self.client, self.account["username"], PLAN["password"])
         if next(signed_in) == PLAN["users"]:
             start_measuring(self.environment)
@@ -111,7 +118,9 @@ class Tongxin(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 302:
-                response.failure(f"{step}: {response.status_code}, expected a redirect")
+                error = FORM_ERROR.search(response.text or "")
+                reason = error.group(1).strip() if error else "no redirect"
+                response.failure(f"{step}: {response.status_code} {reason}")
         as_over_tls(self.client)
         return response
 
@@ -121,9 +130,11 @@ class CounsellorDay(SequentialTaskSet):
     def day(self) -> None:
         user = self.user
         user.get("today")
-        case = user.account["cases"][next(user.turn) % len(user.account["cases"])]
+        cases = user.account["cases"]
+        case = cases[(next(user.turn) * user.lanes + user.lane) % len(cases)]
         user.get("case", case_uuid=case["uuid"])
-        session = case["sessions"][0] if case["sessions"] else user.booked.get(case["uuid"])
+        sessions = case["sessions"]
+        session = sessions[user.lane % len(sessions)] if sessions else user.booked.get(case["uuid"])
         if session:
             user.get("session", case_uuid=case["uuid"], session_uuid=session)
             self.write_note(case["uuid"], session)
@@ -151,14 +162,14 @@ class CounsellorDay(SequentialTaskSet):
     def book(self, case_uuid: str) -> None:
         user = self.user
         form = user.get("book form", case_uuid=case_uuid)
-        token, slot = CSRF.search(form.text), SLOT.search(form.text)
-        if token is None or slot is None:
+        token, slots = CSRF.search(form.text), SLOT.findall(form.text)
+        if token is None or len(slots) <= user.lane:
             return  # no free duty slot in the next fortnight
         response = user.post(
             "book save",
             {
                 "csrfmiddlewaretoken": token.group(1),
-                "slot": slot.group(1),
+                "slot": slots[user.lane],
                 "kind": "joint",
                 "room": f"{PLAN['room_prefix']}{user.number}",
             },

@@ -302,6 +302,8 @@ def report(args: argparse.Namespace, the_plan: dict, result: dict, engine: str) 
         f"{'srv p50':>9}{'srv p95':>9}{'srv p99':>9}{'db p95':>8}{'queries':>8}",
     ]
     for name, page in result["pages"].items():
+        if not page["requests"]:
+            continue  # sign-in happens before the measured window
         lines.append(
             f"{name:<26}{page['requests']:>6}{page['rps']:>7.1f}{page['p50']:>7.0f}"
             f"{page['p95']:>7.0f}{page['p99']:>7.0f}{page['server_p50']:>9.1f}"
