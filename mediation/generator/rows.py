@@ -64,16 +64,15 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=TZ)
 
 
-@dataclass(order=True)
-class Pending:
-    """An audit event waiting for its turn in the trail."""
-
-    at: datetime
-    order: int
-    values: dict = field(compare=False)
+# An audit event waiting for its turn in the trail: (time, order of making, column values); a
+# plain tuple, so that the heap compares in C.
+type Pending = tuple[datetime, int, dict]
 
 
-MAKE = {model: store.Factory(model) for model in (*MODELS, AuditEvent)}
+# Events take their sequence number from the chain's head, not from the table's sequence.
+MAKE = {model: store.Factory(model) for model in MODELS} | {
+    AuditEvent: store.Factory(AuditEvent, ids=False)
+}
 
 
 def make(model: type[Model], **values) -> Model:
@@ -126,12 +125,12 @@ class Trail:
             "request_id": kw.pop("request_id", ""),
             "details": kw.pop("details", {}),
         }
-        heapq.heappush(self.heap, Pending(when, next(self.counter), values))
+        heapq.heappush(self.heap, (when, next(self.counter), values))
 
     def ready(self, before: datetime | None) -> list[Pending]:
         """The events older than `before` (all when None), oldest first."""
         found = []
-        while self.heap and (before is None or self.heap[0].at < before):
+        while self.heap and (before is None or self.heap[0][0] < before):
             found.append(heapq.heappop(self.heap))
         return found
 
@@ -161,16 +160,9 @@ class Writer:
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         seq, previous = head.last_seq, head.last_hash
         events = []
-        for pending in ready:
+        for when, _, values in ready:
             seq += 1
-            event = make(
-                AuditEvent,
-                seq=seq,
-                at=pending.at,
-                outcome="ok",
-                prev_hash=previous,
-                **pending.values,
-            )
+            event = make(AuditEvent, seq=seq, at=when, outcome="ok", prev_hash=previous, **values)
             event.hash = previous = audit.event_hash(event)
             events.append(event)
         store.check_sample(events[0])

@@ -62,7 +62,7 @@ class Factory:
     for foreign keys) or the field's default, without Model.__init__'s per-field work, which
     would take a third of the generator's time. Values are checked by `check_sample`."""
 
-    def __init__(self, model: type[Model]) -> None:
+    def __init__(self, model: type[Model], *, ids: bool = True) -> None:
         self.model = model
         self.static: dict[str, object] = {}
         self.dynamic: list[tuple[str, object]] = []
@@ -71,7 +71,8 @@ class Factory:
                 self.dynamic.append((field.attname, field.default))
             else:
                 self.static[field.attname] = field.get_default()
-        self.ids = Ids(model) if isinstance(model._meta.pk, AutoField | BigAutoField) else None
+        automatic = isinstance(model._meta.pk, AutoField | BigAutoField)
+        self.ids = Ids(model) if ids and automatic else None
 
     def __call__(self, **values) -> Model:
         obj = self.model.__new__(self.model)
