@@ -111,10 +111,10 @@ class Slots:
 
     def forget_before(self, day: date) -> None:
         ordinal = day.toordinal()
-        for key in [key for key in self.rooms if key[1] < ordinal]:
-            del self.rooms[key]
-        for key in [key for key in self.counselors if key < ordinal]:
-            del self.counselors[key]
+        for office_day in [key for key in self.rooms if key[1] < ordinal]:
+            del self.rooms[office_day]
+        for day_ordinal in [key for key in self.counselors if key < ordinal]:
+            del self.counselors[day_ordinal]
 
 
 @dataclass
