@@ -10,6 +10,7 @@ measured window opens when every user has signed in (sign-in hashes a password o
 """
 
 import json
+import math
 import os
 import re
 import statistics
@@ -93,10 +94,8 @@ class Tongxin(HttpUser):
         self.account = self.accounts[self.number % len(self.accounts)]
         # Users sharing an account (more users than accounts) keep to their own lane of its
         # cases and slots, as two tablets of one counsellor would not book the same hour.
-        self.lane, self.lanes = (
-            divmod(self.number, len(self.accounts))[0],
-            max(1, -(-int(PLAN["users"]) // len(self.accounts))),
-        )
+        self.lane = self.number // len(self.accounts)
+        self.lanes = max(1, math.ceil(self.fixed_count / len(self.accounts)))
         sign_in(self.client, self.account["username"], PLAN["password"])
         if next(signed_in) == PLAN["users"]:
             start_measuring(self.environment)
