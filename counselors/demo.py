@@ -1,6 +1,6 @@
-"""Demo duty data (the `demo_seeded` receiver): counsellors of both partner organisations and
-registry mediators for the four Panjin offices, coverage rules, some leave and a published
-roster for the current month. Idempotent: a second run changes nothing."""
+"""Demo duty data, added by `seed_demo` through CounselorsConfig.seed_demo: counsellors of both
+partner organisations and registry mediators for the four Panjin offices, coverage rules, some
+leave and a published roster for the current month. Idempotent: a second run changes nothing."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta

@@ -1,15 +1,14 @@
 """Signal receivers of the core app: sign-ins, sign-outs, failures, lock-outs and statistics
-leaving the system are audit events; entering a calendar year recomputes the provisional
-deadlines that reach into it."""
+leaving the system are audit events."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from . import audit, services
+from . import audit
 from .models import AuditEvent
-from .signals import calendar_year_entered, statistics_exported
+from .signals import statistics_exported
 
 EXPORT_ACTIONS = frozenset({"statistics.export", "report.generate", "report.download"})
 EXPORT_KINDS = frozenset({"csv", "xlsx", "pdf"})
@@ -43,11 +42,6 @@ def record_login_failure(sender, credentials, request=None, **kwargs):
 def record_lockout(sender, request, username, ip_address, **kwargs):
     user = get_user_model().objects.filter(username=username).first()
     audit.record(actor=user, action="auth.lockout", outcome="denied", request=request)
-
-
-@receiver(calendar_year_entered)
-def recompute_provisional_deadlines(sender, year, **kwargs):
-    services.recompute_deadlines(year=year)
 
 
 @receiver(statistics_exported)

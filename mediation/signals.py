@@ -2,13 +2,6 @@
 
 from django.dispatch import Signal
 
-# Sent by `seed_demo` after the core demo data exists, with profile="default"|"panjin-2021".
-demo_seeded = Signal()
-
-# Sent by services.enter_calendar_year after a year's official calendar is stored, with year=<int>:
-# deadlines that reached into that year were provisional and are recomputed by the listener.
-calendar_year_entered = Signal()
-
 # Sent by the statistics app whenever numbers leave it, so that each is an audit event
 # (SECURITY.md: exports are events), written by the core: a CSV/XLSX download
 # (action="statistics.export"), a monthly PDF rendered by the browser, the command or the schedule
