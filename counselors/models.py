@@ -165,9 +165,6 @@ class Qualification(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def valid_on(self, day: date) -> bool:
-        return self.expires_on is None or day <= self.expires_on
-
 
 class UnavailabilityQuerySet(models.QuerySet):
     def overlapping(self, start: date, end: date) -> "UnavailabilityQuerySet":
