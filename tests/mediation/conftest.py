@@ -1,4 +1,6 @@
-"""Fixtures of the core's tests: a fixed today, for rules that compare dates with it."""
+"""Fixtures of the core's tests: a fixed today. Rules compare dates with today (a receipt date
+cannot lie ahead, an outcome cannot precede the application, deadlines reach into a year that
+is or is not loaded), and the tests' dates are written for this one."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,8 +12,8 @@ import pytest
 TODAY = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def frozen_today(time_machine):
-    """Freeze the clock at TODAY (time-machine): tests that compare with today never drift."""
+    """Freeze the clock at TODAY (time-machine) for every test of the core."""
     time_machine.move_to(TODAY, tick=False)
     return TODAY

@@ -12,9 +12,6 @@ from mediation.models import AuditEvent, Case, ConsentRecord, CounselingSession,
 from mediation.roles import Role
 from tests.factories import held_session_with_note, make_user, open_divorce_case
 
-# The pages compare dates with today (deadlines, sessions to come): fix it.
-pytestmark = pytest.mark.usefixtures("frozen_today")
-
 
 @pytest.fixture
 def case_with_note(counselor, xlt):

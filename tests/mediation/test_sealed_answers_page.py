@@ -11,8 +11,6 @@ from mediation import services
 from mediation.models import AuditEvent, Referral
 from tests.factories import open_divorce_case
 
-pytestmark = pytest.mark.usefixtures("frozen_today")
-
 NO = dict.fromkeys(services.SCREEN_QUESTIONS, False)
 
 

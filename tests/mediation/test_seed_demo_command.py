@@ -3,14 +3,11 @@ their AppConfig, in INSTALLED_APPS order; the core imports none of them (ARCHITE
 
 from datetime import date
 
-import pytest
 from django.apps import apps
 
 from counselors.models import Roster
 from mediation import demo
 from mediation.management.commands.seed_demo import seed_installed_apps
-
-pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def test_every_app_that_defines_the_hook_adds_its_demo_in_installed_apps_order(db):
