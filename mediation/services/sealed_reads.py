@@ -172,6 +172,8 @@ def read_session_notes(
     the others, who see author, status and times only). One transaction for the page's reads:
     their audit events commit together, once."""
     notes = list(session.notes.select_related("author").order_by("created_at"))
+    for note in notes:
+        note.session = session  # one case object, so the door is asked once for the page
     if not can(user, Action.READ_NOTE, session.case):
         return [(note, None) for note in notes]
     return [(note, read_note(user=user, note=note, request=request)) for note in notes]
