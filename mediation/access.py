@@ -72,7 +72,7 @@ def require(user: Any, *permissions: str) -> None:
 def relations(user: Any, case: Case) -> frozenset[CaseRelation]:
     """How the user stands to the case, asked once per case object (a fresh object per request,
     so losing an assignment removes access on the next one)."""
-    cache = case.__dict__.setdefault("_relations_cache", {})
+    cache: dict[Any, frozenset[CaseRelation]] = case.__dict__.setdefault("_relations_cache", {})
     key = getattr(user, "pk", None)
     if key not in cache:
         cache[key] = Case.objects.relations_of(user, case)

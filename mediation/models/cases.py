@@ -81,7 +81,7 @@ def case_relations(user: Any) -> dict[CaseRelation, Q]:
     return conditions
 
 
-class CaseQuerySet(models.QuerySet):
+class CaseQuerySet(models.QuerySet["Case"]):
     def reachable_by(self, user: Any, relations: Iterable[CaseRelation]) -> "CaseQuerySet":
         """The cases `user` stands to in at least one of `relations`."""
         conditions = case_relations(user)

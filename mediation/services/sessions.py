@@ -3,6 +3,7 @@ cancelling. May import models, audit, access and consent; counselors books throu
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -110,7 +111,7 @@ def book_session(
     return session
 
 
-def record_past_session(*, case: Case, starts_at: datetime, **booking) -> CounselingSession:
+def record_past_session(*, case: Case, starts_at: datetime, **booking: Any) -> CounselingSession:
     """Record a session that already took place outside a duty slot (a walk-in, a late entry).
     Sessions to come are booked into the duty roster, which the core cannot see, so this refuses
     them (code "future"); everything else follows book_session's rules."""
