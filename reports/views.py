@@ -75,7 +75,7 @@ def dashboard_export(request, fmt: str):
     else:
         body = exports.as_xlsx(tables, heading)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    services.announce_export(
+    services.record_export(
         action="statistics.export",
         user=request.user,
         kind=fmt,
