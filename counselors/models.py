@@ -381,46 +381,6 @@ class DutyQuerySet(models.QuerySet):
     def in_month(self, month: date) -> "DutyQuerySet":
         return self.filter(day__year=month.year, day__month=month.month)
 
-    def service_hours(self, month: date) -> list[dict]:
-        """Published duty per organisation and office in a month, with hours, for the
-        purchase-of-service contracts; `delivered` counts the half-days up to today."""
-        today = timezone.localdate()
-        rows = (
-            self.published()
-            .in_month(month)
-            .values(
-                "counselor__organisation__name",
-                "counselor__organisation__is_partner",
-                "office__code",
-                "office__name",
-                "half_day",
-            )
-            .annotate(
-                half_days=models.Count("pk"),
-                delivered=models.Count("pk", filter=Q(day__lte=today)),
-            )
-            .order_by("-counselor__organisation__is_partner", "counselor__organisation__name")
-        )
-        merged: dict[tuple[str, str], dict] = {}
-        for row in rows:
-            key = (row["counselor__organisation__name"], row["office__code"])
-            entry = merged.setdefault(
-                key,
-                {
-                    "organisation": row["counselor__organisation__name"],
-                    "partner": row["counselor__organisation__is_partner"],
-                    "office": row["office__name"],
-                    "half_days": 0,
-                    "hours": 0.0,
-                    "delivered_hours": 0.0,
-                },
-            )
-            hours = duty_hours(row["half_day"])
-            entry["half_days"] += row["half_days"]
-            entry["hours"] += row["half_days"] * hours
-            entry["delivered_hours"] += row["delivered"] * hours
-        return sorted(merged.values(), key=lambda e: (not e["partner"], e["organisation"]))
-
     def on_duty(self, *, user, office, day: date, half_day: str) -> bool:
         """Is this user on duty at this office in this half-day of the published roster?"""
         return (

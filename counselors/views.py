@@ -22,7 +22,7 @@ from mediation import access as core_access
 from mediation.calendar import month_days, next_month, previous_month
 from mediation.models import CounselingSession, OfficialCalendarYear
 
-from . import access, services
+from . import access, selectors, services
 from .forms import (
     CoverageRuleForm,
     DutyBookingForm,
@@ -555,16 +555,16 @@ def service_hours(request):
     access.require_planner(request.user)
     month = parse_month(request.GET.get("month"), timezone.localdate())
     offices = core_access.offices_for(request.user)
-    rows = Duty.objects.filter(office__in=offices).service_hours(month)
+    rows = selectors.service_hours(offices, month, month)
     totals: dict[str, dict] = {}
     for row in rows:
         total = totals.setdefault(
-            row["organisation"],
-            {"organisation": row["organisation"], "half_days": 0, "hours": 0.0, "delivered": 0.0},
+            row.organisation,
+            {"organisation": row.organisation, "half_days": 0, "hours": 0.0, "delivered": 0.0},
         )
-        total["half_days"] += row["half_days"]
-        total["hours"] += row["hours"]
-        total["delivered"] += row["delivered_hours"]
+        total["half_days"] += row.half_days
+        total["hours"] += row.hours
+        total["delivered"] += row.delivered_hours
     return render(
         request,
         "counselors/service_hours.html",

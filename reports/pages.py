@@ -10,6 +10,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from counselors.selectors import service_hours
 from mediation.calendar import months_between
 from mediation.models import RegistryOffice
 
@@ -26,7 +27,6 @@ from .queries import (
     SEXES,
     SUM_LABELS,
     Column,
-    service_hours,
 )
 from .tables import OfficeRef, Publication, RateValue, Table, hours_table
 

@@ -18,7 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from counselors.models import DUTY_HOURS, Duty, duty_hours
+from counselors.models import DUTY_HOURS
 from mediation.calendar import month_start, next_month
 from mediation.models import (
     AuditEvent,
@@ -571,58 +571,6 @@ def monthly_counts(office_ids: Iterable[int], first: date, last: date) -> Counts
         lambda r: f"parties.{r['sex'] or 'unknown'}.{r['education'] or 'unknown'}",
     )
     return counts
-
-
-# --- Service hours (read live: a month of duty is a few hundred rows per city) --------------
-
-
-@dataclass(frozen=True)
-class ServiceHours:
-    """Delivered duty of one organisation at one office in one month."""
-
-    organisation: str
-    partner: bool
-    office_id: int
-    month: date
-    half_days: int
-    hours: float
-
-
-def service_hours(
-    office_ids: Iterable[int], first: date, last: date, *, today: date | None = None
-) -> list[ServiceHours]:
-    """Published duty half-days per organisation, office and month from `first` to `last`,
-    on days up to `today` (delivered, not planned), with hours from DUTY_HOURS (SERVICE_HOURS).
-    Grouped by organisation, never by counsellor."""
-    today = today or timezone.localdate()
-    end = min(next_month(month_start(last)), date.fromordinal(today.toordinal() + 1))
-    rows = (
-        Duty.objects.published()
-        .filter(office_id__in=list(office_ids), day__gte=month_start(first), day__lt=end)
-        .annotate(month=TruncMonth("day"))
-        .values(
-            "counselor__organisation__name",
-            "counselor__organisation__is_partner",
-            "office_id",
-            "month",
-            "half_day",
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    merged: dict[tuple[str, int, date], ServiceHours] = {}
-    for row in rows:
-        key = (row["counselor__organisation__name"], row["office_id"], _month_of(row["month"]))
-        before = merged.get(key)
-        merged[key] = ServiceHours(
-            organisation=key[0],
-            partner=row["counselor__organisation__is_partner"],
-            office_id=key[1],
-            month=key[2],
-            half_days=(before.half_days if before else 0) + row["n"],
-            hours=(before.hours if before else 0.0) + row["n"] * duty_hours(row["half_day"]),
-        )
-    return sorted(merged.values(), key=lambda e: (not e.partner, e.organisation, e.month))
 
 
 # --- The audit trail's head ---------------------------------------------------------------
