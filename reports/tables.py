@@ -1,5 +1,5 @@
 """The published tables of one page or report, built from monthly counts and suppressed together.
-Pure (no query): imports the figures of queries, suppression, the calendar and counselors' entries.
+Pure (no query): imports the figure catalogue, suppression, the calendar and counselors' entries.
 
 Counts and office descriptions in, tables of display cells out. Every count of couples or
 parties shown on the page is registered here under one key (figure, office or ALL, period), so
@@ -15,7 +15,7 @@ from datetime import date
 from counselors.selectors import ServiceHours
 from mediation.calendar import months_between
 
-from .queries import ALL, RATES, SERVICE_HOURS, SUMS, Column, Counts, Group, Rate
+from .figures import ALL, RATES, SERVICE_HOURS, SUMS, Column, Counts, Group, Rate
 from .suppression import Relation, State, display, suppress
 
 Period = tuple[date, date]
