@@ -96,9 +96,8 @@ def _record_report(
 def _validate_month(month: date) -> date:
     month = month_start(month)
     if month > month_start(timezone.localdate()):
-        raise ValidationError(
-            {"month": _("A report can only be made for a month that has begun.")}, code="future"
-        )
+        message = _("A report can only be made for a month that has begun.")
+        raise ValidationError({"month": ValidationError(message, code="future")})
     return month
 
 
