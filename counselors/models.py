@@ -378,9 +378,6 @@ class DutyQuerySet(models.QuerySet):
     def published(self) -> "DutyQuerySet":
         return self.filter(roster__status=Roster.Status.PUBLISHED)
 
-    def in_month(self, month: date) -> "DutyQuerySet":
-        return self.filter(day__year=month.year, day__month=month.month)
-
     def on_duty(self, *, user, office, day: date, half_day: str) -> bool:
         """Is this user on duty at this office in this half-day of the published roster?"""
         return (
