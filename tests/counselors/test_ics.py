@@ -1,11 +1,15 @@
-"""The duty calendar feed: the pure builder (counselors.ics) read back with icalendar."""
+"""The duty calendar feed: the pure builder (counselors.ics) read back with icalendar, and the
+feed address a calendar app subscribes to."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
 from icalendar import Calendar
 
 from counselors import ics
+from counselors.services import feed_tokens
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 MORNING = ics.FeedDuty(
@@ -80,3 +84,25 @@ def test_long_lines_are_folded_at_75_octets_and_lines_end_in_crlf():
     assert all(len(line) <= 75 for line in lines)
     assert body.endswith(b"\r\n") and b"\n" not in body.replace(b"\r\n", b"")
     assert str(parsed(body).events[0]["location"]) == long_place
+
+
+def feed(client, profile):
+    return client.get(reverse("counselors:duty-feed", args=[feed_tokens.feed_token(profile)]))
+
+
+def test_the_feed_needs_no_sign_in_and_lists_the_published_duties(client, upcoming, team):
+    response = feed(client, team[0])
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = parsed(response.content)
+    duties = upcoming.duties.filter(counselor=team[0]).select_related("office")
+    assert {str(e.uid) for e in calendar.events} == {f"duty-{d.pk}@tongxin" for d in duties}
+    morning = duties.filter(half_day="AM").first()
+    event = next(e for e in calendar.events if str(e.uid) == f"duty-{morning.pk}@tongxin")
+    assert event.start == datetime.combine(morning.day, datetime.min.time(), BEIJING) + timedelta(
+        hours=8, minutes=30
+    )
+    assert str(event.start.tzinfo) == "Asia/Shanghai"
+    assert str(event["summary"]) == f"{morning.office.display_name}坐诊"
+    assert str(calendar["x-wr-calname"]) == "李咨询的排班"
