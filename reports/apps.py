@@ -1,3 +1,7 @@
+"""The reports app's configuration: its name and its label in the admin.
+Imports Django only.
+"""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
