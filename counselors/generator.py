@@ -17,8 +17,8 @@ from django.utils import timezone
 from mediation.calendar import next_month
 from mediation.models import OfficeMembership, OfficialCalendarYear, RegistryOffice, User
 
-from . import services
 from .models import CounselorProfile, CoverageRule, Organisation, Qualification, Roster
+from .services import planning, publishing, solving
 
 
 @transaction.atomic
@@ -89,13 +89,13 @@ def publish_rosters(months: list[date], log: Callable[[str], None]) -> int:
         for city in cities:
             if Roster.objects.published().for_month(city, month).exists():
                 continue
-            roster = services.start_planning(
+            roster = planning.start_planning(
                 city=city, month=month, requested_by=None, enqueue=False
             )
-            services.run_planning(roster=roster)
+            solving.run_planning(roster=roster)
             roster.refresh_from_db()
             if roster.usable:
-                services.publish_roster(roster=roster, published_by=None)
+                publishing.publish_roster(roster=roster, published_by=None)
                 published += 1
                 log(f"  roster {city} {month:%Y-%m}: {roster.solver_status}, published")
             else:

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mediation.calendar import month_start
+
 from . import planner
 
 
@@ -165,9 +167,6 @@ class Qualification(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def valid_on(self, day: date) -> bool:
-        return self.expires_on is None or day <= self.expires_on
-
 
 class UnavailabilityQuerySet(models.QuerySet):
     def overlapping(self, start: date, end: date) -> "UnavailabilityQuerySet":
@@ -288,7 +287,7 @@ class RosterQuerySet(models.QuerySet):
         return self.filter(status=Roster.Status.PUBLISHED)
 
     def for_month(self, city: str, month: date) -> "RosterQuerySet":
-        return self.filter(city=city, month=month.replace(day=1))
+        return self.filter(city=city, month=month_start(month))
 
 
 class Roster(models.Model):
@@ -377,57 +376,6 @@ class Roster(models.Model):
 class DutyQuerySet(models.QuerySet):
     def published(self) -> "DutyQuerySet":
         return self.filter(roster__status=Roster.Status.PUBLISHED)
-
-    def in_month(self, month: date) -> "DutyQuerySet":
-        return self.filter(day__year=month.year, day__month=month.month)
-
-    def service_hours(self, month: date) -> list[dict]:
-        """Published duty per organisation and office in a month, with hours, for the
-        purchase-of-service contracts; `delivered` counts the half-days up to today."""
-        today = timezone.localdate()
-        rows = (
-            self.published()
-            .in_month(month)
-            .values(
-                "counselor__organisation__name",
-                "counselor__organisation__is_partner",
-                "office__code",
-                "office__name",
-                "half_day",
-            )
-            .annotate(
-                half_days=models.Count("pk"),
-                delivered=models.Count("pk", filter=Q(day__lte=today)),
-            )
-            .order_by("-counselor__organisation__is_partner", "counselor__organisation__name")
-        )
-        merged: dict[tuple[str, str], dict] = {}
-        for row in rows:
-            key = (row["counselor__organisation__name"], row["office__code"])
-            entry = merged.setdefault(
-                key,
-                {
-                    "organisation": row["counselor__organisation__name"],
-                    "partner": row["counselor__organisation__is_partner"],
-                    "office": row["office__name"],
-                    "half_days": 0,
-                    "hours": 0.0,
-                    "delivered_hours": 0.0,
-                },
-            )
-            hours = duty_hours(row["half_day"])
-            entry["half_days"] += row["half_days"]
-            entry["hours"] += row["half_days"] * hours
-            entry["delivered_hours"] += row["delivered"] * hours
-        return sorted(merged.values(), key=lambda e: (not e["partner"], e["organisation"]))
-
-    def on_duty(self, *, user, office, day: date, half_day: str) -> bool:
-        """Is this user on duty at this office in this half-day of the published roster?"""
-        return (
-            self.published()
-            .filter(counselor__user=user, office=office, day=day, half_day=half_day)
-            .exists()
-        )
 
 
 class Duty(models.Model):

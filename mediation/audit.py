@@ -6,17 +6,25 @@ note text — only who, role, office, action, record UUID, outcome, request id a
 
 import hashlib
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 
-from django.db import transaction
+from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditEvent
+from .models import AuditChainHead, AuditEvent, RegistryOffice, User
 from .roles import roles_of
 
 GENESIS = "0" * 64
+
+# Numbers leaving the system (SECURITY.md, 'Audit trail'): a CSV/XLSX download of the statistics,
+# a monthly PDF made (browser, command or schedule), an archived PDF handed out.
+EXPORT_ACTIONS = frozenset({"statistics.export", "report.generate", "report.download"})
+EXPORT_KINDS = frozenset({"csv", "xlsx", "pdf"})
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _payload(event: AuditEvent) -> str:
@@ -108,6 +116,64 @@ def record(
         head.last_seq, head.last_hash = event.seq, event.hash
         head.save(update_fields=["last_seq", "last_hash"])
     return event
+
+
+def _export_details(
+    *, action: str, kind: str, first: date, last: date, office_codes: list[str], sha256: str
+) -> dict[str, str | list[str]]:
+    """The details of an export event, from plain values only, or ValueError: an action, kind,
+    month, office code or checksum that is not what it claims to be never reaches the trail (nor
+    the error message, which may be logged)."""
+    if action not in EXPORT_ACTIONS or kind not in EXPORT_KINDS:
+        raise ValueError("not a statistics export's action and kind")
+    if not (isinstance(first, date) and isinstance(last, date)):
+        raise ValueError("the months of an export are dates")
+    if sha256 and not SHA256.fullmatch(sha256):
+        raise ValueError("not a SHA-256 checksum")
+    codes = sorted(set(office_codes))
+    if RegistryOffice.objects.filter(code__in=codes).count() != len(codes):
+        raise ValueError("an export names offices by their registry office codes only")
+    details: dict[str, str | list[str]] = {
+        "kind": kind,
+        "first": f"{first:%Y-%m}",
+        "last": f"{last:%Y-%m}",
+        "offices": codes,
+    }
+    if sha256:
+        details["sha256"] = sha256
+    return details
+
+
+def record_statistics_export(
+    *,
+    actor: User | None,
+    action: str,
+    kind: str,
+    first: date,
+    last: date,
+    office_codes: Iterable[str],
+    report: models.Model | None = None,
+    sha256: str = "",
+    outcome: str = AuditEvent.Outcome.OK,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Statistics leaving the system are audit events (SECURITY.md, 'Audit trail'): what left,
+    in which format, for which months and offices, and the checksum of an archived report. The
+    details are built here from codes, months and a checksum, so no caller can put a name into
+    the trail. Raises ValueError for an action, kind or value that is not an export's."""
+    if outcome not in AuditEvent.Outcome.values:
+        raise ValueError("not an audit outcome")
+    details = _export_details(
+        action=action,
+        kind=kind,
+        first=first,
+        last=last,
+        office_codes=[str(code) for code in office_codes],
+        sha256=str(sha256),
+    )
+    return record(
+        actor=actor, action=action, obj=report, outcome=outcome, request=request, details=details
+    )
 
 
 @dataclass(frozen=True)

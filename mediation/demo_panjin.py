@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from . import demo, services
+from .calendar import month_days
 from .models import (
     Case,
     Category,
@@ -323,7 +324,7 @@ class Pilot:
 
     def reconciled(self, code: str, month: int) -> None:
         first = date(2021, month, 1)
-        last = date(2021, month + 1, 1) - timedelta(days=1)
+        last = month_days(first)[-1]
         decided_on = self.working_day_in(first + timedelta(days=2), last)
         earliest = max(date(2021, 3, 1), decided_on - timedelta(days=26))
         received_on = self.working_day_in(earliest, decided_on - timedelta(days=2))
@@ -332,7 +333,7 @@ class Pilot:
     def other(self, code: str, kind: str) -> None:
         month = self.rng.choice(MONTHS)
         first = date(2021, month, 1)
-        last = date(2021, month + 1, 1) - timedelta(days=1)
+        last = month_days(first)[-1]
         received_on = self.working_day_in(first, last)
         decided_on = None
         if kind in ("declined", "referred"):
@@ -345,7 +346,7 @@ class Pilot:
         office, counselor = self.offices[code], self.counselor(code)
         month = self.rng.choice(MONTHS)
         first = date(2021, month, 1)
-        opened = self.working_day_in(first, date(2021, month + 1, 1) - timedelta(days=1))
+        opened = self.working_day_in(first, month_days(first)[-1])
         category = (
             Category.PREMARITAL
             if port == Port.MARRIAGE
@@ -391,7 +392,9 @@ class Pilot:
         return {
             "cases": Case.objects.filter(year=2021).count(),
             "reconciled": sum(map(sum, RECONCILED.values())),
-            "sessions": CounselingSession.objects.filter(status="held").count(),
+            "sessions": CounselingSession.objects.filter(
+                status=CounselingSession.Status.HELD
+            ).count(),
             "satisfaction": Satisfaction.objects.count(),
         }
 

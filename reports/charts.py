@@ -1,9 +1,9 @@
 """Server-made SVG charts: a trend (lines over months) and a comparison (bars per office).
+Pure: labels and numbers in, an SVG string out; imports nothing of ours.
 
-Pure: labels and numbers in, an SVG string out; imports nothing of ours. The same SVG goes into
-the page and the PDF. A value of None is a hidden count: it is drawn as a gap with a hollow
-marker, never guessed. The text uses CJK fonts that fontconfig resolves on the server (Noto Sans
-CJK SC, WenQuanYi) and the browser's own on screen.
+The same SVG goes into the page and the PDF. A value of None is a hidden count: it is drawn as a
+gap with a hollow marker, never guessed. The text uses CJK fonts that fontconfig resolves on the
+server (Noto Sans CJK SC, WenQuanYi) and the browser's own on screen.
 """
 
 from collections.abc import Sequence

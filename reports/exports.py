@@ -1,6 +1,5 @@
 """CSV and XLSX of a page's tables, cell for cell as shown: the same suppression, no other data.
-
-Takes a built page (reports.pages); no ORM here.
+Takes the tables of a built page (reports.tables), imports openpyxl; no query.
 """
 
 import csv

@@ -1,4 +1,6 @@
-"""Forms of the reports app: choosing offices and a period; no side effects."""
+"""Forms of the reports app: choosing offices and a period (months); no side effects.
+May import mediation's calendar and RegistryOffice, crispy-forms.
+"""
 
 import re
 from datetime import date
@@ -8,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mediation.calendar import add_months, month_start
 from mediation.models import RegistryOffice
 
 MAX_MONTHS = 120
@@ -47,7 +50,7 @@ class MonthField(forms.CharField):
 
 def opened_since() -> date:
     first = RegistryOffice.objects.exclude(opened_on=None).order_by("opened_on").first()
-    return (first.opened_on if first else timezone.localdate()).replace(day=1)
+    return month_start(first.opened_on if first else timezone.localdate())
 
 
 class DashboardForm(forms.Form):
@@ -69,14 +72,14 @@ class DashboardForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate().replace(day=1)
+        today = month_start(timezone.localdate())
         first = data.get("first") or opened_since()
         last = data.get("last") or today
         if last > today:
             last = today
         if first > last:
             self.add_error("first", _("The first month must not be after the last."))
-        elif (last.year - first.year) * 12 + last.month - first.month >= MAX_MONTHS:
+        elif add_months(first, MAX_MONTHS) <= last:
             self.add_error("first", _("Choose a period of at most ten years."))
         data["first"], data["last"] = first, last
         data["offices"] = list(data.get("offices") or RegistryOffice.objects.order_by("code"))

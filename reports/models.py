@@ -1,5 +1,8 @@
-"""The archive of generated monthly reports: each file with who made it, when and its SHA-256,
-so the report sent to the bureau can be proven later."""
+"""The archive of monthly reports (each file, its maker, when, its SHA-256) and the summary table.
+Imports Django only; links to mediation's models in the string form.
+
+The SHA-256 proves later that the report sent to the bureau is the one made here.
+"""
 
 import uuid
 
@@ -59,9 +62,9 @@ class MonthlyReport(models.Model):
 
 
 class MonthlyFigure(models.Model):
-    """A summary row: one base figure of one office in one month (reports/queries.py defines
-    them). Kept in step with the audit trail by reports.rollup; the statistics pages read these
-    instead of counting a million cases on every request."""
+    """A summary row: one base figure of one office in one month (reports/figures.py defines
+    them, reports/queries.py counts them). Kept in step with the audit trail by reports.rollup;
+    the statistics pages read these instead of counting a million cases on every request."""
 
     office = models.ForeignKey(
         "mediation.RegistryOffice", on_delete=models.CASCADE, related_name="+"

@@ -1,20 +1,23 @@
 """What the dashboard and the monthly report publish: which tables, for which periods.
+May import the figure catalogue, the counting (rollup, queries), tables and counselors' selectors.
 
-Loads counts (reports/queries.py, or the summary table) and builds one suppressed Publication
-per page, so the page, its charts, the PDF and the exports all show the same cells.
+Loads counts (the summary table, or counted live) and builds one suppressed Publication per page,
+so the page, its charts, the PDF and the exports all show the same cells.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from mediation.calendar import months_between
+from counselors.selectors import service_hours
+from mediation.calendar import month_start, months_between
 from mediation.models import RegistryOffice
 
 from . import rollup
-from .queries import (
+from .figures import (
+    ALL,
     APPLICATIONS,
     EDUCATIONS,
     FOLLOW_UPS,
@@ -26,9 +29,9 @@ from .queries import (
     SEXES,
     SUM_LABELS,
     Column,
-    service_hours,
+    Group,
 )
-from .tables import OfficeRef, Publication, RateValue, Table, hours_table
+from .tables import Cell, OfficeRef, Publication, RateValue, Table, hours_table
 
 
 def office_refs(offices) -> list[OfficeRef]:
@@ -53,7 +56,7 @@ class Page:
     last: date
     tables: dict[str, Table]
     rates: list[RateValue]
-    reconciled: object  # the Cell of reconciled couples over the whole period
+    reconciled: Cell  # reconciled couples over the whole period
 
     @property
     def months(self) -> list[date]:
@@ -85,8 +88,6 @@ def _office_tables(publication: Publication, period, suffix: str) -> dict[str, T
 
 
 def _comparison(publication: Publication, period, key: str) -> Table:
-    from .queries import Group
-
     column = Column("outcomes.reconciled", SUM_LABELS["outcomes.reconciled"])
     group = Group(
         key, _("Reconciled couples by office"), OUTCOMES.definition, (column,), defined=False
@@ -139,29 +140,27 @@ def dashboard(offices, first: date, last: date) -> Page:
     )
     tables["parties"] = _parties(publication, period, "parties")
     tables["service_hours"] = _hours(refs, [(_("Over the period"), period)])
-    reconciled = publication.cell("outcomes.reconciled", "ALL", period)
+    reconciled = publication.cell("outcomes.reconciled", ALL, period)
     publication.finish()
-    return Page(
-        publication, refs, first, last, tables, publication.rates("ALL", period), reconciled
-    )
+    return Page(publication, refs, first, last, tables, publication.rates(ALL, period), reconciled)
 
 
 @dataclass
 class MonthlyPage(Page):
-    since: date = None
-    cumulative_tables: dict[str, Table] = None
-    cumulative_rates: list[RateValue] = None
+    since: date | None = None
+    cumulative_tables: dict[str, Table] = field(default_factory=dict)
+    cumulative_rates: list[RateValue] = field(default_factory=list)
 
 
 def monthly(offices, month: date, since: date | None = None) -> MonthlyPage:
     """The monthly report: the month per office, the figures since the rooms opened (or
     `since`), and the months between as a trend."""
     refs = office_refs(offices)
-    month = month.replace(day=1)
+    month = month_start(month)
     if since is None:
         opened = [o.opened_on for o in offices if o.opened_on]
         since = min(opened) if opened else month
-    since = min(since.replace(day=1), month)
+    since = min(month_start(since), month)
     counts = rollup.counts([o.id for o in refs], since, month)
     publication = Publication(counts, refs)
     this_month, cumulative = (month, month), (since, month)
@@ -183,7 +182,7 @@ def monthly(offices, month: date, since: date | None = None) -> MonthlyPage:
     tables["service_hours"] = _hours(
         refs, [(_("This month"), this_month), (since_label, cumulative)]
     )
-    reconciled = publication.cell("outcomes.reconciled", "ALL", cumulative)
+    reconciled = publication.cell("outcomes.reconciled", ALL, cumulative)
     publication.finish()
     return MonthlyPage(
         publication,
@@ -191,11 +190,11 @@ def monthly(offices, month: date, since: date | None = None) -> MonthlyPage:
         month,
         month,
         tables,
-        publication.rates("ALL", this_month),
+        publication.rates(ALL, this_month),
         reconciled,
         since=since,
         cumulative_tables=cumulative_tables,
-        cumulative_rates=publication.rates("ALL", cumulative),
+        cumulative_rates=publication.rates(ALL, cumulative),
     )
 
 

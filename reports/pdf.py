@@ -1,27 +1,25 @@
-"""The monthly report as a Chinese PDF (WeasyPrint): render the template, refuse any resource
-that is not one of our static files, and fail on a missing glyph instead of shipping boxes.
+"""The monthly report as a Chinese PDF (WeasyPrint): render, serve only our static files, no boxes.
+May import reports' pages, figures, queries and charts; no service and no key.
 
-Reads through reports.pages; imports no service and no key.
+Refuses any resource that is not one of our static files, and fails on a missing glyph instead
+of shipping boxes.
 """
 
 import logging
 import mimetypes
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from mediation.calendar import next_month
 
 from . import charts, pages
-from .queries import (
-    GROUPS,
-    RATES,
-    SUPPRESSION_DEFINITION,
-    audit_head,
-)
+from .figures import GROUPS, RATES, SUPPRESSION_DEFINITION
+from .queries import audit_head
 
 STATIC_BASE = "https://tongxin.invalid/static/"
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", sans-serif'
@@ -110,14 +108,12 @@ def comparison_chart(table, title: str) -> str:
 
 
 def report_context(page: pages.MonthlyPage, *, made_by: str = "", made_at: datetime | None = None):
-    from django.utils.translation import gettext as _
-
     month = page.first
     seq, head = audit_head(next_month(month))
     return {
         "page": page,
         "month": month,
-        "month_end": date.fromordinal(next_month(month).toordinal() - 1),
+        "month_end": next_month(month) - timedelta(days=1),
         "offices": page.offices,
         "made_by": made_by,
         "made_at": timezone.localtime(made_at or timezone.now()),

@@ -1,631 +1,260 @@
-"""The figures of the statistics pages and the monthly report: what each one counts (written once,
-here, and shown beside it), and the queries that count them per office and month.
+"""The counting: every base figure of reports/figures.py per office and month; the audit head.
+May import mediation's models and querysets (plain columns): no service, sealed column or key.
 
-Reads plain columns of mediation's (and counselors') models through querysets; never a service,
-a sealed column or a key (ARCHITECTURE.md). Every figure is an additive count attributed to one
-office and one month, so any period is the sum of its months and totals are sums of offices.
+One grouped query per kind of record; each row is attributed to one office and one month (the
+month the figure's definition names), so a period is the sum of its months.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.functional import Promise, lazy
-from django.utils.text import format_lazy
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from counselors.models import DUTY_HOURS, Duty, duty_hours
+from mediation.audit import GENESIS
 from mediation.calendar import month_start, next_month
 from mediation.models import (
     AuditEvent,
     Case,
-    Category,
     ConsentRecord,
     CounselingSession,
-    CounsellingResult,
     FollowUp,
     Outcome,
-    OutcomeKind,
     Party,
     Port,
     Purpose,
     Referral,
     Satisfaction,
-    Service,
 )
 from mediation.models.cases import SERVICE_COLUMNS
 
-# (figure key, office id, first day of the month) -> count
-Counts = dict[tuple[str, int, date], int]
+from .figures import Counts
 
-ALL = "ALL"
-GENESIS = "0" * 64
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: Promise | str
-
-    @property
-    def anchor(self) -> str:
-        """Where the figure is defined: its group's definition."""
-        return f"def-{self.key.split('.')[0]}"
-
-
-@dataclass(frozen=True)
-class Group:
-    """One block of figures about one set of things (a partition when it has a total)."""
-
-    key: str
-    title: Promise
-    definition: Promise
-    columns: tuple[Column, ...]
-    total: Column | None = None
-    defined: bool = True  # False for a page's own selection of other groups' figures
-
-    @property
-    def anchor(self) -> str:
-        return f"def-{self.key}"
-
-    @property
-    def all_columns(self) -> tuple[Column, ...]:
-        return self.columns + ((self.total,) if self.total else ())
-
-
-@dataclass(frozen=True)
-class Rate:
-    key: str
-    label: Promise
-    numerator: tuple[str, ...]
-    denominator: tuple[str, ...]
-    definition: Promise
-
-    @property
-    def anchor(self) -> str:
-        return f"def-{self.key}"
-
-
-OUTCOME_LABELS = {
-    OutcomeKind.RECONCILED: _("reconciled (withdrawn)"),
-    OutcomeKind.LAPSED: _("lapsed (deemed withdrawn)"),
-    OutcomeKind.DIVORCED: _("divorced"),
-    OutcomeKind.DECLINED: _("declined or consent withdrawn"),
-    OutcomeKind.REFERRED: _("referred"),
-}
-
-CATEGORIES = Group(
-    key="cases",
-    title=_("Cases received, by MZ/T 084 category"),
-    definition=_(
-        "Cases opened in the period (one case per couple or family), by the counselling "
-        "category of MZ/T 084-2017, whatever the port they came through. A case is counted in "
-        "the month it was opened, even if its work continues into later months."
-    ),
-    columns=tuple(Column(f"cases.{value}", label) for value, label in Category.choices),
-    total=Column("cases.total", _("cases opened")),
-)
-
-SESSIONS = Group(
-    key="sessions",
-    title=_("Counselling sessions held"),
-    definition=_(
-        "Sessions recorded as held, counted in the month they took place; booked sessions that "
-        "were cancelled or not attended are not counted."
-    ),
-    columns=tuple(
-        Column(f"sessions.{value}", label) for value, label in CounselingSession.Kind.choices
-    ),
-    total=Column("sessions.held", _("sessions held")),
-)
-
-SERVICES = Group(
-    key="services",
-    title=_("Services delivered"),
-    definition=_(
-        "Held sessions that delivered each free service. A session may deliver several "
-        "services, so these columns are not added up."
-    ),
-    columns=tuple(Column(f"services.{value}", label) for value, label in Service.choices),
-)
-
-RESULTS = Group(
-    key="results",
-    title=_("Counselling results (MZ/T 084)"),
-    definition=_(
-        "The counsellor's record at the end of counselling (表示和好 / 暂缓离婚 / 选择离婚), "
-        "counted in the month the result is dated. It is not the registry outcome."
-    ),
-    columns=tuple(Column(f"results.{value}", label) for value, label in CounsellingResult.choices),
-    total=Column("results.total", _("results recorded")),
-)
-
-SATISFACTION = Group(
-    key="satisfaction",
-    title=_("Satisfaction (MZ/T 084)"),
-    definition=_(
-        "Answers to the satisfaction question, one per party who answered (anonymous answers "
-        "included), counted in the month they were recorded."
-    ),
-    columns=tuple(
-        Column(f"satisfaction.{value}", label) for value, label in Satisfaction.Rating.choices
-    ),
-    total=Column("satisfaction.total", _("answers")),
-)
-
-APPLICATIONS = Group(
-    key="applications",
-    title=_("Divorce applications and counselling uptake"),
-    definition=_(
-        "Divorce applications received by the registry in the period (counted in the month of "
-        "receipt, the day the cooling-off clock starts from). 'Taken up': at least one party "
-        "gave consent to counselling, even if it was withdrawn later. 'Offered, not taken up': "
-        "counselling was offered and no party consented. 'Not offered': neither."
-    ),
-    columns=(
-        Column("applications.taken_up", _("counselling taken up")),
-        Column("applications.offered_only", _("offered, not taken up")),
-        Column("applications.not_offered", _("not offered")),
-    ),
-    total=Column("applications.total", _("applications received")),
-)
-
-OUTCOMES = Group(
-    key="outcomes",
-    title=_("Registry outcomes of divorce applications"),
-    definition=_(
-        "The one registry outcome of each divorce application, counted in the month it was "
-        "decided. 'Reconciled' is an application withdrawn by a party during the cooling-off "
-        "period; 'lapsed' is an application deemed withdrawn because the couple did not come "
-        "for the certificate. Lapses are never counted as reconciliations. 'Counselled' means "
-        "at least one counselling session of the case was held."
-    ),
-    columns=tuple(
-        Column(f"outcomes.counselled.{kind}", format_lazy("{} · {}", _("counselled"), label))
-        for kind, label in OUTCOME_LABELS.items()
-    )
-    + tuple(
-        Column(
-            f"outcomes.not_counselled.{kind}", format_lazy("{} · {}", _("not counselled"), label)
-        )
-        for kind, label in OUTCOME_LABELS.items()
-    ),
-    total=Column("outcomes.total", _("outcomes")),
-)
-
-FOLLOW_UPS = Group(
-    key="follow_ups",
-    title=_("Follow-ups of reconciled couples"),
-    definition=_(
-        "Follow-up calls 3 and 6 months after a reconciliation, counted in the month they were "
-        "made: the party was reached and the reconciliation held, or had not held, or the party "
-        "could not be reached. Calls still due or cancelled are not counted."
-    ),
-    columns=(
-        Column("follow_ups.3.held", _("3 months: held")),
-        Column("follow_ups.3.not_held", _("3 months: not held")),
-        Column("follow_ups.3.unreachable", _("3 months: not reached")),
-        Column("follow_ups.6.held", _("6 months: held")),
-        Column("follow_ups.6.not_held", _("6 months: not held")),
-        Column("follow_ups.6.unreachable", _("6 months: not reached")),
-    ),
-    total=Column("follow_ups.total", _("follow-ups made")),
-)
-
-REFERRALS = Group(
-    key="referrals",
-    title=_("Referrals to other services"),
-    definition=_("Referrals recorded, by destination, counted in the month of the referral."),
-    columns=tuple(
-        Column(f"referrals.{value}", label) for value, label in Referral.Destination.choices
-    ),
-    total=Column("referrals.total", _("referrals")),
-)
-
-EDUCATIONS = [*Party.Education.choices, ("unknown", _("not recorded"))]
-SEXES = [*Party.Sex.choices, ("unknown", _("not recorded"))]
-
-PARTIES = Group(
-    key="parties",
-    title=_("Parties who consented to statistics, by sex and education"),
-    definition=_(
-        "Personal attributes are counted only for parties who gave (and have not withdrawn) "
-        "consent to anonymised statistics, in the month their case was opened. Administrative "
-        "counts (applications, sessions, results, outcomes) cover every case: they describe the "
-        "registry's work, not a person."
-    ),
-    columns=tuple(
-        Column(f"parties.{sex}.{education}", format_lazy("{} / {}", sex_label, education_label))
-        for sex, sex_label in SEXES
-        for education, education_label in EDUCATIONS
-    ),
-    total=Column("parties.total", _("parties counted")),
-)
-
-
-def _service_hours_definition() -> str:
-    spans = "、".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in DUTY_HOURS.values())
-    return gettext(
-        "Half-days of duty (坐诊) in the published roster, after swaps and repairs, by the "
-        "counsellor's organisation and the office served, counted in the month of the duty. "
-        "Only duty delivered is counted: half-days up to and including today; duty published "
-        "for later days is planned, not yet delivered. Hours are the half-days times the "
-        "registry's duty hours (%(spans)s). Partner organisations are paid for these hours "
-        "under the government purchase-of-service contracts. They describe the registry's "
-        "service, not couples, so small numbers are not hidden; they are never broken down "
-        "by counsellor."
-    ) % {"spans": spans}
-
-
-SERVICE_HOURS = Group(
-    key="service_hours",
-    title=_("Counsellor service hours by organisation"),
-    definition=lazy(_service_hours_definition, str)(),
-    columns=(
-        Column("service_hours.half_days", _("half-days on duty")),
-        Column("service_hours.hours", _("hours")),
-    ),
-)
-
-GROUPS = (
-    CATEGORIES,
-    SESSIONS,
-    SERVICES,
-    RESULTS,
-    SATISFACTION,
-    APPLICATIONS,
-    OUTCOMES,
-    FOLLOW_UPS,
-    REFERRALS,
-    PARTIES,
-    SERVICE_HOURS,
-)
-GROUPS_BY_KEY = {group.key: group for group in GROUPS}
-
-# The MZ/T 084 statistics table (婚姻家庭辅导工作统计表) and the cooling-off figures.
-MZT_GROUPS = (CATEGORIES, SESSIONS, SERVICES, RESULTS, SATISFACTION)
-COOLING_OFF_GROUPS = (APPLICATIONS, OUTCOMES)
-OTHER_GROUPS = (FOLLOW_UPS, REFERRALS)
-
-# Sums that are not a group's total but are published on their own (trend, summary).
-SUMS: dict[str, tuple[str, ...]] = {
-    "outcomes.reconciled": (
-        f"outcomes.counselled.{OutcomeKind.RECONCILED}",
-        f"outcomes.not_counselled.{OutcomeKind.RECONCILED}",
-    ),
-    "outcomes.lapsed": (
-        f"outcomes.counselled.{OutcomeKind.LAPSED}",
-        f"outcomes.not_counselled.{OutcomeKind.LAPSED}",
-    ),
-    "outcomes.divorced": (
-        f"outcomes.counselled.{OutcomeKind.DIVORCED}",
-        f"outcomes.not_counselled.{OutcomeKind.DIVORCED}",
-    ),
-    "outcomes.counselled": tuple(f"outcomes.counselled.{kind}" for kind in OUTCOME_LABELS),
-    "outcomes.not_counselled": tuple(f"outcomes.not_counselled.{kind}" for kind in OUTCOME_LABELS),
-    "applications.offered": ("applications.taken_up", "applications.offered_only"),
-    "parties.F": tuple(f"parties.F.{education}" for education, _label in EDUCATIONS),
-    "parties.M": tuple(f"parties.M.{education}" for education, _label in EDUCATIONS),
-    "parties.unknown": tuple(f"parties.unknown.{education}" for education, _label in EDUCATIONS),
-    **{
-        f"parties.education.{education}": tuple(f"parties.{sex}.{education}" for sex, _ in SEXES)
-        for education, _label in EDUCATIONS
-    },
-}
-for _group in GROUPS:
-    if _group.total:
-        SUMS[_group.total.key] = tuple(column.key for column in _group.columns)
-
-SUM_LABELS = {
-    "outcomes.reconciled": _("reconciled couples"),
-    "outcomes.lapsed": _("lapsed applications"),
-    "outcomes.divorced": _("divorces"),
-}
-
-RATES = (
-    Rate(
-        "rate.uptake",
-        _("counselling uptake"),
-        ("applications.taken_up",),
-        ("applications.total",),
-        _("Applications in which counselling was taken up, out of all applications received."),
-    ),
-    Rate(
-        "rate.reconciled_counselled",
-        _("reconciled among counselled couples"),
-        (f"outcomes.counselled.{OutcomeKind.RECONCILED}",),
-        ("outcomes.counselled",),
-        _(
-            "Of the outcomes of counselled cases (at least one session held), the share "
-            "reconciled by withdrawal. Lapses are not reconciliations."
-        ),
-    ),
-    Rate(
-        "rate.reconciled_not_counselled",
-        _("reconciled among couples not counselled"),
-        (f"outcomes.not_counselled.{OutcomeKind.RECONCILED}",),
-        ("outcomes.not_counselled",),
-        _("The same share for cases in which no session was held."),
-    ),
-    Rate(
-        "rate.held_3",
-        _("reconciliations holding at 3 months"),
-        ("follow_ups.3.held",),
-        ("follow_ups.3.held", "follow_ups.3.not_held"),
-        _("Of the 3-month follow-ups that reached a party, the share whose reconciliation held."),
-    ),
-    Rate(
-        "rate.held_6",
-        _("reconciliations holding at 6 months"),
-        ("follow_ups.6.held",),
-        ("follow_ups.6.held", "follow_ups.6.not_held"),
-        _("Of the 6-month follow-ups that reached a party, the share whose reconciliation held."),
-    ),
-    Rate(
-        "rate.satisfied",
-        _("satisfied or fairly satisfied"),
-        ("satisfaction.satisfied", "satisfaction.fairly"),
-        ("satisfaction.total",),
-        _("Answers 'satisfied' or 'fairly satisfied', out of all satisfaction answers."),
-    ),
-)
-
-SUPPRESSION_DEFINITION = _(
-    "Counts from 1 to 4 are shown as '<5'. Other cells marked '×' are hidden as well, so "
-    "that no hidden count can be worked out from the totals. A rate is shown only when its "
-    "numerator and denominator are both shown."
-)
-
-
-# --- Months -------------------------------------------------------------------------------
+Row = dict[str, Any]
 
 
 def _local_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _month_of(value) -> date:
+def _month_of(value: date | datetime) -> date:
     if isinstance(value, datetime):
-        return timezone.localtime(value).date().replace(day=1)
-    return value.replace(day=1)
+        return month_start(timezone.localtime(value).date())
+    return month_start(value)
 
 
-# --- Counting -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Window:
+    """The offices and the months [first, end) being counted, for date and datetime columns."""
+
+    office_ids: list[int]
+    first: date
+    end: date
+
+    @property
+    def start_at(self) -> datetime:
+        return _local_start(self.first)
+
+    @property
+    def end_at(self) -> datetime:
+        return _local_start(self.end)
 
 
-def _add(counts: Counts, rows: Iterable[dict], office: str, month: str, key) -> None:
+def _add(
+    counts: Counts, rows: Iterable[Row], office: str, figure: Callable[[Row], str | None]
+) -> None:
+    """Add grouped rows (with `n` and `month`) to `counts` under the figure each row names."""
     for row in rows:
-        n = row["n"]
-        if n:
-            figure = key(row)
-            if figure:
-                index = (figure, row[office], _month_of(row[month]))
-                counts[index] = counts.get(index, 0) + n
+        key = figure(row) if row["n"] else None
+        if key:
+            index = (key, row[office], _month_of(row["month"]))
+            counts[index] = counts.get(index, 0) + row["n"]
 
 
-def monthly_counts(office_ids: Iterable[int], first: date, last: date) -> Counts:
-    """Every base figure for these offices and the months from `first` to `last` (inclusive)."""
-    office_ids = list(office_ids)
-    first, end = month_start(first), next_month(month_start(last))
-    start_at, end_at = _local_start(first), _local_start(end)
-    counts: Counts = {}
-
-    cases = Case.objects.filter(office_id__in=office_ids, opened_at__gte=start_at)
-    cases = cases.filter(opened_at__lt=end_at)
-    rows = (
-        cases.annotate(month=TruncMonth("opened_at"))
-        .values("office_id", "month", "category")
+def _grouped(queryset: QuerySet[Any], month: str, *fields: str) -> QuerySet[Any]:
+    return (
+        queryset.annotate(month=TruncMonth(month))
+        .values(*fields, "month")
         .annotate(n=Count("id"))
         .order_by()
     )
-    _add(counts, rows, "office_id", "month", lambda r: f"cases.{r['category']}")
 
+
+def _cases(counts: Counts, window: Window) -> None:
+    cases = Case.objects.filter(
+        office_id__in=window.office_ids,
+        opened_at__gte=window.start_at,
+        opened_at__lt=window.end_at,
+    )
+    rows = _grouped(cases, "opened_at", "office_id", "category")
+    _add(counts, rows, "office_id", lambda r: f"cases.{r['category']}")
+
+
+def _application(row: Row) -> str:
+    if row["taken_up"]:
+        return "applications.taken_up"
+    if row["counselling_offered"]:
+        return "applications.offered_only"
+    return "applications.not_offered"
+
+
+def _applications(counts: Counts, window: Window) -> None:
     consented = ConsentRecord.objects.filter(
         party__case=OuterRef("pk"),
         purpose=Purpose.COUNSELLING,
         action=ConsentRecord.Action.GIVEN,
     )
-    rows = (
-        Case.objects.filter(
-            office_id__in=office_ids,
-            port=Port.DIVORCE,
-            received_on__gte=first,
-            received_on__lt=end,
-        )
-        .annotate(month=TruncMonth("received_on"), taken_up=Exists(consented))
-        .values("office_id", "month", "counselling_offered", "taken_up")
-        .annotate(n=Count("id"))
-        .order_by()
+    applications = Case.objects.filter(
+        office_id__in=window.office_ids,
+        port=Port.DIVORCE,
+        received_on__gte=window.first,
+        received_on__lt=window.end,
+    ).annotate(taken_up=Exists(consented))
+    rows = _grouped(applications, "received_on", "office_id", "counselling_offered", "taken_up")
+    _add(counts, rows, "office_id", _application)
+
+
+def _held(window: Window) -> QuerySet[CounselingSession]:
+    return CounselingSession.objects.filter(
+        office_id__in=window.office_ids,
+        status=CounselingSession.Status.HELD,
+        starts_at__gte=window.start_at,
+        starts_at__lt=window.end_at,
     )
 
-    def application(row) -> str:
-        if row["taken_up"]:
-            return "applications.taken_up"
-        if row["counselling_offered"]:
-            return "applications.offered_only"
-        return "applications.not_offered"
 
-    _add(counts, rows, "office_id", "month", application)
+def _sessions(counts: Counts, window: Window) -> None:
+    rows = _grouped(_held(window), "starts_at", "office_id", "kind")
+    _add(counts, rows, "office_id", lambda r: f"sessions.{r['kind']}")
 
-    held = CounselingSession.objects.filter(
-        office_id__in=office_ids,
-        status=CounselingSession.Status.HELD,
-        starts_at__gte=start_at,
-        starts_at__lt=end_at,
-    ).annotate(month=TruncMonth("starts_at"))
-    rows = held.values("office_id", "month", "kind").annotate(n=Count("id")).order_by()
-    _add(counts, rows, "office_id", "month", lambda r: f"sessions.{r['kind']}")
-    service_columns = {str(service): column for service, column in SERVICE_COLUMNS.items()}
+
+def _services(counts: Counts, window: Window) -> None:
+    """A session may deliver several services: one count per service column that is set."""
+    columns = {str(service): column for service, column in SERVICE_COLUMNS.items()}
     rows = (
-        held.values("office_id", "month")
+        _held(window)
+        .annotate(month=TruncMonth("starts_at"))
+        .values("office_id", "month")
         .annotate(
             **{
                 f"s_{name}": Count("id", filter=Q(**{column: True}))
-                for name, column in service_columns.items()
+                for name, column in columns.items()
             }
         )
         .order_by()
     )
-    for row in rows:
-        for name in service_columns:
-            n = row[f"s_{name}"]
-            if n:
-                index = (f"services.{name}", row["office_id"], _month_of(row["month"]))
-                counts[index] = counts.get(index, 0) + n
-
-    rows = (
-        Case.objects.filter(office_id__in=office_ids, result_on__gte=first, result_on__lt=end)
-        .exclude(result="")
-        .annotate(month=TruncMonth("result_on"))
-        .values("office_id", "month", "result")
-        .annotate(n=Count("id"))
-        .order_by()
+    per_service = (
+        {**row, "service": name, "n": row[f"s_{name}"]} for row in rows for name in columns
     )
-    _add(counts, rows, "office_id", "month", lambda r: f"results.{r['result']}")
+    _add(counts, per_service, "office_id", lambda r: f"services.{r['service']}")
 
-    counselled = CounselingSession.objects.filter(
+
+def _results(counts: Counts, window: Window) -> None:
+    results = Case.objects.filter(
+        office_id__in=window.office_ids, result_on__gte=window.first, result_on__lt=window.end
+    ).exclude(result="")
+    rows = _grouped(results, "result_on", "office_id", "result")
+    _add(counts, rows, "office_id", lambda r: f"results.{r['result']}")
+
+
+def _outcome(row: Row) -> str:
+    counselled = "counselled" if row["counselled"] else "not_counselled"
+    return f"outcomes.{counselled}.{row['kind']}"
+
+
+def _outcomes(counts: Counts, window: Window) -> None:
+    held = CounselingSession.objects.filter(
         case_id=OuterRef("case_id"), status=CounselingSession.Status.HELD
     )
-    rows = (
-        Outcome.objects.filter(
-            case__office_id__in=office_ids, decided_on__gte=first, decided_on__lt=end
-        )
-        .annotate(month=TruncMonth("decided_on"), counselled=Exists(counselled))
-        .values("case__office_id", "month", "kind", "counselled")
-        .annotate(n=Count("id"))
-        .order_by()
+    outcomes = Outcome.objects.filter(
+        case__office_id__in=window.office_ids,
+        decided_on__gte=window.first,
+        decided_on__lt=window.end,
+    ).annotate(counselled=Exists(held))
+    rows = _grouped(outcomes, "decided_on", "case__office_id", "kind", "counselled")
+    _add(counts, rows, "case__office_id", _outcome)
+
+
+def _follow_up(row: Row) -> str | None:
+    if row["months"] not in (3, 6):
+        return None
+    if row["status"] == FollowUp.Status.UNREACHABLE:
+        return f"follow_ups.{row['months']}.unreachable"
+    return f"follow_ups.{row['months']}.{'held' if row['reconciliation_held'] else 'not_held'}"
+
+
+def _follow_ups(counts: Counts, window: Window) -> None:
+    made = FollowUp.objects.filter(
+        case__office_id__in=window.office_ids,
+        status__in=[FollowUp.Status.DONE, FollowUp.Status.UNREACHABLE],
+        done_on__gte=window.first,
+        done_on__lt=window.end,
     )
+    fields = ("case__office_id", "months", "status", "reconciliation_held")
+    _add(counts, _grouped(made, "done_on", *fields), "case__office_id", _follow_up)
+
+
+def _satisfaction(counts: Counts, window: Window) -> None:
+    answers = Satisfaction.objects.filter(
+        case__office_id__in=window.office_ids,
+        recorded_on__gte=window.first,
+        recorded_on__lt=window.end,
+    )
+    rows = _grouped(answers, "recorded_on", "case__office_id", "rating")
+    _add(counts, rows, "case__office_id", lambda r: f"satisfaction.{r['rating']}")
+
+
+def _referrals(counts: Counts, window: Window) -> None:
+    referrals = Referral.objects.filter(
+        case__office_id__in=window.office_ids,
+        referred_on__gte=window.first,
+        referred_on__lt=window.end,
+    )
+    rows = _grouped(referrals, "referred_on", "case__office_id", "destination")
+    _add(counts, rows, "case__office_id", lambda r: f"referrals.{r['destination']}")
+
+
+def _parties(counts: Counts, window: Window) -> None:
+    """Attributes of a person only with that person's statistics consent (figures.PARTIES)."""
+    parties = Party.objects.filter(
+        consent_statistics=True,
+        case__office_id__in=window.office_ids,
+        case__opened_at__gte=window.start_at,
+        case__opened_at__lt=window.end_at,
+    )
+    rows = _grouped(parties, "case__opened_at", "case__office_id", "sex", "education")
     _add(
         counts,
         rows,
         "case__office_id",
-        "month",
-        lambda r: f"outcomes.{'counselled' if r['counselled'] else 'not_counselled'}.{r['kind']}",
-    )
-
-    rows = (
-        FollowUp.objects.filter(
-            case__office_id__in=office_ids,
-            status__in=[FollowUp.Status.DONE, FollowUp.Status.UNREACHABLE],
-            done_on__gte=first,
-            done_on__lt=end,
-        )
-        .annotate(month=TruncMonth("done_on"))
-        .values("case__office_id", "month", "months", "status", "reconciliation_held")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-
-    def follow_up(row) -> str | None:
-        if row["months"] not in (3, 6):
-            return None
-        if row["status"] == FollowUp.Status.UNREACHABLE:
-            return f"follow_ups.{row['months']}.unreachable"
-        return f"follow_ups.{row['months']}.{'held' if row['reconciliation_held'] else 'not_held'}"
-
-    _add(counts, rows, "case__office_id", "month", follow_up)
-
-    rows = (
-        Satisfaction.objects.filter(
-            case__office_id__in=office_ids, recorded_on__gte=first, recorded_on__lt=end
-        )
-        .annotate(month=TruncMonth("recorded_on"))
-        .values("case__office_id", "month", "rating")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    _add(counts, rows, "case__office_id", "month", lambda r: f"satisfaction.{r['rating']}")
-
-    rows = (
-        Referral.objects.filter(
-            case__office_id__in=office_ids, referred_on__gte=first, referred_on__lt=end
-        )
-        .annotate(month=TruncMonth("referred_on"))
-        .values("case__office_id", "month", "destination")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    _add(counts, rows, "case__office_id", "month", lambda r: f"referrals.{r['destination']}")
-
-    rows = (
-        Party.objects.filter(
-            consent_statistics=True,
-            case__office_id__in=office_ids,
-            case__opened_at__gte=start_at,
-            case__opened_at__lt=end_at,
-        )
-        .annotate(month=TruncMonth("case__opened_at"))
-        .values("case__office_id", "month", "sex", "education")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    _add(
-        counts,
-        rows,
-        "case__office_id",
-        "month",
         lambda r: f"parties.{r['sex'] or 'unknown'}.{r['education'] or 'unknown'}",
     )
+
+
+COUNTERS = (
+    _cases,
+    _applications,
+    _sessions,
+    _services,
+    _results,
+    _outcomes,
+    _follow_ups,
+    _satisfaction,
+    _referrals,
+    _parties,
+)
+
+
+def monthly_counts(office_ids: Iterable[int], first: date, last: date) -> Counts:
+    """Every base figure for these offices and the months from `first` to `last` (inclusive)."""
+    window = Window(list(office_ids), month_start(first), next_month(last))
+    counts: Counts = {}
+    for counter in COUNTERS:
+        counter(counts, window)
     return counts
-
-
-# --- Service hours (read live: a month of duty is a few hundred rows per city) --------------
-
-
-@dataclass(frozen=True)
-class ServiceHours:
-    """Delivered duty of one organisation at one office in one month."""
-
-    organisation: str
-    partner: bool
-    office_id: int
-    month: date
-    half_days: int
-    hours: float
-
-
-def service_hours(
-    office_ids: Iterable[int], first: date, last: date, *, today: date | None = None
-) -> list[ServiceHours]:
-    """Published duty half-days per organisation, office and month from `first` to `last`,
-    on days up to `today` (delivered, not planned), with hours from DUTY_HOURS (SERVICE_HOURS).
-    Grouped by organisation, never by counsellor."""
-    today = today or timezone.localdate()
-    end = min(next_month(month_start(last)), date.fromordinal(today.toordinal() + 1))
-    rows = (
-        Duty.objects.published()
-        .filter(office_id__in=list(office_ids), day__gte=month_start(first), day__lt=end)
-        .annotate(month=TruncMonth("day"))
-        .values(
-            "counselor__organisation__name",
-            "counselor__organisation__is_partner",
-            "office_id",
-            "month",
-            "half_day",
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    merged: dict[tuple[str, int, date], ServiceHours] = {}
-    for row in rows:
-        key = (row["counselor__organisation__name"], row["office_id"], _month_of(row["month"]))
-        before = merged.get(key)
-        merged[key] = ServiceHours(
-            organisation=key[0],
-            partner=row["counselor__organisation__is_partner"],
-            office_id=key[1],
-            month=key[2],
-            half_days=(before.half_days if before else 0) + row["n"],
-            hours=(before.hours if before else 0.0) + row["n"] * duty_hours(row["half_day"]),
-        )
-    return sorted(merged.values(), key=lambda e: (not e.partner, e.organisation, e.month))
-
-
-# --- The audit trail's head ---------------------------------------------------------------
 
 
 def audit_head(before: date) -> tuple[int, str]:

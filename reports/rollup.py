@@ -1,5 +1,5 @@
-"""The summary table behind the statistics pages: monthly counts per office, kept in step with
-the audit trail.
+"""The summary table behind the statistics pages: monthly counts per office, kept in step.
+May import reports' figures, queries and models, and mediation's models and calendar.
 
 Every change of case data writes an audit event naming its office (SECURITY.md), in the same
 transaction as the change. So the summary is complete up to an event number; when the trail has
@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from mediation.calendar import month_start, next_month
+from mediation.calendar import add_months, month_start, next_month
 from mediation.models import AuditChainHead, AuditEvent, Case, RegistryOffice
 
+from .figures import Counts
 from .models import MonthlyFigure, RollupState
-from .queries import Counts, monthly_counts
+from .queries import monthly_counts
 
 FIRST_MONTH = date(2021, 1, 1)  # the cooling-off law, and with it this work, starts in 2021
 REBUILD_SHARE = 0.5
@@ -31,9 +32,9 @@ def _office_range(office_ids: list[int]) -> tuple[date, date]:
     """Every month the offices' case data can reach: from the first case to a year past now
     (follow-ups are dated months after the reconciliation)."""
     first = Case.objects.filter(office_id__in=office_ids).aggregate(first=Min("opened_at"))["first"]
-    start = min(FIRST_MONTH, timezone.localdate(first).replace(day=1)) if first else FIRST_MONTH
+    start = min(FIRST_MONTH, month_start(timezone.localdate(first))) if first else FIRST_MONTH
     today = timezone.localdate()
-    return start, date(today.year + 1, today.month, 1)
+    return start, add_months(month_start(today), 12)
 
 
 def _recount(office_ids: list[int]) -> int:

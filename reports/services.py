@@ -1,10 +1,10 @@
-"""Making and archiving monthly reports: the only state reports changes is its own archive.
+"""Making and archiving monthly reports, and recording every export: reports' only changes of state.
+May import reports' pdf and models, mediation's audit, calendar and models; no service and no key.
 
 Keyword-only functions; each archived report keeps its file under settings.REPORT_ARCHIVE_DIR,
 who asked for it, when, and the SHA-256 of the bytes, so the copy sent to the bureau can be
 proven later (`verify_report`). Numbers leaving the app (exports, reports made or downloaded)
-are announced with mediation's `statistics_exported` signal, whose receiver writes the audit
-event. Imports no service and no key of mediation.
+are audit events, written by `mediation.audit.record_statistics_export`.
 """
 
 import hashlib
@@ -18,12 +18,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mediation import audit
 from mediation.calendar import month_start, previous_month
 from mediation.models import AuditEvent, OfficialCalendarYear, RegistryOffice, User
-from mediation.signals import statistics_exported
 
 from . import pdf
 from .models import MonthlyReport
@@ -43,7 +44,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def announce_export(
+def record_export(
     *,
     action: str,
     user: User | None,
@@ -51,31 +52,35 @@ def announce_export(
     first: date,
     last: date,
     office_codes: Iterable[str],
-    request=None,
+    request: HttpRequest | None = None,
     report: MonthlyReport | None = None,
     outcome: str = AuditEvent.Outcome.OK,
 ) -> None:
-    """Statistics leaving the system are audit events (SECURITY.md): the core's receiver of
-    `statistics_exported` writes one, from plain values, in the caller's transaction."""
-    statistics_exported.send(
-        sender=MonthlyReport,
-        user=user,
+    """Statistics leaving the system are audit events (SECURITY.md): one, from plain values,
+    in the caller's transaction (the core's `record_statistics_export` builds the details)."""
+    audit.record_statistics_export(
+        actor=user,
         action=action,
         kind=kind,
         first=first,
         last=last,
-        office_codes=list(office_codes),
-        request=request,
+        office_codes=office_codes,
         report=report,
         sha256=report.sha256 if report is not None else "",
         outcome=outcome,
+        request=request,
     )
 
 
-def _announce_report(
-    report: MonthlyReport, *, action: str, user: User | None, request=None, outcome: str = "ok"
+def _record_report(
+    report: MonthlyReport,
+    *,
+    action: str,
+    user: User | None,
+    request: HttpRequest | None = None,
+    outcome: str = AuditEvent.Outcome.OK,
 ) -> None:
-    announce_export(
+    record_export(
         action=action,
         user=user,
         kind="pdf",
@@ -91,9 +96,8 @@ def _announce_report(
 def _validate_month(month: date) -> date:
     month = month_start(month)
     if month > month_start(timezone.localdate()):
-        raise ValidationError(
-            {"month": _("A report can only be made for a month that has begun.")}, code="future"
-        )
+        message = _("A report can only be made for a month that has begun.")
+        raise ValidationError({"month": ValidationError(message, code="future")})
     return month
 
 
@@ -122,7 +126,7 @@ def request_report(
     return report
 
 
-def _progress(report: MonthlyReport, status: str, progress: int, **fields) -> None:
+def _progress(report: MonthlyReport, status: str, progress: int, **fields: object) -> None:
     """Saved outside any transaction, so the page polling for progress sees it at once."""
     report.status, report.progress = status, progress
     for name, value in fields.items():
@@ -166,7 +170,7 @@ def generate_report(*, report: MonthlyReport) -> MonthlyReport:
             error=str(error)[:300],
             finished_at=timezone.now(),
         )
-        _announce_report(
+        _record_report(
             report, action="report.generate", user=report.made_by, outcome=AuditEvent.Outcome.FAILED
         )
         raise
@@ -183,7 +187,7 @@ def generate_report(*, report: MonthlyReport) -> MonthlyReport:
             reconciled=page.reconciled.text,
             finished_at=timezone.now(),
         )
-        _announce_report(report, action="report.generate", user=report.made_by)
+        _record_report(report, action="report.generate", user=report.made_by)
     return report
 
 
@@ -202,12 +206,14 @@ def verify_report(*, report: MonthlyReport) -> bool:
     return bool(path and path.is_file() and sha256_of(path) == report.sha256)
 
 
-def download_report(*, report: MonthlyReport, user: User, request=None) -> Path | None:
+def download_report(
+    *, report: MonthlyReport, user: User, request: HttpRequest | None = None
+) -> Path | None:
     """The archived file to hand out, or None when it no longer matches its checksum (the
     copy sent to the bureau must be provable). Either way one `report.download` audit event:
     done, or failed when the file was refused."""
     if not verify_report(report=report):
-        _announce_report(
+        _record_report(
             report,
             action="report.download",
             user=user,
@@ -215,7 +221,7 @@ def download_report(*, report: MonthlyReport, user: User, request=None) -> Path 
             outcome=AuditEvent.Outcome.FAILED,
         )
         return None
-    _announce_report(report, action="report.download", user=user, request=request)
+    _record_report(report, action="report.download", user=user, request=request)
     return report_path(report)
 
 

@@ -1,5 +1,4 @@
 """Small-count suppression for everything a statistics user sees (SECURITY.md, 'Access').
-
 Pure: plain values and sums in, a display state per value out; imports nothing of ours.
 
 Every published number is a cell; `Relation`s say which cells add up to which (row totals,

@@ -1,9 +1,10 @@
 """The published tables of one page or report, built from monthly counts and suppressed together.
+Pure (no query): imports the figure catalogue, suppression, the calendar and counselors' entries.
 
-Pure: counts and office descriptions in, tables of display cells out (no ORM). Every count of
-couples or parties shown on the page is registered here under one key (figure, office or ALL,
-period), so the suppression sees every sum a reader could form (reports/suppression.py).
-Service hours describe duty, not people, and get a table of their own (`hours_table`).
+Counts and office descriptions in, tables of display cells out. Every count of couples or
+parties shown on the page is registered here under one key (figure, office or ALL, period), so
+the suppression sees every sum a reader could form (reports/suppression.py). Service hours
+describe duty, not people, and get a table of their own (`hours_table`).
 """
 
 from collections import defaultdict
@@ -11,20 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from counselors.selectors import ServiceHours
 from mediation.calendar import months_between
 
-from .queries import (
-    ALL,
-    GROUPS_BY_KEY,
-    RATES,
-    SERVICE_HOURS,
-    SUMS,
-    Column,
-    Counts,
-    Group,
-    Rate,
-    ServiceHours,
-)
+from .figures import ALL, RATES, SERVICE_HOURS, SUMS, Column, Counts, Group, Rate
 from .suppression import Relation, State, display, suppress
 
 Period = tuple[date, date]
@@ -249,6 +240,35 @@ class Publication:
         return next(table for table in self.tables if table.key == key)
 
 
+HoursSums = dict[tuple[str | None, int | None, Period], list]
+
+
+def _hours_sums(
+    entries: Iterable[ServiceHours], office_ids: set[int], periods: list[Period]
+) -> tuple[HoursSums, dict[str, set[int]]]:
+    """Delivered half-days and hours per (organisation or None, office or None, period), and
+    the offices each organisation served. Planned duty (after today) is not counted."""
+    sums: HoursSums = {}
+    served: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.office_id not in office_ids or not entry.delivered_half_days:
+            continue
+        served.setdefault(entry.organisation, set()).add(entry.office_id)
+        # Each period once: in the rooms' first month, "this month" and "since" are the same.
+        for period in dict.fromkeys(periods):
+            if not period[0] <= entry.month <= period[1]:
+                continue
+            for scope in (
+                (entry.organisation, entry.office_id),
+                (entry.organisation, None),
+                (None, None),
+            ):
+                total = sums.setdefault((*scope, period), [0, 0.0])
+                total[0] += entry.delivered_half_days
+                total[1] += entry.delivered_hours
+    return sums, served
+
+
 def hours_table(
     key: str,
     title: str,
@@ -260,27 +280,11 @@ def hours_table(
     all_offices: str = "",
 ) -> Table:
     """Organisation × office as rows (with each organisation's sum over its offices when it
-    serves several, and a total row), half-days and hours for each of `periods` as columns.
-    Never suppressed: these are hours of duty, not counts of people (SERVICE_HOURS)."""
+    serves several, and a total row), delivered half-days and hours for each of `periods` as
+    columns. Never suppressed: these are hours of duty, not counts of people (SERVICE_HOURS)."""
     names = {office.id: office.name for office in offices}
     rank = {office.id: index for index, office in enumerate(offices)}
-    sums: dict[tuple[str | None, int | None, Period], list] = {}
-    served: dict[str, set[int]] = {}
-    for entry in entries:
-        if entry.office_id not in names:
-            continue
-        served.setdefault(entry.organisation, set()).add(entry.office_id)
-        for _label, period in periods:
-            if not period[0] <= entry.month <= period[1]:
-                continue
-            for scope in (
-                (entry.organisation, entry.office_id),
-                (entry.organisation, None),
-                (None, None),
-            ):
-                total = sums.setdefault((*scope, period), [0, 0.0])
-                total[0] += entry.half_days
-                total[1] += entry.hours
+    sums, served = _hours_sums(entries, set(names), [period for _label, period in periods])
 
     def cells(organisation: str | None, office_id: int | None) -> list[Cell]:
         row = []
@@ -317,7 +321,3 @@ def hours_table(
             )
     table.rows.append(Row("", cells(None, None), is_total=True))
     return table
-
-
-def group(key: str) -> Group:
-    return GROUPS_BY_KEY[key]

@@ -1,4 +1,6 @@
-"""Background work of the reports app (Django's Tasks API; `manage.py db_worker` runs it)."""
+"""Background work of the reports app (Django's Tasks API; `manage.py db_worker` runs it).
+May import reports' services and models.
+"""
 
 from django.tasks import task
 

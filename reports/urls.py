@@ -1,3 +1,7 @@
+"""The routes of the statistics pages, under the `reports:` namespace.
+Imports reports' views only.
+"""
+
 from django.urls import path, re_path
 
 from . import views

@@ -1,4 +1,5 @@
 """Statistics pages for the civil-affairs and women's-federation administrators: counts only.
+May import reports' own modules and mediation's access door, calendar and models; no crypto.
 
 Thin views: permission (404 for everyone else), form, build or service, response.
 """
@@ -16,9 +17,9 @@ from mediation.calendar import previous_month
 from mediation.models import RegistryOffice
 
 from . import exports, pages, pdf, services
+from .figures import GROUPS, RATES, SUPPRESSION_DEFINITION
 from .forms import DashboardForm, ReportRequestForm, month_value
 from .models import MonthlyReport
-from .queries import GROUPS, RATES, SUPPRESSION_DEFINITION
 from .tasks import generate_monthly_report
 
 PERMISSION = "mediation.view_statistics"
@@ -75,7 +76,7 @@ def dashboard_export(request, fmt: str):
     else:
         body = exports.as_xlsx(tables, heading)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    services.announce_export(
+    services.record_export(
         action="statistics.export",
         user=request.user,
         kind=fmt,

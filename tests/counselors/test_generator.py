@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.apps import apps
 
-from counselors import services
 from counselors.models import CounselorProfile, CoverageRule, Roster
+from counselors.services import booking
 from mediation.generator import generate
 from mediation.models import Case, RegistryOffice, User
 
@@ -27,7 +27,7 @@ def test_generated_counsellors_get_profiles_rosters_and_free_slots(db):
         published = set(Roster.objects.published().values_list("city", "month"))
         assert {(city, NOW.date().replace(day=1)) for city in ("盘锦市", "沈阳市")} <= published
         open_cases = Case.objects.filter(status=Case.Status.OPEN, office__code="XLT")
-        assert any(services.booking_slots(case=case) for case in open_cases)
+        assert any(booking.booking_slots(case=case) for case in open_cases)
 
 
 def test_the_hook_adds_nothing_twice(db):

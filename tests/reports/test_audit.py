@@ -16,6 +16,7 @@ from mediation import audit
 from mediation.models import AuditEvent, RegistryOffice
 from reports import services
 from reports.models import MonthlyReport
+from reports.pdf import ReportRenderError
 from tests.reports.conftest import DUTY_COUNSELOR_NAMES, SECRET_ID_NUMBERS, SECRET_NAMES
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -158,8 +159,6 @@ def test_a_refused_download_is_one_failed_event(client, civil_affairs, pilot):
 
 
 def test_a_report_that_cannot_be_rendered_is_one_failed_event(pilot, ps):
-    from reports.pdf import ReportRenderError
-
     # A character no font has: the renderer refuses to print a box instead of it.
     RegistryOffice.objects.filter(pk=ps.pk).update(name="盘山\U000f0041")
     report = services.request_report(month=APRIL, offices=[ps], made_by=None)
@@ -172,16 +171,51 @@ def test_a_report_that_cannot_be_rendered_is_one_failed_event(pilot, ps):
     assert event.outcome == "failed" and "sha256" not in event.details
 
 
-def test_the_core_refuses_an_export_event_it_does_not_know(db):
-    from mediation.signals import statistics_exported
+def export(**overrides):
+    values = {
+        "actor": None,
+        "action": "statistics.export",
+        "kind": "csv",
+        "first": APRIL,
+        "last": APRIL,
+        "office_codes": ["PS"],
+    }
+    return audit.record_statistics_export(**{**values, **overrides})
 
-    with pytest.raises(ValueError):
-        statistics_exported.send(
-            sender=None,
-            user=None,
-            action="case.read",
-            kind="csv",
-            first=APRIL,
-            last=APRIL,
-            office_codes=[],
-        )
+
+def test_the_core_writes_an_export_event_from_codes_months_and_a_checksum(ps):
+    checksum = "ab" * 32
+
+    event = export(action="report.download", kind="pdf", sha256=checksum, outcome="failed")
+
+    assert event.action == "report.download"
+    assert event.outcome == "failed"
+    assert event.details == {
+        "kind": "pdf",
+        "first": "2021-04",
+        "last": "2021-04",
+        "offices": ["PS"],
+        "sha256": checksum,
+    }
+    assert audit.verify().ok
+
+
+@pytest.mark.parametrize(
+    ("overrides", "refused"),
+    [
+        ({"action": "case.read"}, "action and kind"),
+        ({"kind": "docx"}, "action and kind"),
+        ({"office_codes": ["PS", "欧阳秘密"]}, "office codes"),
+        ({"sha256": "欧阳秘密"}, "checksum"),
+        ({"first": "欧阳秘密"}, "dates"),
+        ({"outcome": "欧阳秘密"}, "outcome"),
+    ],
+)
+def test_the_core_refuses_an_export_event_that_could_carry_a_name(ps, overrides, refused):
+    before = last_seq()
+
+    with pytest.raises(ValueError, match=refused) as error:
+        export(**overrides)
+
+    assert "欧阳秘密" not in str(error.value)
+    assert events_since(before) == []

@@ -3,17 +3,21 @@ nothing fetched from outside, and an archive whose checksum proves the file."""
 
 import hashlib
 import io
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from pypdf import PdfReader
 
 from reports import pages, pdf, services
 from reports.models import MonthlyReport
+from tests.helpers import error_codes
 
 OFFICE_NAMES = ("兴隆台区婚姻登记处", "双台子区婚姻登记处", "大洼区婚姻登记处", "盘山县婚姻登记处")
-APRIL = date(2021, 4, 1)
+APRIL, MAY = date(2021, 4, 1), date(2021, 5, 1)
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def text_of(data: bytes) -> str:
@@ -112,8 +116,10 @@ def test_scheduled_generation_waits_for_the_first_working_day_and_runs_once(pilo
     assert MonthlyReport.objects.count() == 1
 
 
+@pytest.mark.time_machine(datetime(2021, 5, 31, 18, tzinfo=BEIJING), tick=False)
 def test_a_month_that_has_not_begun_cannot_be_reported(db):
-    from django.core.exceptions import ValidationError
+    with pytest.raises(ValidationError) as error:
+        services.request_report(month=date(2021, 6, 1), offices=[], made_by=None)
 
-    with pytest.raises(ValidationError):
-        services.request_report(month=date(2999, 1, 1), offices=[], made_by=None)
+    assert error_codes(error.value) == {"future"}
+    assert services.request_report(month=date(2021, 5, 1), offices=[], made_by=None).month == MAY

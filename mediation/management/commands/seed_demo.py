@@ -1,9 +1,24 @@
-"""`manage.py seed_demo [--profile NAME]`: idempotent demo data (README lists the accounts)."""
+"""`manage.py seed_demo [--profile NAME]`: idempotent demo data (README lists the accounts).
 
+The core's demo comes first; then every installed app whose AppConfig defines
+`seed_demo(profile)` adds its part, in INSTALLED_APPS order (the core imports none of them).
+"""
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from mediation import demo, demo_panjin
-from mediation.signals import demo_seeded
+
+
+def seed_installed_apps(profile: str) -> list[str]:
+    """Call `seed_demo(profile)` on every app config that defines one; their labels, in order."""
+    seeded = []
+    for config in apps.get_app_configs():
+        hook = getattr(config, "seed_demo", None)
+        if callable(hook):
+            hook(profile)
+            seeded.append(config.label)
+    return seeded
 
 
 class Command(BaseCommand):
@@ -23,5 +38,5 @@ class Command(BaseCommand):
         if profile == "panjin-2021":
             made = demo_panjin.seed_panjin_2021()
             self.stdout.write(f"Panjin 2021 pilot: {made or 'already there'}.")
-        demo_seeded.send(sender=self.__class__, profile=profile)
+        seed_installed_apps(profile)
         self.stdout.write(f"Demo data ready ({profile}): {len(users)} accounts, {cases} new cases.")
