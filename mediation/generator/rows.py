@@ -44,7 +44,7 @@ from .shape import CasePlan, party_details
 TZ = ZoneInfo(settings.TIME_ZONE)
 SYSTEM = Person(id=0, username="", role="system")
 
-# Insert order: parents before children (bulk_create fills in the parents' ids).
+# Insert order: parents before children (their ids are taken ahead, see store.Ids).
 MODELS: tuple[type[Model], ...] = (
     Case,
     CaseAssignment,
