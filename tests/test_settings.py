@@ -28,6 +28,7 @@ def write_ring(path, *, development=False) -> str:
         development=development,
     )
     path.write_text(ring.to_json())
+    path.chmod(0o600)
     return str(path)
 
 
