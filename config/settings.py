@@ -5,7 +5,7 @@ a real environment variable always wins over that file.
 """
 
 import os
-from email.utils import formataddr, getaddresses
+from email.utils import getaddresses, quote
 from pathlib import Path
 
 import dj_database_url
@@ -274,7 +274,7 @@ def parse_admins(value: str) -> list[str]:
             raise ImproperlyConfigured(
                 f"DJANGO_ADMINS holds an entry without a valid e-mail address: {value!r}"
             )
-        admins.append(formataddr((name, address)) if name else address)
+        admins.append(f'"{quote(name)}" <{address}>' if name else address)
     return admins
 
 

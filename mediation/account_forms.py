@@ -35,7 +35,7 @@ class SignInForm(AuthenticationForm):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Code"),
+        label=_("Verification code"),
         max_length=32,
         widget=forms.TextInput(
             attrs={
