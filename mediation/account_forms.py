@@ -101,6 +101,9 @@ class AccountFilterForm(forms.Form):
             ("none", _("No role yet")),
             *role_choices(),
         ]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
 
 class ReasonForm(forms.Form):

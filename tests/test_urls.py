@@ -67,3 +67,26 @@ def test_there_is_no_django_admin(client, db):
     Django admin would write around the trail and let a staff account edit groups."""
     assert not [name for name, _ in ROUTES if name.startswith("admin:")]
     assert client.get("/admin/").status_code == HTTPStatus.NOT_FOUND
+
+
+# Pages a signed-in user reaches before passing the second factor, each for a reason.
+BEFORE_SECOND_FACTOR = {
+    "logout",  # always possible
+    "mediation:second-factor",  # the second step itself
+    "mediation:second-factor-enrol",  # setting it up the first time
+}
+
+
+@pytest.mark.parametrize(("name", "path"), ROUTES, ids=[name for name, _ in ROUTES])
+def test_a_password_alone_reaches_only_the_second_factor_page(client, counselor, name, path):
+    if name in PUBLIC | BEFORE_SECOND_FACTOR:
+        pytest.skip("reachable before the second factor by design")
+    from tests.sign_in import enrol
+
+    enrol(counselor)
+    client.force_login(counselor, verified=False)
+
+    response = client.get(path)
+
+    assert response.status_code == HTTPStatus.FOUND, path
+    assert response["Location"].startswith("/mediation/sign-in/code/?next="), path
