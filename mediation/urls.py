@@ -38,6 +38,7 @@ urlpatterns = [
     path(case + "follow-ups/<int:follow_up_id>/", views.follow_up_record, name="follow-up-record"),
     path(case + "satisfaction/", views.satisfaction_new, name="satisfaction-new"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("audit/export.csv", views.audit_export, name="audit-export"),
     # Signing in, second step, and one's own account.
     path("sign-in/code/", views.second_factor, name="second-factor"),
     path("sign-in/authenticator/", views.second_factor_enrol, name="second-factor-enrol"),

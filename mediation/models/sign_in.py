@@ -37,6 +37,13 @@ class SignInSession(AbstractBaseSession):
         return SessionStore
 
 
+class TotpDeviceManager(models.Manager["TotpDevice"]):
+    def devices_for_user(self, user, confirmed=None):
+        """django-otp's device protocol (django_otp.devices_for_user calls it)."""
+        devices = self.filter(user=user)
+        return devices if confirmed is None else devices.filter(confirmed=bool(confirmed))
+
+
 class TotpDevice(SealedModel, Device):
     """A user's authenticator app (RFC 6238, 30-second steps, six digits), on django-otp's
     Device so that django_otp.login and OTPMiddleware mark a session as verified.
@@ -55,6 +62,8 @@ class TotpDevice(SealedModel, Device):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TotpDeviceManager()
 
     class Meta:
         verbose_name = _("authenticator")

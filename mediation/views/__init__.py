@@ -11,7 +11,7 @@ from .accounts import (
     account_grants,
     account_list,
 )
-from .audit_trail import audit_list
+from .audit_trail import audit_export, audit_list
 from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
 from .offices import home, office_detail
 from .official_calendar import calendar_enter, calendar_list, calendar_year
@@ -55,6 +55,7 @@ __all__ = [
     "second_factor",
     "second_factor_enrol",
     "sign_out_everywhere",
+    "audit_export",
     "audit_list",
     "calendar_enter",
     "calendar_list",

@@ -184,3 +184,21 @@ def test_the_audit_page_is_404_for_everyone_else(
     for user in (counselor, civil_affairs, sysadmin, secadmin):
         client.force_login(user)
         assert client.get("/mediation/audit/").status_code == 404
+
+
+def test_the_audit_administrator_exports_the_filtered_trail_and_the_export_is_recorded(
+    client, auditadmin, counselor, xlt
+):
+    from tests.factories import open_divorce_case
+
+    open_divorce_case(xlt, counselor)
+    client.force_login(auditadmin)
+
+    response = client.get("/mediation/audit/export.csv", {"action": "consent"})
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("seq,at,actor_username,role")
+    assert len(lines) > 1 and all(",consent." in line for line in lines[1:])
+    event = AuditEvent.objects.get(action="audit.export")
+    assert (event.actor, event.details["filters"]) == (auditadmin, {"action": "consent"})

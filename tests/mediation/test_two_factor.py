@@ -297,3 +297,13 @@ def test_the_development_code_command_refuses_in_production(counselor, capsys):
         call_command("totp_code", counselor.username)
 
     assert capsys.readouterr().out.strip() == next_code(counselor)
+
+
+def test_the_readme_lists_the_keys_seed_demo_gives_the_demo_accounts():
+    from django.conf import settings
+
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^\| `(\w+)` \|[^|]+\| `([A-Z2-7]{32})` \|$", readme, re.MULTILINE))
+
+    assert len(listed) == 8
+    assert all(totp.demo_seed(username) == seed for username, seed in listed.items())
