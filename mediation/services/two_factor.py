@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,14 +82,17 @@ def begin_enrolment(*, user: User, request: HttpRequest | None = None) -> Enrolm
             _("You already use an authenticator app. Ask the security administrator to reset it."),
             code="already_enrolled",
         )
-    with transaction.atomic():
-        device = TotpDevice.objects.select_for_update().filter(user=user).first()
-        if device is None:
-            device = TotpDevice(user=user, name="authenticator", confirmed=False)
-            sealing.seal(device, seed=totp.new_seed())
-            device.save()
-            audit.record(actor=user, action="two_factor.enrol.begin", obj=user, request=request)
-        seed = _open_seed(device)
+    device = TotpDevice.objects.filter(user=user).first()
+    if device is None:
+        try:
+            with transaction.atomic():
+                device = TotpDevice(user=user, name="authenticator", confirmed=False)
+                sealing.seal(device, seed=totp.new_seed())
+                device.save()
+                audit.record(actor=user, action="two_factor.enrol.begin", obj=user, request=request)
+        except IntegrityError:  # the same page loaded twice at once: one seed wins
+            device = TotpDevice.objects.get(user=user)
+    seed = _open_seed(device)
     uri = totp.provisioning_uri(seed, account=user.username, issuer=_issuer())
     return Enrolment(
         seed=_grouped(seed),
