@@ -112,7 +112,7 @@ def confirm_enrolment(
         device = TotpDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
         if device is None:
             raise ValidationError(_("Start the set-up again."), code="not_enrolling")
-        error = _locked(device)
+        error = _locked(device, request=request)
         if error is None:
             error = _check_totp(device, totp.normalise_code(code), request=request)
         if error is None:
@@ -137,7 +137,7 @@ def verify(*, user: User, code: str, request: HttpRequest | None = None) -> Veri
         device = TotpDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None:
             raise ValidationError(_("No authenticator app is set up yet."), code="not_enrolled")
-        error = _locked(device)
+        error = _locked(device, request=request)
         normalised = totp.normalise_code(code)
         if error is None and totp.is_backup_code_shaped(normalised):
             error = _check_backup_code(device, normalised, request=request)
@@ -157,12 +157,25 @@ def verify(*, user: User, code: str, request: HttpRequest | None = None) -> Veri
             verified = Verified(device=device, method=method, backup_codes_left=left)
     if error is not None:
         raise error
+    assert verified is not None
     return verified
 
 
-def _locked(device: TotpDevice) -> ValidationError | None:
+def _locked(
+    device: TotpDevice, *, request: HttpRequest | None = None, record: bool = True
+) -> ValidationError | None:
+    """The refusal while the second factor is locked (the attempt is recorded), or None."""
     if device.locked_until is None or device.locked_until <= timezone.now():
         return None
+    if record:
+        audit.record(
+            actor=device.user,
+            action="auth.second_factor",
+            obj=device.user,
+            outcome="denied",
+            request=request,
+            details={"refused": "locked"},
+        )
     minutes = max(1, round((device.locked_until - timezone.now()).total_seconds() / 60))
     return ValidationError(
         ngettext(
@@ -255,7 +268,7 @@ def _failure(
             request=request,
         )
         device.refresh_from_db(fields=["locked_until"])
-        return _locked(device) or ValidationError(message, code="locked")
+        return _locked(device, record=False) or ValidationError(message, code="locked")
     left = failure_limit() - failures
     return ValidationError(
         [

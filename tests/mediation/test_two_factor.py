@@ -307,3 +307,20 @@ def test_the_readme_lists_the_keys_seed_demo_gives_the_demo_accounts():
 
     assert len(listed) == 8
     assert all(totp.demo_seed(username) == seed for username, seed in listed.items())
+
+
+def test_tries_while_locked_are_recorded_too(counselor):
+    enrol(counselor)
+    for _attempt in range(5):
+        with pytest.raises(ValidationError):
+            two_factor.verify(user=counselor, code="000000")
+
+    with pytest.raises(ValidationError):
+        two_factor.verify(user=counselor, code=next_code(counselor))
+
+    assert (
+        AuditEvent.objects.filter(
+            actor=counselor, action="auth.second_factor", details__refused="locked"
+        ).count()
+        == 1
+    )
