@@ -14,6 +14,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -90,8 +91,8 @@ class KeyRing:
         """Parse a key file: {"active": id, "keys": {id: base64}, "blind_index": base64}."""
         problems: list[str] = []
 
-        def no_repeats(pairs):
-            seen = {}
+        def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            seen: dict[str, Any] = {}
             for key, value in pairs:
                 if key in seen:
                     problems.append(f"key id {key!r} appears twice")
