@@ -48,10 +48,19 @@ class WorkerGroups(LoadScopeScheduling):
         super().schedule()
 
 
-def pytest_xdist_make_scheduler(config, log):
-    if config.getvalue("dist") == "loadgroup":
-        return WorkerGroups(config, log)
-    return None
+class XdistHooks:
+    """Registered only when xdist runs (`-p no:xdist` would not know the hook)."""
+
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        if config.getvalue("dist") == "loadgroup":
+            return WorkerGroups(config, log)
+        return None
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistHooks(), "tongxin-xdist-groups")
 
 
 def pytest_collection_modifyitems(items):
