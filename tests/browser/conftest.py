@@ -24,8 +24,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 TABLET = {"width": 1024, "height": 768}
-# Two shared cores can be slow: actions and `expect` wait up to this long.
-TIMEOUT_MS = 15_000
+# Two shared cores can be slow (a monthly report is made inside the click): actions and `expect`
+# wait up to this long.
+TIMEOUT_MS = 30_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 # Browser tests need committed rows (the live server reads them from another thread) and the
