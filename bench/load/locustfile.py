@@ -6,7 +6,8 @@ sessions, URL templates by URL name).
 
 Each request's `Server-Timing` (total and database time, query count) is collected per page,
 so server time is measured apart from this load generator, which shares the machine. The
-measured window opens when every user has signed in (sign-in hashes a password on purpose).
+measured window opens when every user has signed in (sign-in hashes a password on purpose,
+then asks for the authenticator's code, computed here from the account's demo seed).
 """
 
 import json
@@ -20,8 +21,11 @@ from pathlib import Path
 
 import gevent
 import gevent.event
+import gevent.lock
 from locust import HttpUser, SequentialTaskSet, constant, events, task
 from locust.exception import StopUser
+
+from mediation import totp
 
 PLAN_FILE = Path(os.environ.get("LOAD_PLAN", "var/load/plan.json"))
 # Without a plan (e.g. when a test imports this file to check its pages) nobody is started.
@@ -57,8 +61,30 @@ def url(name: str, **values: str) -> str:
     return PLAN["urls"][name].format(**values)
 
 
-def sign_in(client, username: str, password: str) -> None:
-    """The one place that signs in (a second factor goes here when sign-in asks for one)."""
+# Per account: the last time step whose code this load generator sent, and a lock so that
+# users sharing an account send their codes in the order of their steps.
+used_steps: dict[str, int] = {}
+code_locks: dict[str, gevent.lock.Semaphore] = {}
+
+
+def next_step(account: dict) -> int:
+    """The time step of the next code the server will take for this account, as
+    tests/sign_in.py picks it: this step's, or a later one when it was used (codes are single
+    use; the plan gives the last step the server accepted before this run). The server takes
+    up to one step ahead of its clock; when that is used too, wait for the next step."""
+    username = account["username"]
+    while True:
+        now = totp.step_at(time.time())
+        step = max(now, used_steps.get(username, account["last_step"]) + 1)
+        if step <= now + totp.TOLERANCE:
+            used_steps[username] = step
+            return step
+        gevent.sleep((now + 1) * totp.STEP_SECONDS - time.time() + 0.5)
+
+
+def sign_in(client, account: dict, password: str) -> None:
+    """The one place that signs in: the password, then the authenticator's code."""
+    username = account["username"]
     page = client.get(url("login"), name="sign-in form")
     as_over_tls(client)
     token = CSRF.search(page.text).group(1)
@@ -72,6 +98,24 @@ def sign_in(client, username: str, password: str) -> None:
         if response.status_code != 302:
             response.failure(f"sign-in of {username} gave {response.status_code}")
             raise StopUser
+    as_over_tls(client)
+    page = client.get(url("mediation:second-factor"), name="second-factor form")
+    as_over_tls(client)
+    token = CSRF.search(page.text).group(1)
+    with code_locks.setdefault(username, gevent.lock.Semaphore()):
+        code = totp.code_at_step(account["seed"], next_step(account))
+        with client.post(
+            url("mediation:second-factor"),
+            data={"code": code, "next": "", "csrfmiddlewaretoken": token},
+            name="second factor",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                error = FORM_ERROR.search(response.text or "")
+                reason = error.group(1).strip() if error else response.status_code
+                response.failure(f"second factor of {username}: {reason}")
+                raise StopUser
     as_over_tls(client)
 
 
@@ -96,7 +140,7 @@ class Tongxin(HttpUser):
         # cases and slots, as two tablets of one counsellor would not book the same hour.
         self.lane = self.number // len(self.accounts)
         self.lanes = max(1, math.ceil(self.fixed_count / len(self.accounts)))
-        sign_in(self.client, self.account["username"], PLAN["password"])
+        sign_in(self.client, self.account, PLAN["password"])
         if next(signed_in) == PLAN["users"]:
             start_measuring(self.environment)
         ready.wait()

@@ -31,6 +31,7 @@ ROOM_PREFIX = "压测"
 # The pages the locustfile visits, by URL name, with the values their paths take.
 URLS = {
     "login": (),
+    "mediation:second-factor": (),
     "mediation:today": (),
     "mediation:case-detail": ("case_uuid",),
     "mediation:session-detail": ("case_uuid", "session_uuid"),
@@ -155,7 +156,7 @@ def plan(args: argparse.Namespace) -> dict:
                 if (pk, user_id) not in signed
             ]
             cases.append({"uuid": case_uuid, "sessions": sessions})
-        counsellors.append({"username": names[user_id], "cases": cases})
+        counsellors.append({**authenticator(names[user_id]), "cases": cases})
     offices = {office_of[user_id] for user_id in chosen}
     supervisors = list(
         User.objects.filter(
@@ -174,11 +175,24 @@ def plan(args: argparse.Namespace) -> dict:
         "counsellors": args.users,
         "supervisors": args.supervisors,
         "counsellor_accounts": counsellors,
-        "supervisor_accounts": [{"username": name} for name in supervisors],
+        "supervisor_accounts": [authenticator(name) for name in supervisors],
         "offices": len(offices),
         "room_prefix": ROOM_PREFIX,
         "urls": urls,
     }
+
+
+def authenticator(username: str) -> dict:
+    """An account with what its authenticator app knows: the demo seed of its name (generated
+    accounts are enrolled with it; one generated before sign-in had a second step is enrolled
+    now) and the last time step the server accepted, so the run sends only later codes."""
+    from mediation import demo
+    from mediation.models import TotpDevice, User
+
+    user = User.objects.get(username=username)
+    seed = demo.enrol_demo_account(user)
+    device = TotpDevice.objects.get(user=user)
+    return {"username": username, "seed": seed, "last_step": device.last_step}
 
 
 def url_templates() -> dict[str, str]:

@@ -31,7 +31,7 @@ from ..calendar import OfficialCalendar
 from ..clock import Deadlines, deadlines
 from ..models import CaseNumberCounter, ConsentText, CounselingSession, OfficialCalendarYear
 from . import rows, shape, store
-from .offices import Office, ensure_offices, ensure_staff
+from .offices import Office, enrol_staff, ensure_offices, ensure_staff
 
 LAW_STARTS = date(2021, 1, 1)  # the cooling-off period applies from 2021 (services refuse earlier)
 
@@ -209,7 +209,7 @@ def make(
     span_years = max(1.0, (today - first_day).days / 365)
     share = Counter(o for _, _, o, _ in openings)
     per_year = {office_list[o].id: n / span_years for o, n in share.items()}
-    counselors, _supervisors = ensure_staff(office_list, per_year, random.Random(f"{seed}-staff"))
+    counselors, supervisors = ensure_staff(office_list, per_year, random.Random(f"{seed}-staff"))
     numbers = reserve_numbers(openings, office_list)
     staff = {person.id for people in counselors.values() for person in people}
     summary = Summary(offices=len(office_list), counselors=len(staff))
@@ -275,8 +275,14 @@ def make(
         summary.events += events
         done += count
         progress(done, summary.rows)
+    enrolled = enrol_staff(
+        [*(p for people in counselors.values() for p in people), *supervisors.values()]
+    )
+    summary.rows += 2 * enrolled  # the authenticator (its seed sealed) and its audit event
+    summary.events += enrolled
+    summary.sealed += enrolled
     summary.cases = cases
-    summary.sealed = builder.sealed
+    summary.sealed += builder.sealed
     summary.seconds = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from ..models import OfficeMembership, RegistryOffice, User
+from ..models import OfficeMembership, RegistryOffice, TotpDevice, User
 from ..roles import Role, roles_of
 from . import texts
 
@@ -202,6 +202,20 @@ def ensure_staff(
         if boss is not None:
             supervisors[office.id] = Person(boss.pk, boss.username, _role(boss))
     return counselors, supervisors
+
+
+def enrol_staff(people: list[Person]) -> int:
+    """Give every generated account without one the demo authenticator (the seed derived from
+    its name, totp.demo_seed), as seed_demo does: a password alone reaches no page. Called
+    after the cases, so its audit events come last in the time-ordered trail. Returns how
+    many were enrolled."""
+    from ..demo import enrol_demo_account
+
+    enrolled = set(TotpDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    ids = {person.id for person in people} - enrolled
+    for user in User.objects.filter(pk__in=ids).order_by("pk"):
+        enrol_demo_account(user)
+    return len(ids)
 
 
 def _role(user: User) -> str:

@@ -11,8 +11,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
-from mediation import audit, clock, crypto, keyring, sealing, services
+from mediation import audit, clock, crypto, keyring, sealing, services, totp
 from mediation.generator import generate, shape, store, texts
 from mediation.identity import normalise_id_number
 from mediation.models import (
@@ -32,8 +33,11 @@ from mediation.models import (
     SafetyScreen,
     Satisfaction,
     SessionNote,
+    TotpDevice,
     User,
 )
+from mediation.services import two_factor
+from tests.sign_in import sign_in
 
 NOW = datetime(2026, 11, 30, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 MODELS = (
@@ -186,6 +190,17 @@ def test_the_audit_trail_verifies_and_follows_time(generated):
     times = list(AuditEvent.objects.order_by("seq").values_list("at", flat=True))
     assert times == sorted(times)
     assert times[-1] <= NOW
+
+
+def test_generated_accounts_pass_the_second_step_with_their_demo_seed(generated, client):
+    supervisor = User.objects.filter(username__endswith="_supervisor").order_by("pk").last()
+    device = TotpDevice.objects.get(user=supervisor)
+    assert two_factor._open_seed(device) == totp.demo_seed(supervisor.username)
+
+    response = sign_in(client, supervisor.username)
+
+    assert response.status_code == 302
+    assert client.get(reverse("mediation:office-cases")).status_code == 200
 
 
 def test_generated_rows_look_like_the_services_rows(generated):
