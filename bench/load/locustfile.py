@@ -18,6 +18,7 @@ import statistics
 import time
 from itertools import count
 from pathlib import Path
+from typing import Any, cast
 
 import gevent
 import gevent.event
@@ -29,7 +30,7 @@ from mediation import totp
 
 PLAN_FILE = Path(os.environ.get("LOAD_PLAN", "var/load/plan.json"))
 # Without a plan (e.g. when a test imports this file to check its pages) nobody is started.
-PLAN = (
+PLAN: dict[str, Any] = (
     json.loads(PLAN_FILE.read_text(encoding="utf-8"))
     if PLAN_FILE.exists()
     else {"counsellors": 0, "supervisors": 0, "counsellor_accounts": [], "supervisor_accounts": []}
@@ -169,9 +170,13 @@ class Tongxin(HttpUser):
 
 
 class CounsellorDay(SequentialTaskSet):
+    @property
+    def counsellor(self) -> "Counsellor":
+        return cast("Counsellor", self.user)
+
     @task
     def day(self) -> None:
-        user = self.user
+        user = self.counsellor
         user.get("today")
         cases = user.account["cases"]
         case = cases[(next(user.turn) * user.lanes + user.lane) % len(cases)]
@@ -184,7 +189,7 @@ class CounsellorDay(SequentialTaskSet):
         self.book(case["uuid"])
 
     def write_note(self, case_uuid: str, session: str) -> None:
-        user = self.user
+        user = self.counsellor
         form = user.get("note form", case_uuid=case_uuid, session_uuid=session)
         token, version = CSRF.search(form.text), VERSION.search(form.text)
         if token is None or version is None:
@@ -203,7 +208,7 @@ class CounsellorDay(SequentialTaskSet):
         )
 
     def book(self, case_uuid: str) -> None:
-        user = self.user
+        user = self.counsellor
         form = user.get("book form", case_uuid=case_uuid)
         token, slots = CSRF.search(form.text), SLOT.findall(form.text)
         if token is None or len(slots) <= user.lane:

@@ -147,7 +147,7 @@ def plan(args: argparse.Namespace) -> dict:
     counsellors = []
     for user_id in chosen:
         cases = []
-        for case_id, case_uuid in by_user[user_id][:20]:
+        for case_id, case_key in by_user[user_id][:20]:
             sessions = [
                 str(uuid)
                 for pk, uuid in CounselingSession.objects.filter(
@@ -155,7 +155,7 @@ def plan(args: argparse.Namespace) -> dict:
                 ).values_list("pk", "uuid")
                 if (pk, user_id) not in signed
             ]
-            cases.append({"uuid": case_uuid, "sessions": sessions})
+            cases.append({"uuid": case_key, "sessions": sessions})
         counsellors.append({**authenticator(names[user_id]), "cases": cases})
     offices = {office_of[user_id] for user_id in chosen}
     supervisors = list(

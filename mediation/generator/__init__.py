@@ -74,7 +74,7 @@ def consent_texts(on: date) -> dict[str, ConsentText]:
         prefix = "BM-" if purpose == "counselling" else "YS-"
         found[purpose] = ConsentText.objects.filter(
             version__startswith=prefix, effective_from__lte=on
-        ).first()
+        ).latest("effective_from")
     return found
 
 

@@ -55,7 +55,7 @@ LIAONING = {
 
 def liaoning_counties() -> list[tuple[str, str, str]]:
     """(division code, county, city) of every county-level area outside Panjin."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     for city, listing in LIAONING.items():
         words = listing.split()
         found.extend(
@@ -93,7 +93,7 @@ def ensure_offices(count: int, rng: random.Random) -> list[Office]:
     existing = list(RegistryOffice.objects.order_by("pk"))
     counties = liaoning_counties()
     taken = {office.code for office in existing}
-    new = []
+    new: list[RegistryOffice] = []
     n = 0
     while len(existing) + len(new) < count:
         if n < len(counties):

@@ -13,6 +13,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -70,13 +71,13 @@ type Pending = tuple[datetime, int, dict]
 
 
 # Events take their sequence number from the chain's head, not from the table's sequence.
-MAKE = {model: store.Factory(model) for model in MODELS} | {
+MAKE: dict[type[Model], store.Factory] = {model: store.Factory(model) for model in MODELS} | {
     AuditEvent: store.Factory(AuditEvent, ids=False)
 }
 
 
-def make(model: type[Model], **values) -> Model:
-    return MAKE[model](**values)
+def make[M: Model](model: type[M], **values) -> M:
+    return cast(M, MAKE[model](**values))
 
 
 def prime_ids() -> None:
@@ -96,8 +97,8 @@ class Batch:
     )
     events: list[Pending] = field(default_factory=list)
 
-    def add(self, model: type[Model], **values) -> Model:
-        obj = MAKE[model](**values)
+    def add[M: Model](self, model: type[M], **values) -> M:
+        obj = make(model, **values)
         self.rows[model].append(obj)
         return obj
 
@@ -260,7 +261,7 @@ class Builder:
                     party, party_plan, lead, office, opened_at + timedelta(minutes=next(minute))
                 )
         self._sessions(plan, case, parties, lead, office, opened_at)
-        if plan.result:
+        if plan.result and plan.result_on:
             trail.add(
                 at(plan.result_on, 17, 30),
                 lead,

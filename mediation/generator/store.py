@@ -7,7 +7,8 @@ The other two exist because `bulk_create` compiles every value into a statement 
 which takes most of the generator's time (docs/scaling.md has the figures).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import cast
 
 from django.db import connection
 from django.db.models import AutoField, BigAutoField, JSONField, Max, Model
@@ -34,7 +35,7 @@ class Ids:
 
     def prime(self) -> None:
         if connection.vendor != "postgresql":
-            self.last = self.model.objects.aggregate(last=Max("pk"))["last"] or 0
+            self.last = self.model._default_manager.aggregate(last=Max("pk"))["last"] or 0
             self.free = []
 
     def take(self) -> int:
@@ -52,20 +53,20 @@ class Ids:
                 )
                 return [row[0] for row in cursor.fetchall()]
         if self.last is None:
-            self.last = self.model.objects.aggregate(last=Max("pk"))["last"] or 0
+            self.last = self.model._default_manager.aggregate(last=Max("pk"))["last"] or 0
         first, self.last = self.last + 1, self.last + self.BLOCK
         return list(range(first, self.last + 1))
 
 
-class Factory:
+class Factory[M: Model]:
     """Instances of a model with every column set from keyword values (attribute names: ids
     for foreign keys) or the field's default, without Model.__init__'s per-field work, which
     would take a third of the generator's time. Values are checked by `check_sample`."""
 
-    def __init__(self, model: type[Model], *, ids: bool = True) -> None:
+    def __init__(self, model: type[M], *, ids: bool = True) -> None:
         self.model = model
         self.static: dict[str, object] = {}
-        self.dynamic: list[tuple[str, object]] = []
+        self.dynamic: list[tuple[str, Callable[[], object]]] = []
         for field in model._meta.concrete_fields:
             if field.has_default() and callable(field.default):
                 self.dynamic.append((field.attname, field.default))
@@ -74,7 +75,7 @@ class Factory:
         automatic = isinstance(model._meta.pk, AutoField | BigAutoField)
         self.ids = Ids(model) if ids and automatic else None
 
-    def __call__(self, **values) -> Model:
+    def __call__(self, **values) -> M:
         obj = self.model.__new__(self.model)
         obj._state = ModelState()
         attributes = obj.__dict__
@@ -99,7 +100,7 @@ def store(model: type[Model], objects: Sequence[Model], *, method: str) -> None:
     if not objects:
         return
     if method == "bulk_create":
-        model.objects.bulk_create(objects, batch_size=2000)
+        model._default_manager.bulk_create(objects, batch_size=2000)
     elif method == "executemany":
         _executemany(model, objects)
     else:
@@ -112,7 +113,7 @@ def _executemany(model: type[Model], objects: Sequence[Model]) -> None:
     does."""
     fields = list(model._meta.concrete_fields)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
     holes = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({holes})"
     prepare = [(field.attname, field.get_db_prep_save) for field in fields]
@@ -127,9 +128,9 @@ def _copy(model: type[Model], objects: Sequence[Model]) -> None:
 
     fields = list(model._meta.concrete_fields)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
     names = [field.attname for field in fields]
-    types = [field.db_type(connection).split("(")[0] for field in fields]
+    types = [(field.db_type(connection) or "").split("(")[0] for field in fields]
     json_names = {field.attname for field in fields if isinstance(field, JSONField)}
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN (FORMAT BINARY)"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
