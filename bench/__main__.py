@@ -2,7 +2,8 @@
 fresh test database, so the development data is never touched. DATABASE_URL picks the engine.
 
 `python -m bench load ...` is the load test (bench/load/run.py): it runs against a generated
-database and a real server, and is never part of the default run."""
+database and a real server; `python -m bench scale ...` (bench/scale/run.py) compares the case
+pages on two generated databases. Neither is part of the default run."""
 
 import importlib
 import os
@@ -16,6 +17,11 @@ def main(argv: list[str]) -> None:
         from bench.load.run import main as load
 
         load(argv[1:])
+        return
+    if argv[:1] == ["scale"]:
+        from bench.scale.run import main as scale
+
+        scale(argv[1:])
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
