@@ -34,7 +34,7 @@ OCTOBER = date(2026, 10, 1)
 # Queries per page, the same with 2 rows as with 10 (one of them finds the second-factor device).
 EXPECTED = {
     "case_list": 12,
-    "office_cases": 13,
+    "office_cases": 14,
     "case_detail": 22,
     "profile_list": 12,
     "swap_list": 10,
