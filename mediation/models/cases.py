@@ -469,7 +469,12 @@ class CounselingSession(models.Model):
                 name="session_no_double_booking_room",
             ),
         ]
-        indexes = [models.Index(fields=["lead_counselor", "starts_at"], name="session_lead_idx")]
+        indexes = [
+            models.Index(fields=["lead_counselor", "starts_at"], name="session_lead_idx"),
+            # A day's sessions, led or co-led (the today page asks for either, which the index
+            # above cannot answer alone).
+            models.Index(fields=["starts_at"], name="session_starts_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.starts_at:%Y-%m-%d %H:%M}"
