@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0010_three_administrators'),
+        ('mediation', '0015_audit_keyed_chain'),
     ]
 
     operations = [
