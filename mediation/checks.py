@@ -33,8 +33,10 @@ def cjk_font_installed(app_configs, **kwargs):
 
 @checks.register("tongxin_keys", deploy=False)
 def key_ring_fit_for_use(app_configs, **kwargs):
-    """Refuse to start on a missing, short, repeated or development ring in production
-    (SECURITY.md, 'Keys'). On a development machine the same findings are warnings."""
+    """Refuse to start on a missing, short, repeated or development ring in production, one
+    without an audit key or whose audit key equals another key, or one whose active keys are
+    not of the configured suite (SECURITY.md, 'Keys'). On a development machine the same
+    findings are warnings."""
     from django.conf import settings
 
     from . import keyring
@@ -52,7 +54,15 @@ def key_ring_fit_for_use(app_configs, **kwargs):
                 id="tongxin.E101",
             )
         ]
-    found = [level(f"The key ring is unfit: {p}.", id="tongxin.E102") for p in ring.validate()]
+    found = [
+        level(
+            f"The key ring is unfit: {problem}.",
+            hint="`manage.py keys add --audit --file PATH` adds an audit key; "
+            "`manage.py keys add --suite SUITE --file PATH` a master key of the suite.",
+            id="tongxin.E102",
+        )
+        for problem in ring.validate(keyring.suite())
+    ]
     if ring.development and not settings.DEBUG:
         found.append(
             checks.Error(
