@@ -64,7 +64,9 @@ def one_round(user_id: int) -> tuple[float, int, list[str]]:
     connections.close_all()
     context = multiprocessing.get_context("fork")
     go, start_at, queue = context.Event(), context.Value("d", 0.0), context.Queue()
-    shares = [WRITERS // PROCESSES + (1 if n < WRITERS % PROCESSES else 0) for n in range(PROCESSES)]
+    shares = [
+        WRITERS // PROCESSES + (1 if n < WRITERS % PROCESSES else 0) for n in range(PROCESSES)
+    ]
     processes = [
         context.Process(target=_process, args=(share, user_id, go, start_at, queue))
         for share in shares

@@ -1,24 +1,57 @@
-"""Writing and verifying the hash-chained audit trail (SECURITY.md, 'Audit trail').
+"""Writing, chaining, checkpointing and verifying the audit trail (SECURITY.md, 'Audit trail').
 
 `record` is called by services inside their transaction; it never stores names, ID numbers or
 note text — only who, role, office, action, record UUID, outcome, request id and plain details.
+
+The chain is keyed: each event gets a link, the HMAC (SHA-256 or SM3, by the audit key's
+algorithm) under an audit key from the key ring — never in the database — of the link before
+it, its position and the event's content, so whoever can write the tables still cannot rebuild
+the chain. Links are made under one lock, with nothing but the MACs computed inside it:
+
+- when the lock is free, in the writer's own transaction (always so on SQLite, whose writers
+  queue for the database anyway, and on PostgreSQL when no one else is chaining);
+- otherwise right after the writer commits, for every event committed meanwhile at once, so 50
+  writers share one commit of the chain instead of queueing for one each.
+
+After each committed batch, and daily by `manage.py audit checkpoint`, the head (position, MAC,
+time) is signed with the audit key and written outside the database: appended to
+TONGXIN_AUDIT_CHECKPOINT_FILE and logged on `tongxin.audit`. `verify` checks every link against
+the keys and the head against the newest checkpoint, so an emptied, cut or rebuilt trail fails.
 """
 
 import hashlib
 import json
+import logging
+import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date
+from dataclasses import dataclass, field
+from datetime import UTC, date, timedelta
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import AuditChainHead, AuditEvent, RegistryOffice, User
+from . import crypto, keyring
+from .models import AuditChainHead, AuditEvent, AuditLink, AuditPending, RegistryOffice, User
+from .models.audit import GENESIS
 from .roles import roles_of
 
-GENESIS = "0" * 64
+log = logging.getLogger("tongxin.audit")
+
+SWITCH_OVER = "audit.switch_over"
+LINK_DOMAIN = b"tongxin-audit-link-v1"
+CHECKPOINT_DOMAIN = b"tongxin-audit-checkpoint-v1"
+# An event without a link this long after it was written means chaining stopped (a process died
+# between its commit and its chaining, with no write since): `audit checkpoint` links it.
+UNLINKED_GRACE = timedelta(minutes=10)
+CHAIN_BATCH = 2000
+# pg_advisory_xact_lock key of the chain ("txau"): held by whoever is making links.
+_PG_CHAIN_LOCK = 0x74786175
 
 # Numbers leaving the system (SECURITY.md, 'Audit trail'): a CSV/XLSX download of the statistics,
 # a monthly PDF made (browser, command or schedule), an archived PDF handed out.
@@ -26,32 +59,67 @@ EXPORT_ACTIONS = frozenset({"statistics.export", "report.generate", "report.down
 EXPORT_KINDS = frozenset({"csv", "xlsx", "pdf"})
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
+_CONTENT = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_username",
+    "role",
+    "office_code",
+    "action",
+    "object_type",
+    "object_uuid",
+    "outcome",
+    "request_id",
+    "details",
+)
 
-def _payload(event: AuditEvent) -> str:
-    return json.dumps(
-        {
-            "seq": event.seq,
-            "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor": event.actor_id,
-            "actor_username": event.actor_username,
-            "role": event.role,
-            "office": event.office_code,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_uuid": event.object_uuid,
-            "outcome": event.outcome,
-            "request_id": event.request_id,
-            "details": event.details,
-            "prev": event.prev_hash,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _content(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "seq": row["seq"],
+        "at": row["at"].astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": row["actor_id"],
+        "actor_username": row["actor_username"],
+        "role": row["role"],
+        "office": row["office_code"],
+        "action": row["action"],
+        "object_type": row["object_type"],
+        "object_uuid": row["object_uuid"],
+        "outcome": row["outcome"],
+        "request_id": row["request_id"],
+        "details": row["details"],
+    }
+
+
+def _row(event: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in _CONTENT}
+
+
+def legacy_hash(event: AuditEvent | dict[str, Any]) -> str:
+    """The plain SHA-256 of an event of the chain before keyed links (kept verifiable)."""
+    row = event if isinstance(event, dict) else {**_row(event), "prev_hash": event.prev_hash}
+    return hashlib.sha256(_canonical({**_content(row), "prev": row["prev_hash"]})).hexdigest()
+
+
+def link_mac(
+    *, algorithm: str, key: bytes, key_id: str, position: int, previous: str, event: dict
+) -> str:
+    """The keyed link of an event at a chain position, after the link (or legacy hash) before."""
+    message = b"|".join(
+        [
+            LINK_DOMAIN,
+            key_id.encode(),
+            str(position).encode(),
+            previous.encode(),
+            _canonical(_content(event)),
+        ]
     )
-
-
-def event_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(_payload(event).encode("utf-8")).hexdigest()
+    return crypto.mac(algorithm, key, message).hex()
 
 
 def _object_fields(obj) -> tuple[str, str]:
@@ -91,30 +159,148 @@ def record(
     request=None,
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction (or its own)."""
+    """Append one event to the trail, in the caller's transaction (or its own). It is linked in
+    that transaction when the chain's lock is free, else right after the commit."""
+    object_type, object_uuid = _object_fields(obj)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=user,
+        actor_username=user.username if user else "",
+        role=",".join(role.value for role in roles_of(user)) if user else "system",
+        office_code=_office_code(obj, office),
+        action=action,
+        object_type=object_type,
+        object_uuid=object_uuid,
+        outcome=outcome,
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+        details=details or {},
+        prev_hash="",
+        hash=None,
+    )
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        object_type, object_uuid = _object_fields(obj)
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        event = AuditEvent(
-            seq=head.last_seq + 1,
-            at=timezone.now(),
-            actor=user,
-            actor_username=user.username if user else "",
-            role=",".join(role.value for role in roles_of(user)) if user else "system",
-            office_code=_office_code(obj, office),
-            action=action,
-            object_type=object_type,
-            object_uuid=object_uuid,
-            outcome=outcome,
-            request_id=getattr(request, "request_id", "") if request is not None else "",
-            details=details or {},
-            prev_hash=head.last_hash,
-        )
-        event.hash = event_hash(event)
         event.save(force_insert=True)
-        head.last_seq, head.last_hash = event.seq, event.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        AuditPending.objects.create(event=event)
+        if _lock(wait=False):
+            _chain(CHAIN_BATCH)
+        _after_commit().seqs.append(event.seq)
+    return event
+
+
+class _AfterCommit:
+    """Run once when the writer's transaction commits: link what it wrote if nobody has yet,
+    then sign and write the committed head outside the database."""
+
+    def __init__(self) -> None:
+        self.seqs: list[int] = []
+
+    def __call__(self) -> None:
+        try:
+            if AuditPending.objects.filter(event_id__in=self.seqs).exists():
+                chain_pending()
+            write_checkpoint()
+        except Exception:
+            log.exception(
+                "audit events %s were committed but not linked or checkpointed", self.seqs
+            )
+
+
+def _after_commit() -> _AfterCommit:
+    """This transaction's after-commit step (one per transaction, however many events)."""
+    connection = transaction.get_connection()
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _AfterCommit):
+            return callback
+    callback = _AfterCommit()
+    transaction.on_commit(callback, robust=True)
+    return callback
+
+
+def _lock(*, wait: bool) -> bool:
+    """Take the chain's lock for this transaction. SQLite's writers already hold the database's
+    one write lock (transactions begin IMMEDIATE); PostgreSQL uses an advisory lock, which
+    writes nothing, so a chainer that finds nothing to link costs no commit."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
+        return bool(cursor.fetchone()[0])
+
+
+def chain_pending(*, batch: int = CHAIN_BATCH, switch_over: bool = False) -> int:
+    """Link every committed event that has no link yet, waiting for the lock; returns how
+    many. What each writer runs after its commit when its events are still unlinked, and what
+    `audit checkpoint` runs (with `switch_over`, so an upgraded trail gets its first keyed link
+    even before anything new is written)."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            _lock(wait=True)
+            linked = _chain(batch, switch_over=switch_over)
+        total += linked
+        if linked < batch:
+            return total
+
+
+def _chain(batch: int, *, switch_over: bool = False) -> int:
+    """Under the lock: link up to `batch` waiting events in sequence order after the head (and
+    first the switch-over event, when the head is still the plain SHA-256 chain's)."""
+    waiting = list(
+        AuditPending.objects.order_by("event_id").values_list("event_id", flat=True)[:batch]
+    )
+    if not waiting and not switch_over:
+        return 0
+    key_id, algorithm, key = keyring.ring().active_audit_key()
+    head, _ = AuditChainHead.objects.get_or_create(id=1)
+    events = list(AuditEvent.objects.filter(seq__in=waiting).order_by("seq").values(*_CONTENT))
+    if head.last_seq and not AuditLink.objects.filter(position=head.last_seq).exists():
+        events.insert(0, _row(_switch_over(head)))
+    position, previous = head.last_seq, head.last_hash
+    links = []
+    for event in events:
+        position += 1
+        previous = link_mac(
+            algorithm=algorithm,
+            key=key,
+            key_id=key_id,
+            position=position,
+            previous=previous,
+            event=event,
+        )
+        links.append(
+            AuditLink(position=position, event_id=event["seq"], key_id=key_id, mac=previous)
+        )
+    if not links:
+        return 0
+    AuditLink.objects.bulk_create(links)
+    AuditPending.objects.filter(event_id__in=waiting).delete()
+    head.last_seq, head.last_hash = position, previous
+    head.save(update_fields=["last_seq", "last_hash"])
+    return len(waiting)
+
+
+def _switch_over(head: AuditChainHead) -> AuditEvent:
+    """The first keyed link's event: it records the plain SHA-256 chain's length and head, so
+    the events written before keyed links stay verifiable and cannot be rewritten."""
+    event = AuditEvent(
+        at=timezone.now(),
+        role="system",
+        action=SWITCH_OVER,
+        outcome=AuditEvent.Outcome.OK,
+        details={
+            "legacy_events": head.last_seq,
+            "legacy_head": head.last_hash,
+            "legacy_algorithm": "sha256",
+        },
+        prev_hash="",
+        hash=None,
+    )
+    event.save(force_insert=True)
+    event.refresh_from_db()
     return event
 
 
@@ -176,37 +362,325 @@ def record_statistics_export(
     )
 
 
+# Checkpoints: the head, signed, outside the database.
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    position: int
+    mac: str
+    at: str
+    key_id: str
+
+
+class CheckpointForged(Exception):
+    def __init__(self, line: int):
+        super().__init__(f"line {line}")
+        self.line = line
+
+
+def checkpoint_path() -> Path:
+    return Path(settings.TONGXIN_AUDIT_CHECKPOINT_FILE)
+
+
+def _checkpoint_body(position: int, mac_hex: str, at: str, key_id: str) -> dict[str, Any]:
+    return {"position": position, "mac": mac_hex, "at": at, "key_id": key_id}
+
+
+def write_checkpoint() -> Checkpoint | None:
+    """Sign the committed head with the active audit key and append it to the checkpoint file
+    and the log; None while the trail is empty."""
+    head = AuditChainHead.objects.filter(id=1).values_list("last_seq", "last_hash").first()
+    if not head or not head[0]:
+        return None
+    key_id, algorithm, key = keyring.ring().active_audit_key()
+    at = timezone.now().astimezone(UTC).isoformat(timespec="seconds")
+    body = _checkpoint_body(head[0], head[1], at, key_id)
+    signature = crypto.mac(algorithm, key, CHECKPOINT_DOMAIN + b"|" + _canonical(body)).hex()
+    line = json.dumps({**body, "signature": signature}, sort_keys=True, separators=(",", ":"))
+    path = checkpoint_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(descriptor, (line + "\n").encode())
+    finally:
+        os.close(descriptor)
+    log.info("audit checkpoint %s", line)
+    return Checkpoint(position=head[0], mac=head[1], at=at, key_id=key_id)
+
+
+def latest_checkpoint(ring: crypto.KeyRing, path: Path | None = None) -> Checkpoint | None:
+    """The checkpoint of the furthest position in the file. A line that does not verify under
+    its (loaded) audit key raises CheckpointForged; lines of keys no longer loaded are skipped."""
+    path = path or checkpoint_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    latest: Checkpoint | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            body = _checkpoint_body(
+                int(data["position"]), str(data["mac"]), str(data["at"]), str(data["key_id"])
+            )
+            signature = str(data["signature"])
+        except (ValueError, KeyError, TypeError):
+            raise CheckpointForged(number) from None
+        try:
+            algorithm, key = ring.audit_key(body["key_id"])
+        except crypto.KeyUnavailable:
+            continue
+        if not crypto.mac_matches(
+            algorithm, key, CHECKPOINT_DOMAIN + b"|" + _canonical(body), signature
+        ):
+            raise CheckpointForged(number)
+        if latest is None or body["position"] > latest.position:
+            latest = Checkpoint(**body)
+    return latest
+
+
+# Verification.
+
+
 @dataclass(frozen=True)
 class Verification:
+    """The outcome of `verify`: ok, how many events were checked, and otherwise the position
+    of the first broken link (if there is one) and why, as a sentence in the active language."""
+
     ok: bool
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    checkpoint: Checkpoint | None = None
+    unlinked: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        if not self.ok:
+            return self.reason
+        if self.checkpoint is None:
+            return _("The audit trail is empty.")
+        return _(
+            "The audit trail is intact: %(count)s events verified with the audit keys, up to "
+            "the checkpoint of %(time)s (event %(position)s)."
+        ) % {
+            "count": self.checked,
+            "time": self.checkpoint.at,
+            "position": self.checkpoint.position,
+        }
 
 
-def _events() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.chain().iterator(chunk_size=2000)
+class _Broken(Exception):
+    def __init__(self, position: int | None, reason: str):
+        super().__init__(reason)
+        self.position = position
+        self.reason = reason
 
 
-def verify() -> Verification:
-    """Walk the chain from the start; name the first broken link."""
-    previous_hash, previous_seq, checked = GENESIS, 0, 0
-    for event in _events():
-        if event.seq != previous_seq + 1:
-            return Verification(False, checked, previous_seq + 1, "an event is missing")
-        if event.prev_hash != previous_hash:
-            return Verification(False, checked, event.seq, "it does not link to the event before")
-        if event_hash(event) != event.hash:
-            return Verification(False, checked, event.seq, "its content does not match its hash")
-        previous_hash, previous_seq = event.hash, event.seq
-        checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (head.last_seq, head.last_hash) != (previous_seq, previous_hash):
-        return Verification(False, checked, previous_seq + 1, "events after this one are missing")
-    return Verification(True, checked)
+def _broken_at(position: int, why: str) -> _Broken:
+    return _Broken(
+        position,
+        _("The audit trail is broken at event %(position)s: %(why)s")
+        % {"position": position, "why": why},
+    )
+
+
+def _legacy_rows() -> Iterator[dict[str, Any]]:
+    return (
+        AuditEvent.objects.legacy()
+        .order_by("seq")
+        .values(*_CONTENT, "prev_hash", "hash")
+        .iterator(chunk_size=2000)
+    )
+
+
+def _linked_rows() -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+    fields = [f"event__{name}" for name in _CONTENT]
+    for position, key_id, mac_hex, *values in (
+        AuditLink.objects.order_by("position")
+        .values_list("position", "key_id", "mac", *fields)
+        .iterator(chunk_size=2000)
+    ):
+        yield position, key_id, mac_hex, dict(zip(_CONTENT, values, strict=True))
+
+
+def verify(*, checkpoint_file: Path | None = None) -> Verification:
+    """Walk the legacy SHA-256 part and every keyed link; check the head and the newest
+    checkpoint. Names the first broken link, or why the trail as a whole cannot be trusted."""
+    ring = keyring.ring()
+    try:
+        checked, position, previous = _verify_links(ring)
+        _verify_head(position, previous)
+        unlinked, notes = _verify_unlinked()
+        checkpoint = _verify_checkpoint(ring, checkpoint_file, checked, position, previous)
+    except _Broken as broken:
+        return Verification(False, 0, broken.position, broken.reason)
+    return Verification(True, checked, checkpoint=checkpoint, unlinked=unlinked, notes=notes)
+
+
+def _verify_links(ring: crypto.KeyRing) -> tuple[int, int, str]:
+    legacy, previous = 0, GENESIS
+    for row in _legacy_rows():
+        if row["seq"] != legacy + 1:
+            raise _broken_at(legacy + 1, _("it is missing."))
+        if row["prev_hash"] != previous or legacy_hash(row) != row["hash"]:
+            raise _broken_at(row["seq"], _("it does not match its SHA-256 hash (legacy part)."))
+        legacy, previous = legacy + 1, row["hash"]
+    position, current_key, retired = legacy, "", set()
+    for link_position, key_id, mac_hex, event in _linked_rows():
+        if link_position != position + 1:
+            raise _broken_at(position + 1, _("it is missing."))
+        if position == legacy and legacy:
+            _verify_switch_over(event, legacy, previous)
+        if key_id != current_key:
+            if key_id in retired:
+                raise _broken_at(
+                    link_position,
+                    _("it is linked with audit key %(key)s after a newer key took over.")
+                    % {"key": key_id},
+                )
+            if current_key:
+                retired.add(current_key)
+            current_key = key_id
+        try:
+            algorithm, key = ring.audit_key(key_id)
+        except crypto.KeyUnavailable:
+            raise _broken_at(
+                link_position,
+                _("it is linked with audit key %(key)s, which is not loaded.") % {"key": key_id},
+            ) from None
+        expected = link_mac(
+            algorithm=algorithm,
+            key=key,
+            key_id=key_id,
+            position=link_position,
+            previous=previous,
+            event=event,
+        )
+        if expected != mac_hex:
+            raise _broken_at(
+                link_position,
+                _("its content does not match its link (altered, or linked without the key)."),
+            )
+        position, previous = link_position, mac_hex
+    if legacy and position == legacy:
+        raise _Broken(
+            None,
+            _(
+                "The audit trail holds only plain SHA-256 links: it was never switched to keyed "
+                "links, or it was rebuilt without the audit key. After an upgrade, run "
+                "`manage.py audit checkpoint` once."
+            ),
+        )
+    return position, position, previous
+
+
+def _verify_switch_over(event: dict[str, Any], legacy: int, legacy_head: str) -> None:
+    details = event["details"] if isinstance(event["details"], dict) else {}
+    if (
+        event["action"] != SWITCH_OVER
+        or details.get("legacy_events") != legacy
+        or details.get("legacy_head") != legacy_head
+    ):
+        raise _Broken(
+            legacy,
+            _(
+                "The plain SHA-256 part of the audit trail is not the one recorded when keyed "
+                "links began: it was rewritten."
+            ),
+        )
+
+
+def _verify_head(position: int, previous: str) -> None:
+    head = AuditChainHead.objects.filter(id=1).values_list("last_seq", "last_hash").first()
+    if head is not None and head[0] > position:
+        raise _broken_at(position + 1, _("it and the events after it are missing."))
+    if head is not None and tuple(head) != (position, previous):
+        raise _Broken(
+            position,
+            _("The chain's head does not match its last link (event %(position)s).")
+            % {"position": position},
+        )
+
+
+def _verify_unlinked() -> tuple[int, list[str]]:
+    unlinked = AuditEvent.objects.filter(hash__isnull=True, link__isnull=True)
+    stale = unlinked.filter(at__lt=timezone.now() - UNLINKED_GRACE).count()
+    if stale:
+        raise _Broken(
+            None,
+            _(
+                "%(count)s events written more than ten minutes ago have no link, so nothing "
+                "protects them: run `manage.py audit checkpoint`, which links them, and find "
+                "out why linking stopped."
+            )
+            % {"count": stale},
+        )
+    waiting = unlinked.count()
+    notes = (
+        [_("%(count)s events written in the last minutes await their link.") % {"count": waiting}]
+        if waiting
+        else []
+    )
+    return waiting, notes
+
+
+def _mac_at(position: int) -> str | None:
+    linked = AuditLink.objects.filter(position=position).values_list("mac", flat=True).first()
+    if linked is not None:
+        return linked
+    return AuditEvent.objects.legacy().filter(seq=position).values_list("hash", flat=True).first()
+
+
+def _verify_checkpoint(
+    ring: crypto.KeyRing, path: Path | None, checked: int, position: int, previous: str
+) -> Checkpoint | None:
+    path = path or checkpoint_path()
+    try:
+        checkpoint = latest_checkpoint(ring, path)
+    except CheckpointForged as forged:
+        raise _Broken(
+            None,
+            _(
+                "Line %(line)s of the checkpoint file %(path)s is not signed with a loaded audit "
+                "key: it was altered or forged."
+            )
+            % {"line": forged.line, "path": path},
+        ) from None
+    if checkpoint is None:
+        if position:
+            raise _Broken(
+                None,
+                _(
+                    "No checkpoint in %(path)s vouches for the trail's %(count)s events, so its "
+                    "head cannot be confirmed outside the database."
+                )
+                % {"path": path, "count": checked},
+            )
+        return None
+    if checkpoint.position > position or _mac_at(checkpoint.position) != checkpoint.mac:
+        raise _Broken(
+            min(checkpoint.position, position + 1),
+            _(
+                "The checkpoint of %(time)s vouches for event %(position)s, which the trail "
+                "does not hold as it was (it holds %(count)s events): the trail was emptied, "
+                "cut or rebuilt."
+            )
+            % {"time": checkpoint.at, "position": checkpoint.position, "count": position},
+        )
+    return checkpoint
+
+
+def head() -> tuple[int, str]:
+    """(position, MAC) of the chain's last link."""
+    found = AuditChainHead.objects.filter(id=1).values_list("last_seq", "last_hash").first()
+    return tuple(found) if found else (0, GENESIS)
 
 
 def head_hash() -> str:
-    """The hash of the newest event (what a monthly report prints)."""
-    head = AuditChainHead.objects.filter(id=1).first()
-    return head.last_hash if head else GENESIS
+    """The MAC of the newest link (what a monthly report prints)."""
+    return head()[1]

@@ -3,7 +3,7 @@
 Imports nothing of counselors or reports.
 """
 
-from .audit import AuditChainHead, AuditEvent
+from .audit import AuditChainHead, AuditEvent, AuditLink, AuditPending
 from .cases import (
     Case,
     CaseAssignment,
@@ -35,6 +35,8 @@ from .sealed import SealedModel
 __all__ = [
     "AuditChainHead",
     "AuditEvent",
+    "AuditLink",
+    "AuditPending",
     "Case",
     "CaseAssignment",
     "CaseNumberCounter",

@@ -1,30 +1,60 @@
-"""`manage.py audit verify`: walk the hash chain and name the first broken link."""
+"""`manage.py audit verify | checkpoint | head`: check the keyed chain against the key ring and
+the newest checkpoint, write a signed checkpoint of the head (daily, by cron), print the head.
+Messages in the active language (Chinese by default)."""
 
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from mediation import audit
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail's hash chain."
+    help = "Verify the audit trail, write a checkpoint of its head, or print the head."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="operation", required=True)
-        sub.add_parser("verify", help="Exit 0 if the chain is whole, 1 with the first broken link.")
-        sub.add_parser("head", help="Print the newest event's number and hash.")
+        sub.add_parser(
+            "verify",
+            help="Exit 0 if every link and the newest checkpoint verify; 1 and why otherwise.",
+        )
+        sub.add_parser(
+            "checkpoint",
+            help="Link any unlinked events, then append a signed checkpoint of the head "
+            "(run daily).",
+        )
+        sub.add_parser("head", help="Print the newest link's position and MAC.")
 
     def handle(self, *args, operation: str, **options):
-        if operation == "head":
-            self.stdout.write(audit.head_hash())
+        getattr(self, f"handle_{operation}")()
+
+    def handle_head(self) -> None:
+        position, mac = audit.head()
+        self.stdout.write(f"{position}\t{mac}")
+
+    def handle_checkpoint(self) -> None:
+        linked = audit.chain_pending(switch_over=True)
+        checkpoint = audit.write_checkpoint()
+        if checkpoint is None:
+            self.stdout.write(_("The audit trail is empty: no checkpoint written."))
             return
-        result = audit.verify()
-        if result.ok:
-            self.stdout.write(f"The audit trail is intact: {result.checked} events verified.")
-            return
-        self.stderr.write(
-            f"The audit trail is broken at event #{result.broken_seq}: {result.reason}. "
-            f"{result.checked} events before it verified."
+        self.stdout.write(
+            _("Checkpoint written to %(path)s: event %(position)s at %(time)s.")
+            % {
+                "path": audit.checkpoint_path(),
+                "position": checkpoint.position,
+                "time": checkpoint.at,
+            }
         )
-        sys.exit(1)
+        if linked:
+            self.stdout.write(_("%(count)s events were linked first.") % {"count": linked})
+
+    def handle_verify(self) -> None:
+        result = audit.verify()
+        if not result.ok:
+            self.stderr.write(result.reason)
+            sys.exit(1)
+        self.stdout.write(result.message)
+        for note in result.notes:
+            self.stdout.write(note)
