@@ -89,9 +89,11 @@ def one_round(user_id: int) -> tuple[float, int, list[str]]:
 def main() -> None:
     from django.conf import settings
 
-    from mediation import audit
-    from mediation.models import AuditEvent, User
+    from mediation import audit, crypto, keyring
+    from mediation.models import AuditEvent, AuditPending, User
 
+    suite = keyring.suite()
+    keyring.use(crypto.new_ring(suite, key_id="bench", audit_id="bench-audit"))
     checkpoints = Path(tempfile.mkdtemp(prefix="bench-audit-")) / "checkpoints.log"
     settings.TONGXIN_AUDIT_CHECKPOINT_FILE = checkpoints
     user, _ = User.objects.get_or_create(username="bench_audit", defaults={"full_name": "压测"})
@@ -103,12 +105,14 @@ def main() -> None:
             f"  round: {written} events in {SECONDS:.0f} s, {rate:,.0f} events/s"
             + (f", {len(errors)} writers failed: {errors[0]}" if errors else "")
         )
+    waiting = AuditPending.objects.count()
     started = time.perf_counter()
     result = audit.verify()
     verified_in = time.perf_counter() - started
     print(
-        f"audit write path ({engine()}, {WRITERS} writers in {PROCESSES} processes): "
+        f"audit write path ({engine()}, {suite.mac}, {WRITERS} writers in {PROCESSES} processes): "
         f"{statistics.median(rates):,.0f} events/s (median of {ROUNDS} rounds of {SECONDS:.0f} s); "
         f"chain of {AuditEvent.objects.count()} events "
-        f"{'verifies' if result.ok else 'BROKEN: ' + str(result)} ({verified_in:.1f} s)"
+        f"{'verifies' if result.ok else 'BROKEN: ' + str(result)} ({verified_in:.1f} s), "
+        f"{waiting} left to the task worker"
     )

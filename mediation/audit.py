@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
@@ -178,31 +179,32 @@ def record(
         prev_hash="",
         hash=None,
     )
+    keyring.ring().active_audit_key()  # no audit key, no event: fail before writing anything
     with transaction.atomic():
-        event.save(force_insert=True)
-        AuditPending.objects.create(event=event)
-        if _lock(wait=False):
+        event.save(force_insert=True)  # a database trigger queues it in AuditPending
+        after_commit = _after_commit()
+        after_commit.seqs.append(event.seq)
+        if _may_link_here(after_commit.seqs):
             _chain(CHAIN_BATCH)
-        _after_commit().seqs.append(event.seq)
+            after_commit.linked_here = True
     return event
 
 
 class _AfterCommit:
-    """Run once when the writer's transaction commits: link what it wrote if nobody has yet,
-    then sign and write the committed head outside the database."""
+    """Run once when the writer's transaction commits: sign and write the head if the
+    transaction linked its events itself, then make sure what waits gets linked."""
 
     def __init__(self) -> None:
         self.seqs: list[int] = []
+        self.linked_here = False
 
     def __call__(self) -> None:
         try:
-            if AuditPending.objects.filter(event_id__in=self.seqs).exists():
-                chain_pending()
-            write_checkpoint()
+            if self.linked_here:
+                write_checkpoint()
+            _link_after_commit(None if self.linked_here else self.seqs)
         except Exception:
-            log.exception(
-                "audit events %s were committed but not linked or checkpointed", self.seqs
-            )
+            log.exception("audit events %s were committed but not linked", self.seqs)
 
 
 def _after_commit() -> _AfterCommit:
@@ -216,50 +218,126 @@ def _after_commit() -> _AfterCommit:
     return callback
 
 
-def _lock(*, wait: bool) -> bool:
-    """Take the chain's lock for this transaction. SQLite's writers already hold the database's
-    one write lock (transactions begin IMMEDIATE); PostgreSQL uses an advisory lock, which
-    writes nothing, so a chainer that finds nothing to link costs no commit."""
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
+def _postgresql() -> bool:
+    return transaction.get_connection().vendor == "postgresql"
+
+
+def _may_link_here(own: list[int]) -> bool:
+    """Whether the writer links its events in its own transaction. SQLite's writers queue for
+    the database anyway (transactions begin IMMEDIATE), so they always do. A PostgreSQL writer
+    does only when nobody else's event awaits its link and the chain's lock is free: linking
+    holds the lock until the commit is on disk, fine alone, a queue of disk flushes under load."""
+    if not _postgresql():
         return True
-    with connection.cursor() as cursor:
-        if wait:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
-            return True
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM mediation_auditpending "
+            "WHERE NOT (event_seq = ANY(%s))) THEN false "
+            "ELSE pg_try_advisory_xact_lock(%s) END",
+            [own, _PG_CHAIN_LOCK],
+        )
         return bool(cursor.fetchone()[0])
 
 
-def chain_pending(*, batch: int = CHAIN_BATCH, switch_over: bool = False) -> int:
-    """Link every committed event that has no link yet, waiting for the lock; returns how
-    many. What each writer runs after its commit when its events are still unlinked, and what
-    `audit checkpoint` runs (with `switch_over`, so an upgraded trail gets its first keyed link
-    even before anything new is written)."""
+# What a writer finds after its commit: nothing of its own waits; it holds the lock now; another
+# writer holds it. `None` events: anything waiting at all (the look again after letting go).
+_NOTHING_WAITS, _MINE, _BUSY = 0, 1, 2
+_WAITING = {
+    True: "SELECT 1 FROM mediation_auditpending WHERE event_seq = ANY(%s)",
+    False: "SELECT 1 FROM mediation_auditpending",
+}
+# A writer links for others at most this long; what is left goes to the task worker.
+HOLD_LIMIT = 0.2
+
+
+def _link_after_commit(seqs: list[int] | None) -> None:
+    """Link what waits, on PostgreSQL, without ever queueing for the lock. A writer whose
+    events wait takes the chain's lock if it is free and links everything waiting, a batch per
+    transaction with a checkpoint after each; then, having let go, it looks again, because
+    writers that found the lock taken meanwhile left their events to it. A writer that finds
+    the lock taken goes on at once: its holder will look again. So 50 writers cost one disk
+    flush per batch, and no event is left behind (past HOLD_LIMIT the task worker takes over)."""
+    if not _postgresql():
+        return
+    connection, started = transaction.get_connection(), time.monotonic()
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT CASE WHEN NOT EXISTS ({_WAITING[seqs is not None]}) THEN {_NOTHING_WAITS} "
+                f"WHEN pg_try_advisory_xact_lock(%s) THEN {_MINE} ELSE {_BUSY} END",
+                [*([seqs] if seqs is not None else []), _PG_CHAIN_LOCK],
+            )
+            if cursor.fetchone()[0] != _MINE:
+                return
+            linked = _chain(CHAIN_BATCH)
+        if linked:
+            write_checkpoint()
+        seqs = None
+        if time.monotonic() - started > HOLD_LIMIT:
+            from .tasks import link_audit_events
+
+            link_audit_events.enqueue()
+            return
+
+
+def _lock() -> None:
+    """Take the chain's lock for this transaction, waiting for it. SQLite's writers hold the
+    database's one write lock already; PostgreSQL's is an advisory lock, which writes nothing."""
+    if _postgresql():
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
+
+
+def chain_pending(*, switch_over: bool = False) -> int:
+    """Link every committed event that has no link yet, waiting for the lock, a batch per
+    transaction with a checkpoint after each; returns how many. What `audit checkpoint` and the
+    task worker run (with `switch_over`, an upgraded trail gets its first keyed link even
+    before anything new is written)."""
     total = 0
     while True:
         with transaction.atomic():
-            _lock(wait=True)
-            linked = _chain(batch, switch_over=switch_over)
+            _lock()
+            linked = _chain(CHAIN_BATCH, switch_over=switch_over)
+        if linked:
+            write_checkpoint()
         total += linked
-        if linked < batch:
+        if linked < CHAIN_BATCH:
+            _link_after_commit(None)  # writers that found the lock taken left theirs to us
             return total
+
+
+_TAKE_WAITING = (
+    "DELETE FROM mediation_auditpending WHERE event_seq IN (SELECT event_seq FROM "
+    "mediation_auditpending ORDER BY event_seq LIMIT %s) RETURNING event_seq"
+)
+_HEAD = (
+    "SELECT last_seq, last_hash, EXISTS (SELECT 1 FROM mediation_auditlink "
+    "WHERE position = last_seq) FROM mediation_auditchainhead WHERE id = 1"
+)
 
 
 def _chain(batch: int, *, switch_over: bool = False) -> int:
     """Under the lock: link up to `batch` waiting events in sequence order after the head (and
-    first the switch-over event, when the head is still the plain SHA-256 chain's)."""
-    waiting = list(
-        AuditPending.objects.order_by("event_id").values_list("event_id", flat=True)[:batch]
-    )
-    if not waiting and not switch_over:
-        return 0
+    first the switch-over event, when the head is still the plain SHA-256 chain's). Five
+    statements however many events: take the waiting, read them and the head, write the
+    links, move the head."""
     key_id, algorithm, key = keyring.ring().active_audit_key()
-    head, _ = AuditChainHead.objects.get_or_create(id=1)
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_TAKE_WAITING, [batch])
+        waiting = sorted(seq for (seq,) in cursor.fetchall())
+        if not waiting and not switch_over:
+            return 0
+        cursor.execute(_HEAD)
+        found = cursor.fetchone()
+    if found is None:
+        AuditChainHead.objects.create(id=1)
+        found = (0, GENESIS, False)
+    position, previous, head_is_linked = found
     events = list(AuditEvent.objects.filter(seq__in=waiting).order_by("seq").values(*_CONTENT))
-    if head.last_seq and not AuditLink.objects.filter(position=head.last_seq).exists():
-        events.insert(0, _row(_switch_over(head)))
-    position, previous = head.last_seq, head.last_hash
+    if position and not head_is_linked:
+        events.insert(0, _row(_switch_over(position, previous)))
+    if not events:
+        return 0
     links = []
     for event in events:
         position += 1
@@ -274,16 +352,12 @@ def _chain(batch: int, *, switch_over: bool = False) -> int:
         links.append(
             AuditLink(position=position, event_id=event["seq"], key_id=key_id, mac=previous)
         )
-    if not links:
-        return 0
     AuditLink.objects.bulk_create(links)
-    AuditPending.objects.filter(event_id__in=waiting).delete()
-    head.last_seq, head.last_hash = position, previous
-    head.save(update_fields=["last_seq", "last_hash"])
+    AuditChainHead.objects.filter(id=1).update(last_seq=position, last_hash=previous)
     return len(waiting)
 
 
-def _switch_over(head: AuditChainHead) -> AuditEvent:
+def _switch_over(legacy_events: int, legacy_head: str) -> AuditEvent:
     """The first keyed link's event: it records the plain SHA-256 chain's length and head, so
     the events written before keyed links stay verifiable and cannot be rewritten."""
     event = AuditEvent(
@@ -292,14 +366,15 @@ def _switch_over(head: AuditChainHead) -> AuditEvent:
         action=SWITCH_OVER,
         outcome=AuditEvent.Outcome.OK,
         details={
-            "legacy_events": head.last_seq,
-            "legacy_head": head.last_hash,
+            "legacy_events": legacy_events,
+            "legacy_head": legacy_head,
             "legacy_algorithm": "sha256",
         },
         prev_hash="",
         hash=None,
     )
     event.save(force_insert=True)
+    AuditPending.objects.filter(event=event).delete()  # linked right away, not queued
     event.refresh_from_db()
     return event
 

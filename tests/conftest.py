@@ -12,6 +12,27 @@ from mediation.roles import Role
 from tests.factories import make_user, office
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """With DATABASE_MIGRATE_URL (CI's PostgreSQL pass, docs/operations.md 'Database roles'):
+    the test runner connects as the owner, which may create the test database and empty its
+    tables between tests, and the alias `app` connects to the same test database as the
+    application's role, which the migration granted what production grants it."""
+    from django.conf import settings
+    from django.db import connections
+
+    owner = settings.TONGXIN_DATABASE_OWNER
+    if not owner or "app" in settings.DATABASES:
+        return
+    default = settings.DATABASES["default"]
+    settings.DATABASES["app"] = {
+        **default,
+        "TEST": {**default.get("TEST", {}), "MIRROR": "default"},
+    }
+    default.update(owner)
+    connections.configure_settings(settings.DATABASES)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hashing():
     """Real sign-ins, but hashed cheaply: the slow hasher protects stored passwords, not tests."""

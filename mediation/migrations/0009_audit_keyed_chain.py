@@ -4,8 +4,11 @@ SHA-256 chain. Links are append-only like events, and on PostgreSQL neither tabl
 truncated. On SQLite, altering the events table rebuilds it, which drops its triggers: they are
 made again here.
 
+Every new event is queued for its link by the database itself (a trigger inserts it into
+AuditPending), so no writer can leave one out and writing an event stays one statement.
+
 `statements(vendor, up)` gives every append-only trigger of the trail (this migration's and
-0006's), so tests can lift and restore them together.
+0006's), so tests can lift and restore them together; the queueing trigger is not among them.
 """
 
 import importlib
@@ -44,6 +47,29 @@ POSTGRES_DOWN = [
 ]
 
 
+QUEUE_UP = {
+    "sqlite": [
+        """CREATE TRIGGER mediation_auditevent_queue AFTER INSERT ON mediation_auditevent
+           WHEN NEW.hash IS NULL
+           BEGIN INSERT INTO mediation_auditpending (event_seq) VALUES (NEW.seq); END""",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION mediation_audit_queue() RETURNS trigger AS $$
+           BEGIN INSERT INTO mediation_auditpending (event_seq) VALUES (NEW.seq); RETURN NULL; END
+           $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER mediation_auditevent_queue AFTER INSERT ON mediation_auditevent
+           FOR EACH ROW WHEN (NEW.hash IS NULL) EXECUTE FUNCTION mediation_audit_queue()""",
+    ],
+}
+QUEUE_DOWN = {
+    "sqlite": ["DROP TRIGGER IF EXISTS mediation_auditevent_queue"],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS mediation_auditevent_queue ON mediation_auditevent",
+        "DROP FUNCTION IF EXISTS mediation_audit_queue()",
+    ],
+}
+
+
 def own_statements(vendor: str, up: bool) -> list[str]:
     if vendor == "sqlite":
         return SQLITE_UP if up else SQLITE_DOWN
@@ -65,12 +91,13 @@ def forwards(apps, schema_editor):
         # The rebuilt events table lost 0006's triggers.
         for sql in EARLIER.statements(vendor, up=False) + EARLIER.statements(vendor, up=True):
             schema_editor.execute(sql)
-    for sql in own_statements(vendor, up=True):
+    for sql in own_statements(vendor, up=True) + QUEUE_UP[vendor]:
         schema_editor.execute(sql)
 
 
 def backwards(apps, schema_editor):
-    for sql in own_statements(schema_editor.connection.vendor, up=False):
+    vendor = schema_editor.connection.vendor
+    for sql in QUEUE_DOWN[vendor] + own_statements(vendor, up=False):
         schema_editor.execute(sql)
 
 
