@@ -62,7 +62,10 @@ class Command(BaseCommand):
         add.add_argument("--file", required=True)
         add.add_argument("--audit", action="store_true", help="add an audit key instead")
         add.add_argument(
-            "--if-missing", action="store_true", help="with --audit: only if the ring has none"
+            "--if-needed",
+            action="store_true",
+            help="only what the ring lacks for the suite (an active key of its cipher, an audit "
+            "key of its MAC)",
         )
         _suite_argument(add)
         retire = sub.add_parser("retire", help="Remove a master key no row uses any more.")
@@ -101,32 +104,29 @@ class Command(BaseCommand):
         except (OSError, ValueError) as error:
             raise CommandError(f"cannot read {file}: {error}") from error
 
-    def handle_add(self, *, file, audit, if_missing, suite, **_):
+    def handle_add(self, *, file, audit, if_needed, suite, **_):
         ring, chosen = self._read(file), _suite(suite)
-        if audit:
-            if if_missing and ring.audit_keys:
-                self.stdout.write(f"{file} has an audit key already; keeping it.")
-                return
-            audit_id = _new_id("a")
-            _write_private(
-                Path(file), ring.with_audit_key(audit_id, crypto.new_key(), chosen.mac).to_json()
-            )
-            self.stdout.write(
-                f"Added audit key {audit_id} ({chosen.mac}); new links are made with it from "
-                "the current head on, and the older keys stay to verify the links before."
-            )
-            return
-        new_id = _new_id()
-        updated = ring.with_master_key(new_id, crypto.new_key(chosen.cipher), chosen.cipher)
-        added = [f"key {new_id} ({chosen.cipher.name})"]
-        if not ring.audit_keys or ring.audit_key(ring.audit_active_id)[0] != chosen.mac:
+        audit_fits = ring.audit_active_id in ring.audit_keys and (
+            ring.audit_key(ring.audit_active_id)[0] == chosen.mac
+        )
+        master_fits = ring.active_id in ring.keys and ring.cipher(ring.active_id) == chosen.cipher
+        updated, added = ring, []
+        if not audit and not (if_needed and master_fits):
+            new_id = _new_id()
+            updated = updated.with_master_key(new_id, crypto.new_key(chosen.cipher), chosen.cipher)
+            added.append(f"key {new_id} ({chosen.cipher.name})")
+        if (audit and not (if_needed and audit_fits)) or not audit_fits:
             audit_id = _new_id("a")
             updated = updated.with_audit_key(audit_id, crypto.new_key(), chosen.mac)
             added.append(f"audit key {audit_id} ({chosen.mac})")
+        if not added:
+            self.stdout.write(f"{file} fits the {chosen.name} suite already; keeping it.")
+            return
         _write_private(Path(file), updated.to_json())
         self.stdout.write(
-            f"Added {' and '.join(added)}; now active. Set TONGXIN_CRYPTO_SUITE={chosen.name} "
-            "and run `keys rotate` next."
+            f"Added {' and '.join(added)}; now active (new audit links start from the current "
+            f"head; older keys stay to open older rows and verify older links). With "
+            f"TONGXIN_CRYPTO_SUITE={chosen.name}, run `keys rotate` next."
         )
 
     def handle_retire(self, *, key_id, file, **_):
