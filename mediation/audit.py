@@ -25,8 +25,8 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,6 @@ from django.conf import settings
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from . import crypto, keyring
 from .models import AuditChainHead, AuditEvent, AuditLink, AuditPending, RegistryOffice, User
@@ -80,7 +79,8 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _content(row: dict[str, Any]) -> dict[str, Any]:
+def content_of(row: dict[str, Any]) -> dict[str, Any]:
+    """What a link or a legacy hash covers of an event: everything but the chain itself."""
     return {
         "seq": row["seq"],
         "at": row["at"].astimezone(UTC).isoformat(timespec="microseconds"),
@@ -101,14 +101,17 @@ def _row(event: AuditEvent) -> dict[str, Any]:
     return {name: getattr(event, name) for name in _CONTENT}
 
 
-def legacy_hash(event: AuditEvent | dict[str, Any]) -> str:
+def legacy_digest(content: dict[str, Any], previous: str) -> str:
     """The plain SHA-256 of an event of the chain before keyed links (kept verifiable)."""
-    row = event if isinstance(event, dict) else {**_row(event), "prev_hash": event.prev_hash}
-    return hashlib.sha256(_canonical({**_content(row), "prev": row["prev_hash"]})).hexdigest()
+    return hashlib.sha256(_canonical({**content, "prev": previous})).hexdigest()
+
+
+def legacy_hash(event: AuditEvent) -> str:
+    return legacy_digest(content_of(_row(event)), event.prev_hash)
 
 
 def link_mac(
-    *, algorithm: str, key: bytes, key_id: str, position: int, previous: str, event: dict
+    *, algorithm: str, key: bytes, key_id: str, position: int, previous: str, content: dict
 ) -> str:
     """The keyed link of an event at a chain position, after the link (or legacy hash) before."""
     message = b"|".join(
@@ -117,7 +120,7 @@ def link_mac(
             key_id.encode(),
             str(position).encode(),
             previous.encode(),
-            _canonical(_content(event)),
+            _canonical(content),
         ]
     )
     return crypto.mac(algorithm, key, message).hex()
@@ -347,7 +350,7 @@ def _chain(batch: int, *, switch_over: bool = False) -> int:
             key_id=key_id,
             position=position,
             previous=previous,
-            event=event,
+            content=content_of(event),
         )
         links.append(
             AuditLink(position=position, event_id=event["seq"], key_id=key_id, mac=previous)
@@ -448,12 +451,6 @@ class Checkpoint:
     key_id: str
 
 
-class CheckpointForged(Exception):
-    def __init__(self, line: int):
-        super().__init__(f"line {line}")
-        self.line = line
-
-
 def checkpoint_path() -> Path:
     return Path(settings.TONGXIN_AUDIT_CHECKPOINT_FILE)
 
@@ -484,270 +481,11 @@ def write_checkpoint() -> Checkpoint | None:
     return Checkpoint(position=head[0], mac=head[1], at=at, key_id=key_id)
 
 
-def latest_checkpoint(ring: crypto.KeyRing, path: Path | None = None) -> Checkpoint | None:
-    """The checkpoint of the furthest position in the file. A line that does not verify under
-    its (loaded) audit key raises CheckpointForged; lines of keys no longer loaded are skipped."""
-    path = path or checkpoint_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    latest: Checkpoint | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            body = _checkpoint_body(
-                int(data["position"]), str(data["mac"]), str(data["at"]), str(data["key_id"])
-            )
-            signature = str(data["signature"])
-        except (ValueError, KeyError, TypeError):
-            raise CheckpointForged(number) from None
-        try:
-            algorithm, key = ring.audit_key(body["key_id"])
-        except crypto.KeyUnavailable:
-            continue
-        if not crypto.mac_matches(
-            algorithm, key, CHECKPOINT_DOMAIN + b"|" + _canonical(body), signature
-        ):
-            raise CheckpointForged(number)
-        if latest is None or body["position"] > latest.position:
-            latest = Checkpoint(**body)
-    return latest
+def verify(*, checkpoint_file: Path | None = None) -> Any:
+    """Verify the trail (mediation/audit_verify.py, which imports this module)."""
+    from .audit_verify import verify as verify_trail
 
-
-# Verification.
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The outcome of `verify`: ok, how many events were checked, and otherwise the position
-    of the first broken link (if there is one) and why, as a sentence in the active language."""
-
-    ok: bool
-    checked: int
-    broken_seq: int | None = None
-    reason: str = ""
-    checkpoint: Checkpoint | None = None
-    unlinked: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def message(self) -> str:
-        if not self.ok:
-            return self.reason
-        if self.checkpoint is None:
-            return _("The audit trail is empty.")
-        return _(
-            "The audit trail is intact: %(count)s events verified with the audit keys, up to "
-            "the checkpoint of %(time)s (event %(position)s)."
-        ) % {
-            "count": self.checked,
-            "time": self.checkpoint.at,
-            "position": self.checkpoint.position,
-        }
-
-
-class _Broken(Exception):
-    def __init__(self, position: int | None, reason: str):
-        super().__init__(reason)
-        self.position = position
-        self.reason = reason
-
-
-def _broken_at(position: int, why: str) -> _Broken:
-    return _Broken(
-        position,
-        _("The audit trail is broken at event %(position)s: %(why)s")
-        % {"position": position, "why": why},
-    )
-
-
-def _legacy_rows() -> Iterator[dict[str, Any]]:
-    return (
-        AuditEvent.objects.legacy()
-        .order_by("seq")
-        .values(*_CONTENT, "prev_hash", "hash")
-        .iterator(chunk_size=2000)
-    )
-
-
-def _linked_rows() -> Iterator[tuple[int, str, str, dict[str, Any]]]:
-    fields = [f"event__{name}" for name in _CONTENT]
-    for position, key_id, mac_hex, *values in (
-        AuditLink.objects.order_by("position")
-        .values_list("position", "key_id", "mac", *fields)
-        .iterator(chunk_size=2000)
-    ):
-        yield position, key_id, mac_hex, dict(zip(_CONTENT, values, strict=True))
-
-
-def verify(*, checkpoint_file: Path | None = None) -> Verification:
-    """Walk the legacy SHA-256 part and every keyed link; check the head and the newest
-    checkpoint. Names the first broken link, or why the trail as a whole cannot be trusted."""
-    ring = keyring.ring()
-    try:
-        checked, position, previous = _verify_links(ring)
-        _verify_head(position, previous)
-        unlinked, notes = _verify_unlinked()
-        checkpoint = _verify_checkpoint(ring, checkpoint_file, checked, position, previous)
-    except _Broken as broken:
-        return Verification(False, 0, broken.position, broken.reason)
-    return Verification(True, checked, checkpoint=checkpoint, unlinked=unlinked, notes=notes)
-
-
-def _verify_links(ring: crypto.KeyRing) -> tuple[int, int, str]:
-    legacy, previous = 0, GENESIS
-    for row in _legacy_rows():
-        if row["seq"] != legacy + 1:
-            raise _broken_at(legacy + 1, _("it is missing."))
-        if row["prev_hash"] != previous or legacy_hash(row) != row["hash"]:
-            raise _broken_at(row["seq"], _("it does not match its SHA-256 hash (legacy part)."))
-        legacy, previous = legacy + 1, row["hash"]
-    position, current_key, retired = legacy, "", set()
-    for link_position, key_id, mac_hex, event in _linked_rows():
-        if link_position != position + 1:
-            raise _broken_at(position + 1, _("it is missing."))
-        if position == legacy and legacy:
-            _verify_switch_over(event, legacy, previous)
-        if key_id != current_key:
-            if key_id in retired:
-                raise _broken_at(
-                    link_position,
-                    _("it is linked with audit key %(key)s after a newer key took over.")
-                    % {"key": key_id},
-                )
-            if current_key:
-                retired.add(current_key)
-            current_key = key_id
-        try:
-            algorithm, key = ring.audit_key(key_id)
-        except crypto.KeyUnavailable:
-            raise _broken_at(
-                link_position,
-                _("it is linked with audit key %(key)s, which is not loaded.") % {"key": key_id},
-            ) from None
-        expected = link_mac(
-            algorithm=algorithm,
-            key=key,
-            key_id=key_id,
-            position=link_position,
-            previous=previous,
-            event=event,
-        )
-        if expected != mac_hex:
-            raise _broken_at(
-                link_position,
-                _("its content does not match its link (altered, or linked without the key)."),
-            )
-        position, previous = link_position, mac_hex
-    if legacy and position == legacy:
-        raise _Broken(
-            None,
-            _(
-                "The audit trail holds only plain SHA-256 links: it was never switched to keyed "
-                "links, or it was rebuilt without the audit key. After an upgrade, run "
-                "`manage.py audit checkpoint` once."
-            ),
-        )
-    return position, position, previous
-
-
-def _verify_switch_over(event: dict[str, Any], legacy: int, legacy_head: str) -> None:
-    details = event["details"] if isinstance(event["details"], dict) else {}
-    if (
-        event["action"] != SWITCH_OVER
-        or details.get("legacy_events") != legacy
-        or details.get("legacy_head") != legacy_head
-    ):
-        raise _Broken(
-            legacy,
-            _(
-                "The plain SHA-256 part of the audit trail is not the one recorded when keyed "
-                "links began: it was rewritten."
-            ),
-        )
-
-
-def _verify_head(position: int, previous: str) -> None:
-    head = AuditChainHead.objects.filter(id=1).values_list("last_seq", "last_hash").first()
-    if head is not None and head[0] > position:
-        raise _broken_at(position + 1, _("it and the events after it are missing."))
-    if head is not None and tuple(head) != (position, previous):
-        raise _Broken(
-            position,
-            _("The chain's head does not match its last link (event %(position)s).")
-            % {"position": position},
-        )
-
-
-def _verify_unlinked() -> tuple[int, list[str]]:
-    unlinked = AuditEvent.objects.filter(hash__isnull=True, link__isnull=True)
-    stale = unlinked.filter(at__lt=timezone.now() - UNLINKED_GRACE).count()
-    if stale:
-        raise _Broken(
-            None,
-            _(
-                "%(count)s events written more than ten minutes ago have no link, so nothing "
-                "protects them: run `manage.py audit checkpoint`, which links them, and find "
-                "out why linking stopped."
-            )
-            % {"count": stale},
-        )
-    waiting = unlinked.count()
-    notes = (
-        [_("%(count)s events written in the last minutes await their link.") % {"count": waiting}]
-        if waiting
-        else []
-    )
-    return waiting, notes
-
-
-def _mac_at(position: int) -> str | None:
-    linked = AuditLink.objects.filter(position=position).values_list("mac", flat=True).first()
-    if linked is not None:
-        return linked
-    return AuditEvent.objects.legacy().filter(seq=position).values_list("hash", flat=True).first()
-
-
-def _verify_checkpoint(
-    ring: crypto.KeyRing, path: Path | None, checked: int, position: int, previous: str
-) -> Checkpoint | None:
-    path = path or checkpoint_path()
-    try:
-        checkpoint = latest_checkpoint(ring, path)
-    except CheckpointForged as forged:
-        raise _Broken(
-            None,
-            _(
-                "Line %(line)s of the checkpoint file %(path)s is not signed with a loaded audit "
-                "key: it was altered or forged."
-            )
-            % {"line": forged.line, "path": path},
-        ) from None
-    if checkpoint is None:
-        if position:
-            raise _Broken(
-                None,
-                _(
-                    "No checkpoint in %(path)s vouches for the trail's %(count)s events, so its "
-                    "head cannot be confirmed outside the database."
-                )
-                % {"path": path, "count": checked},
-            )
-        return None
-    if checkpoint.position > position or _mac_at(checkpoint.position) != checkpoint.mac:
-        raise _Broken(
-            min(checkpoint.position, position + 1),
-            _(
-                "The checkpoint of %(time)s vouches for event %(position)s, which the trail "
-                "does not hold as it was (it holds %(count)s events): the trail was emptied, "
-                "cut or rebuilt."
-            )
-            % {"time": checkpoint.at, "position": checkpoint.position, "count": position},
-        )
-    return checkpoint
+    return verify_trail(checkpoint_file=checkpoint_file)
 
 
 def head() -> tuple[int, str]:

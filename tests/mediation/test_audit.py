@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 
-from mediation import audit, crypto, keyring
+from mediation import audit, audit_verify, crypto, keyring
 from mediation.models import AuditChainHead, AuditEvent, AuditLink, AuditPending
 from tests.conftest import APPEND_ONLY, TEST_RING, fixed_ring
 
@@ -84,7 +84,7 @@ def test_links_are_hmacs_of_the_suites_algorithm(counselor, suite):
             key_id="audit-a",
             position=position + 1,
             previous=previous,
-            event=row,
+            content=audit.content_of(row),
         )
         for name in crypto.MACS
     }
@@ -448,7 +448,7 @@ def test_every_commit_writes_a_signed_checkpoint_to_the_file_and_the_log(
     last = AuditLink.objects.get(event=events[-1])
     assert [line["position"] for line in lines] == [last.position - 1, last.position]
     assert lines[-1]["mac"] == last.mac and lines[-1]["key_id"] == TEST_RING.audit_active_id
-    assert audit.latest_checkpoint(TEST_RING).position == last.position
+    assert audit_verify.latest_checkpoint(TEST_RING).position == last.position
     assert sum("audit checkpoint" in record.message for record in caplog.records) == 2
 
 
