@@ -6,6 +6,7 @@ database). BENCH_AUDIT_WRITERS, BENCH_AUDIT_PROCESSES, BENCH_AUDIT_SECONDS and
 BENCH_AUDIT_ROUNDS change the defaults (50, 5, 5 s, 3 rounds); the median round is quoted.
 """
 
+import logging
 import multiprocessing
 import os
 import statistics
@@ -92,6 +93,7 @@ def main() -> None:
     from mediation import audit, crypto, keyring
     from mediation.models import AuditEvent, AuditPending, User
 
+    logging.getLogger("tongxin.audit").setLevel(logging.WARNING)  # a line per commit otherwise
     suite = keyring.suite()
     keyring.use(crypto.new_ring(suite, key_id="bench", audit_id="bench-audit"))
     checkpoints = Path(tempfile.mkdtemp(prefix="bench-audit-")) / "checkpoints.log"
