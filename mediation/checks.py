@@ -72,3 +72,33 @@ def key_ring_fit_for_use(app_configs, **kwargs):
             )
         )
     return found
+
+
+@checks.register(checks.Tags.database)
+def application_role_owns_nothing(app_configs, databases=None, **kwargs):
+    """On PostgreSQL the application's role should own no table, or it could drop the audit
+    trail's triggers (docs/operations.md, 'Database roles'). Run by `check --database default`
+    (and by migrate, which connects as the owner named by DATABASE_MIGRATE_URL: not warned)."""
+    from django.conf import settings
+    from django.db import connections
+
+    from . import database_roles
+
+    found = []
+    for alias in databases or []:
+        connection = connections[alias]
+        owner = settings.TONGXIN_DATABASE_OWNER.get("USER")
+        if connection.vendor != "postgresql" or connection.settings_dict.get("USER") == owner:
+            continue
+        owned = database_roles.tables_owned_by_current_user(connection)
+        if owned:
+            found.append(
+                checks.Warning(
+                    f"The application's database role owns {owned} tables, so it could drop "
+                    "the audit trail's triggers.",
+                    hint="Connect as a role that owns nothing (DATABASE_URL) and migrate as the "
+                    "owner (DATABASE_MIGRATE_URL); see docs/operations.md.",
+                    id="tongxin.W103",
+                )
+            )
+    return found

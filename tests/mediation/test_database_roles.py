@@ -20,6 +20,14 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def closed_after(request):
+    """The `app` connection is closed after each test, so the test database can be dropped."""
+    yield
+    with request.getfixturevalue("django_db_blocker").unblock():
+        connections["app"].close()
+
+
 def as_app(sql: str) -> None:
     with transaction.atomic(using="app"), connections["app"].cursor() as cursor:
         cursor.execute(sql)
@@ -87,3 +95,13 @@ def test_the_application_works_as_its_role(client, counselor, xlt):
     assert page.status_code == 200 and "示例笔记" in page.text
     assert result.ok, result.reason
     assert AuditEvent.objects.filter(action="note.read").exists()
+
+
+@pytest.mark.django_db(databases=["default", "app"])
+def test_the_database_check_finds_nothing_to_warn_about_the_application_role(db):
+    from django.core import checks
+
+    as_app = [m.id for m in checks.run_checks(tags=["database"], databases=["app"])]
+
+    assert "tongxin.W103" not in as_app
+    assert database_roles.tables_owned_by_current_user(connections["default"]) > 0
