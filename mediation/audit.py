@@ -1,4 +1,4 @@
-"""Writing, chaining, checkpointing and verifying the audit trail (SECURITY.md, 'Audit trail').
+"""Writing and linking the audit trail, and its checkpoints (SECURITY.md, 'Audit trail').
 
 `record` is called by services inside their transaction; it never stores names, ID numbers or
 note text — only who, role, office, action, record UUID, outcome, request id and plain details.
@@ -6,17 +6,18 @@ note text — only who, role, office, action, record UUID, outcome, request id a
 The chain is keyed: each event gets a link, the HMAC (SHA-256 or SM3, by the audit key's
 algorithm) under an audit key from the key ring — never in the database — of the link before
 it, its position and the event's content, so whoever can write the tables still cannot rebuild
-the chain. Links are made under one lock, with nothing but the MACs computed inside it:
+the chain. The database queues every new event (a trigger); links are made under one lock with
+nothing but reading the waiting events, the MACs and two writes inside it:
 
-- when the lock is free, in the writer's own transaction (always so on SQLite, whose writers
-  queue for the database anyway, and on PostgreSQL when no one else is chaining);
-- otherwise right after the writer commits, for every event committed meanwhile at once, so 50
-  writers share one commit of the chain instead of queueing for one each.
+- in the writer's own transaction when nothing else waits and the lock is free (always on
+  SQLite, whose writers queue for the database anyway);
+- otherwise right after the writer commits, for everything waiting at once, by whichever writer
+  finds the lock free; the others go on, so 50 writers share one disk flush per batch.
 
 After each committed batch, and daily by `manage.py audit checkpoint`, the head (position, MAC,
 time) is signed with the audit key and written outside the database: appended to
-TONGXIN_AUDIT_CHECKPOINT_FILE and logged on `tongxin.audit`. `verify` checks every link against
-the keys and the head against the newest checkpoint, so an emptied, cut or rebuilt trail fails.
+TONGXIN_AUDIT_CHECKPOINT_FILE and logged on `tongxin.audit`. mediation/audit_verify.py checks
+every link against the keys and the head against the newest checkpoint.
 """
 
 import hashlib

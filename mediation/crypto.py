@@ -319,7 +319,9 @@ class KeyRing:
         )
 
 
-def parse_key_map(text: str, default_algorithm: str) -> tuple[dict, dict, list[str]]:
+def parse_key_map(
+    text: str, default_algorithm: str
+) -> tuple[dict[str, bytes], dict[str, str], list[str]]:
     """The JSON of TONGXIN_KEYS or TONGXIN_AUDIT_KEYS: (keys, algorithms, problems)."""
     data, problems = json_without_repeats(text)
     if not isinstance(data, dict):
@@ -328,7 +330,9 @@ def parse_key_map(text: str, default_algorithm: str) -> tuple[dict, dict, list[s
     return keys, algorithms, problems
 
 
-def _parse_keys(data: Mapping[str, Any], default_algorithm: str) -> tuple[dict, dict]:
+def _parse_keys(
+    data: Mapping[str, Any], default_algorithm: str
+) -> tuple[dict[str, bytes], dict[str, str]]:
     keys: dict[str, bytes] = {}
     algorithms: dict[str, str] = {}
     for key_id, value in data.items():
@@ -341,7 +345,9 @@ def _parse_keys(data: Mapping[str, Any], default_algorithm: str) -> tuple[dict, 
     return keys, algorithms
 
 
-def _dump_keys(keys: Mapping[str, bytes], algorithms: Mapping[str, str]) -> dict:
+def _dump_keys(
+    keys: Mapping[str, bytes], algorithms: Mapping[str, str]
+) -> dict[str, dict[str, str]]:
     return {
         key_id: {"algorithm": algorithms[key_id], "key": base64.b64encode(key).decode()}
         for key_id, key in keys.items()

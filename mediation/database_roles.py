@@ -4,12 +4,17 @@ table or change the schema; `manage.py migrate` runs as the owner and then grant
 role what it needs, and no more. Plain statements in, executed by the migrate command.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 # The trail is append-only for the application: it may add events and links, never change them.
 AUDIT_TABLES = ("mediation_auditevent", "mediation_auditlink")
 MIGRATION_TABLE = "django_migrations"
 
 
-def grant_statements(*, app_role: str, owner_role: str, schema: str, quote) -> list[str]:
+def grant_statements(
+    *, app_role: str, owner_role: str, schema: str, quote: Callable[[str], str]
+) -> list[str]:
     """What the owner runs after every migration: SELECT, INSERT, UPDATE, DELETE on every table
     (and the same by default on tables made later), nothing more on the schema, and neither
     UPDATE nor DELETE on the audit trail nor writes to the migration history."""
@@ -30,7 +35,7 @@ def grant_statements(*, app_role: str, owner_role: str, schema: str, quote) -> l
     ]
 
 
-def grant_to_app_role(connection, app_role: str) -> list[str]:
+def grant_to_app_role(connection: Any, app_role: str) -> list[str]:
     """Run the grants on a PostgreSQL connection made as the owner; returns the statements."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user, current_schema()")
@@ -43,7 +48,7 @@ def grant_to_app_role(connection, app_role: str) -> list[str]:
     return statements
 
 
-def tables_owned_by_current_user(connection) -> int:
+def tables_owned_by_current_user(connection: Any) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_tables "
