@@ -31,12 +31,14 @@ from .cases import (
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
 from .sealed import SealedModel
+from .sign_in import BackupCode, SignInSession, TotpDevice
 
 __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "AuditLink",
     "AuditPending",
+    "BackupCode",
     "Case",
     "CaseAssignment",
     "CaseNumberCounter",
@@ -64,5 +66,7 @@ __all__ = [
     "SealedModel",
     "Service",
     "SessionNote",
+    "SignInSession",
+    "TotpDevice",
     "User",
 ]

@@ -113,7 +113,7 @@ def restore_earlier_on_sqlite(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0008_user_manager'),
+        ('mediation', '0010_three_administrators'),
     ]
 
     operations = [
