@@ -492,7 +492,7 @@ def verify(*, checkpoint_file: Path | None = None) -> Any:
 def head() -> tuple[int, str]:
     """(position, MAC) of the chain's last link."""
     found = AuditChainHead.objects.filter(id=1).values_list("last_seq", "last_hash").first()
-    return tuple(found) if found else (0, GENESIS)
+    return (found[0], found[1]) if found else (0, GENESIS)
 
 
 def head_hash() -> str:

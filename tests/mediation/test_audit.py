@@ -362,7 +362,7 @@ def rebuild_with_plain_sha256(office_code: str = "PS") -> None:
     """Triggers dropped, links removed, one event altered and the whole trail chained again
     with plain SHA-256 from 1, as the code before keyed links did."""
     rows = list(AuditEvent.objects.order_by("seq").values())
-    statements = [
+    statements: list[str | tuple] = [
         "DELETE FROM mediation_auditpending",
         "DELETE FROM mediation_auditlink",
         "DELETE FROM mediation_auditevent",

@@ -137,7 +137,7 @@ def sealed_ciphers() -> set[str]:
     found = set()
     for model in sealing.sealed_models():
         columns = ["wrapped_key", *sealing.sealed_columns(model)]
-        for row in model.objects.values_list(*columns):
+        for row in model._default_manager.values_list(*columns):
             found |= {crypto.cipher_of_value(blob).name for blob in row if blob is not None}
     return found
 
