@@ -100,7 +100,7 @@ def fast_password_hashing():
         yield
 
 
-APPEND_ONLY = importlib.import_module("mediation.migrations.0011_audit_keyed_chain")
+APPEND_ONLY = importlib.import_module("mediation.migrations.0015_audit_keyed_chain")
 
 
 def set_audit_triggers(*, present: bool) -> None:

@@ -113,7 +113,7 @@ def restore_earlier_on_sqlite(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0010_three_administrators'),
+        ('mediation', '0014_structured_notes_and_drafts'),
     ]
 
     operations = [
