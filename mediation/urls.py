@@ -32,6 +32,7 @@ urlpatterns = [
     path(session + "notes/<uuid:note_uuid>/addendum/", views.note_addendum, name="note-addendum"),
     path(case + "result/", views.case_result, name="case-result"),
     path(case + "outcome/", views.case_outcome, name="case-outcome"),
+    path(case + "outcome/void/", views.outcome_void, name="outcome-void"),
     path(case + "finish/", views.case_finish, name="case-finish"),
     path(case + "referrals/new/", views.referral_new, name="referral-new"),
     path(case + "follow-ups/<int:follow_up_id>/", views.follow_up_record, name="follow-up-record"),

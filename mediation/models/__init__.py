@@ -5,6 +5,7 @@ Imports nothing of counselors or reports.
 
 from .audit import AuditChainHead, AuditEvent
 from .cases import (
+    CancelReason,
     Case,
     CaseAssignment,
     CaseNumberCounter,
@@ -35,6 +36,7 @@ from .sealed import SealedModel
 __all__ = [
     "AuditChainHead",
     "AuditEvent",
+    "CancelReason",
     "Case",
     "CaseAssignment",
     "CaseNumberCounter",

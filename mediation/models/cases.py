@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .people import RegistryOffice
@@ -191,6 +192,15 @@ class Case(models.Model):
     @property
     def is_divorce(self) -> bool:
         return self.port == Port.DIVORCE
+
+    @property
+    def outcome(self) -> "Outcome | None":
+        """The registry outcome in force (voided ones are kept apart, in `outcomes`). Lists
+        prefetch it into `outcomes_in_force`."""
+        if "outcomes_in_force" in self.__dict__:
+            prefetched = self.__dict__["outcomes_in_force"]
+            return prefetched[0] if prefetched else None
+        return Outcome.objects.in_force().filter(case=self).first()
 
     def sessions_with_note_metadata(self):
         """Sessions newest first, with their notes' author and status (never their text)."""
@@ -400,6 +410,32 @@ class SessionStatus(models.TextChoices):
     NO_SHOW = "no_show", _("did not come")
 
 
+class CancelReason(models.TextChoices):
+    """Why a booked session did not take place: asked of the user when they cancel it or record
+    that the party did not come; the last three are set when another change cancels it."""
+
+    PARTY_ASKED = "party_asked", _("The party asked to cancel")
+    COUNSELOR_UNAVAILABLE = "counselor_unavailable", _("The counsellor could not attend")
+    RESCHEDULED = "rescheduled", _("Moved to another time")
+    SAFETY = "safety", _("For safety reasons")
+    NOT_REACHED = "not_reached", _("Did not come and could not be reached")
+    LATE_NOTICE = "late_notice", _("Did not come and said why afterwards")
+    OTHER = "other", _("Other reason")
+    CASE_CLOSED = "case_closed", _("The case was closed")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent was withdrawn")
+    SAFETY_SCREEN = "safety_screen", _("A safety screen was positive")
+
+
+CANCEL_REASONS = [
+    CancelReason.PARTY_ASKED,
+    CancelReason.COUNSELOR_UNAVAILABLE,
+    CancelReason.RESCHEDULED,
+    CancelReason.SAFETY,
+    CancelReason.OTHER,
+]
+NO_SHOW_REASONS = [CancelReason.NOT_REACHED, CancelReason.LATE_NOTICE, CancelReason.OTHER]
+
+
 # A booked or held session occupies its counsellor and its room; cancelled ones free them.
 ACTIVE_SESSION_STATUSES = [SessionStatus.BOOKED, SessionStatus.HELD]
 ACTIVE_SESSION = Q(status__in=ACTIVE_SESSION_STATUSES)
@@ -446,6 +482,13 @@ class CounselingSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     booked_at = models.DateTimeField()
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(
+        _("reason"), max_length=24, choices=CancelReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("session")
@@ -476,6 +519,10 @@ class CounselingSession(models.Model):
     @property
     def service_labels(self) -> list[str]:
         return [Service(service).label for service in self.services]
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
 
     def set_services(self, services) -> None:
         for service, column in SERVICE_COLUMNS.items():
@@ -549,10 +596,20 @@ class NoteAddendum(SealedModel):
         ordering = ["created_at", "pk"]
 
 
-class Outcome(models.Model):
-    """The one registry outcome of a divorce case (a OneToOne: exactly one, enforced by the DB)."""
+class OutcomeQuerySet(models.QuerySet["Outcome"]):
+    def in_force(self) -> "OutcomeQuerySet":
+        """Outcomes not voided: what a case is closed by and what statistics count."""
+        return self.filter(voided_at__isnull=True)
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="outcome")
+
+class Outcome(models.Model):
+    """The registry outcome of a divorce case. Exactly one is in force (a conditional unique
+    constraint, so it holds under concurrency); a supervisor may void a wrong one, which is kept
+    with who, when and why, and the case reopens for the right one."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="outcomes", related_query_name="outcome"
+    )
     kind = models.CharField(_("registry outcome"), max_length=12, choices=OutcomeKind.choices)
     decided_on = models.DateField(_("date"))
     recorded_by = models.ForeignKey(
@@ -560,14 +617,38 @@ class Outcome(models.Model):
     )
     recorded_at = models.DateTimeField()
     by_clock = models.BooleanField(_("recorded by the clock"), default=False)
+    # Recorded while the deadlines were provisional (a year not loaded): re-checked when the
+    # year is entered, and a date then outside its window goes to the supervisor's list.
+    provisional = models.BooleanField(_("recorded on provisional deadlines"), default=False)
+    rechecked_at = models.DateTimeField(null=True, blank=True)
+    window_mismatch = models.BooleanField(_("outside the window after re-checking"), default=False)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
+
+    objects = OutcomeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("registry outcome")
         verbose_name_plural = _("registry outcomes")
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(voided_at__isnull=True),
+                name="outcome_one_in_force_per_case",
+            )
+        ]
         indexes = [models.Index(fields=["kind", "decided_on"], name="outcome_kind_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.case}: {self.kind}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class Referral(SealedModel):

@@ -15,6 +15,7 @@ from .consent import (
     record_consent,
     require_consent,
 )
+from .corrections import outcomes_to_review, recheck_provisional_outcomes, void_outcome
 from .errors import field_error, integrity_failed_message, key_unavailable_message
 from .follow_ups import (
     FOLLOW_UP_MONTHS,
@@ -31,7 +32,16 @@ from .official_calendar import (
     recompute_deadlines,
     rest_day_warning,
 )
-from .outcomes import close_case, finish_case, mark_lapsed_cases, record_result
+from .outcomes import (
+    ClosingEffects,
+    check_outcome,
+    close_case,
+    closing_effects,
+    deadlines_of,
+    finish_case,
+    mark_lapsed_cases,
+    record_result,
+)
 from .parties import earlier_cases_for, update_party
 from .referrals import refer
 from .screening import SCREEN_QUESTIONS, screen_party
@@ -55,6 +65,7 @@ __all__ = [
     "FOLLOW_UP_MONTHS",
     "MAKEUP_WORKDAY_NAME",
     "SCREEN_QUESTIONS",
+    "ClosingEffects",
     "ConsentState",
     "Opened",
     "OpenedNote",
@@ -66,9 +77,12 @@ __all__ = [
     "assign_counselor",
     "book_session",
     "cancel_session",
+    "check_outcome",
     "close_case",
+    "closing_effects",
     "consent_states",
     "consent_text_for",
+    "deadlines_of",
     "earlier_cases_for",
     "enter_calendar_year",
     "field_error",
@@ -79,6 +93,7 @@ __all__ = [
     "mark_lapsed_cases",
     "may_contact",
     "open_case",
+    "outcomes_to_review",
     "read_note",
     "read_party_identity",
     "read_party_names",
@@ -86,6 +101,7 @@ __all__ = [
     "read_screen",
     "read_sealed_answers",
     "read_session_notes",
+    "recheck_provisional_outcomes",
     "recompute_deadlines",
     "record_consent",
     "record_follow_up",
@@ -102,4 +118,5 @@ __all__ = [
     "unassign_counselor",
     "update_case",
     "update_party",
+    "void_outcome",
 ]

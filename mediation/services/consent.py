@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from .. import audit
 from ..models import (
+    CancelReason,
     Case,
     ConsentRecord,
     ConsentText,
@@ -148,10 +149,14 @@ def _stop_what_consent_covered(*, party: Party, purpose: str, now: datetime, by:
         future = CounselingSession.objects.filter(
             case=party.case, status=CounselingSession.Status.BOOKED, starts_at__gte=now
         )
-        future.filter(party=party).update(status=CounselingSession.Status.CANCELLED)
-        future.filter(kind=CounselingSession.Kind.JOINT).update(
-            status=CounselingSession.Status.CANCELLED
-        )
+        stopped = {
+            "status": CounselingSession.Status.CANCELLED,
+            "cancelled_by": by,
+            "cancelled_at": now,
+            "cancel_reason": CancelReason.CONSENT_WITHDRAWN,
+        }
+        future.filter(party=party).update(**stopped)
+        future.filter(kind=CounselingSession.Kind.JOINT).update(**stopped)
     if purpose in (Purpose.COUNSELLING, Purpose.FOLLOW_UP):
         FollowUp.objects.filter(party=party, status=FollowUp.Status.DUE).update(
             status=FollowUp.Status.CANCELLED

@@ -12,6 +12,7 @@ from .outcomes import (
     case_outcome,
     case_result,
     follow_up_record,
+    outcome_void,
     referral_new,
     satisfaction_new,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "note_sign",
     "office_cases",
     "office_detail",
+    "outcome_void",
     "party_consent",
     "party_edit",
     "party_screen",

@@ -103,8 +103,11 @@ def _filtered_cases(
         queryset = _by_deadline(queryset, data.get("deadline") or "", timezone.localdate())
     active = CaseAssignment.objects.filter(ended_at__isnull=True).select_related("counselor")
     queryset = (
-        queryset.select_related("office", "outcome")
-        .prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))
+        queryset.select_related("office")
+        .prefetch_related(
+            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
+            Prefetch("outcomes", queryset=Outcome.objects.in_force(), to_attr="outcomes_in_force"),
+        )
         .order_by("-status", "cooling_off_ends_on", "-opened_at")
         .distinct()
     )
@@ -140,6 +143,7 @@ def office_cases(request: HttpRequest) -> HttpResponse:
             "page": page,
             "title": _("Office cases"),
             "supervising": True,
+            "to_review": services.outcomes_to_review(Case.objects.visible_to(request.user)),
             "today": timezone.localdate(),
         },
     )
@@ -178,7 +182,7 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
         party.identity = names.get(party.pk)
         party.earlier_cases = services.earlier_cases_for(party)
         party.screened = bool(party.screens.all())
-    outcome = Outcome.objects.filter(case=case).select_related("recorded_by").first()
+    outcomes = list(case.outcomes.select_related("recorded_by", "voided_by"))
     assignments = case.assignments.filter(ended_at__isnull=True).select_related("counselor")
     referrals = case.referrals.select_related("party")
     return render(
@@ -188,7 +192,8 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
             "case": case,
             "parties": parties,
             "sessions": case.sessions_with_note_metadata(),
-            "outcome": outcome,
+            "outcomes": outcomes,
+            "outcome": next((each for each in outcomes if not each.is_voided), None),
             "assignments": assignments,
             "referrals": referrals,
             "follow_ups": case.follow_ups.select_related("party"),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -127,24 +128,50 @@ def session_hold(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
     return render_case_form(request, case, form, title=_("Record the session as held"))
 
 
-@require_POST
 def session_cancel(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
+    """Cancel a booked session, or record that the party did not come (`no_show`), with the
+    reason asked on this page."""
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
-    session = get_object_or_404(case.sessions, uuid=session_uuid)
-    form = SessionCancelForm(request.POST)
-    form.is_valid()
-    try:
-        services.cancel_session(
-            session=session,
-            cancelled_by=request.user,
-            no_show=form.cleaned_data.get("no_show", False),
-            request=request,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The session is cancelled."))
-    return redirect("mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid)
+    session = get_object_or_404(case.sessions.select_related("party"), uuid=session_uuid)
+    no_show = (request.POST or request.GET).get("no_show") == "1"
+    form = SessionCancelForm(request.POST or None, no_show=no_show)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_session(
+                session=session,
+                cancelled_by=request.user,
+                reason=form.cleaned_data["reason"],
+                no_show=no_show,
+                request=request,
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(
+                request,
+                _("The session is recorded as not attended.")
+                if no_show
+                else _("The session is cancelled."),
+            )
+            return redirect(
+                "mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid
+            )
+    return render_case_form(
+        request,
+        case,
+        form,
+        title=_("The party did not come") if no_show else _("Cancel the session"),
+        intro=_("%(when)s · %(kind)s · %(room)s")
+        % {
+            "when": date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT"),
+            "kind": session.get_kind_display(),
+            "room": session.room,
+        },
+        submit=_("Record") if no_show else _("Cancel the session"),
+        template="mediation/session_cancel.html",
+        no_show=no_show,
+        session=session,
+    )
 
 
 @sensitive_variables("initial", "opened")

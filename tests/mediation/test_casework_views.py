@@ -202,13 +202,13 @@ def test_a_second_outcome_through_the_page_is_refused(client, counselor, xlt):
     case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 1))
     client.force_login(counselor)
     url = reverse("mediation:case-outcome", args=[case.uuid])
-    client.post(url, {"kind": "reconciled", "decided_on": "2026-09-20"})
+    client.post(url, {"kind": "reconciled", "decided_on": "2026-09-20", "confirmed": "1"})
 
     response = client.get(url)
 
     assert response.status_code == HTTPStatus.OK
     second = client.post(url, {"kind": "divorced", "decided_on": "2026-10-20"})
-    assert "已有登记结果" in second.text
+    assert second.text.count("已有登记结果") == 1
 
 
 def test_the_today_page_shows_the_day_and_pins_its_queries(
@@ -315,19 +315,26 @@ def test_a_session_is_cancelled_or_marked_as_not_attended_from_its_page(client, 
             lead_counselor=counselor,
             booked_by=counselor,
         )
-        for days in (1, 2)
+        for days in (1, -1)
     ]
     client.force_login(counselor)
 
-    client.post(reverse("mediation:session-cancel", args=[case.uuid, sessions[0].uuid]))
+    asked = client.get(reverse("mediation:session-cancel", args=[case.uuid, sessions[0].uuid]))
     client.post(
-        reverse("mediation:session-cancel", args=[case.uuid, sessions[1].uuid]), {"no_show": "1"}
+        reverse("mediation:session-cancel", args=[case.uuid, sessions[0].uuid]),
+        {"reason": "party_asked"},
+    )
+    client.post(
+        reverse("mediation:session-cancel", args=[case.uuid, sessions[1].uuid]),
+        {"no_show": "1", "reason": "not_reached"},
     )
 
-    assert [s.status for s in CounselingSession.objects.order_by("starts_at")] == [
-        CounselingSession.Status.CANCELLED,
-        CounselingSession.Status.NO_SHOW,
-    ]
+    assert "当事人要求取消" in asked.text
+    cancelled, not_attended = (CounselingSession.objects.get(pk=s.pk) for s in sessions)
+    assert cancelled.status == CounselingSession.Status.CANCELLED
+    assert (cancelled.cancel_reason, cancelled.cancelled_by) == ("party_asked", counselor)
+    assert not_attended.status == CounselingSession.Status.NO_SHOW
+    assert not_attended.cancel_reason == "not_reached"
 
 
 def test_opening_a_case_for_a_walk_in_ignores_a_receipt_date(client, counselor, xlt):

@@ -1,6 +1,7 @@
 """Forms of the core app: input validation and crispy layouts, no side effects.
 
-May import models; the rules of a change live in mediation/services/.
+May import models; the rules of a change live in mediation/services/. The newer case-work forms
+are in this package's modules (consent, notes, attachments, outcomes), which import from here.
 """
 
 import re
@@ -11,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from ..models import (
     AuditEvent,
     Case,
     Category,
@@ -27,6 +28,7 @@ from .models import (
     Satisfaction,
     Service,
 )
+from ..models.cases import CANCEL_REASONS, NO_SHOW_REASONS
 
 # Official calendar
 
@@ -426,8 +428,12 @@ class ResultForm(TongxinForm):
 
 
 class OutcomeForm(TongxinForm):
+    """A registry outcome by hand: every kind but 'lapsed', which only the clock records."""
+
     kind = forms.ChoiceField(
-        label=_("Registry outcome"), choices=OutcomeKind.choices, widget=forms.RadioSelect
+        label=_("Registry outcome"),
+        choices=[(k, label) for k, label in OutcomeKind.choices if k != OutcomeKind.LAPSED],
+        widget=forms.RadioSelect,
     )
     decided_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
 
@@ -514,10 +520,15 @@ class ConsentForm(forms.Form):
         return self.cleaned_data["action"] == self.GIVE
 
 
-class SessionCancelForm(forms.Form):
-    """'Cancel' or 'Did not come' on a booked session."""
+class SessionCancelForm(TongxinForm):
+    """'Cancel' or 'Did not come' on a booked session: the reason is asked each time."""
 
-    no_show = forms.BooleanField(required=False)
+    reason = forms.ChoiceField(label=_("Reason"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, no_show: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        reasons = NO_SHOW_REASONS if no_show else CANCEL_REASONS
+        self.fields["reason"].choices = [(reason.value, reason.label) for reason in reasons]
 
 
 DEADLINE_FILTERS = [
