@@ -22,7 +22,6 @@ from ..models import (
     OutcomeKind,
     Party,
     Port,
-    Purpose,
     Referral,
     SafetyScreen,
     Satisfaction,
@@ -505,19 +504,6 @@ class UnassignForm(forms.Form):
     def __init__(self, *args, assigned, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unassign"].queryset = assigned
-
-
-class ConsentForm(forms.Form):
-    """One press of 'Record agreement' or 'Withdraw' for one purpose on the consent page."""
-
-    GIVE, WITHDRAW = "give", "withdraw"
-
-    purpose = forms.ChoiceField(choices=Purpose.choices)
-    action = forms.ChoiceField(choices=[(GIVE, _("Record agreement")), (WITHDRAW, _("Withdraw"))])
-
-    @property
-    def given(self) -> bool:
-        return self.cleaned_data["action"] == self.GIVE
 
 
 class SessionCancelForm(TongxinForm):

@@ -5,6 +5,7 @@ Imports nothing of counselors or reports.
 
 from .audit import AuditChainHead, AuditEvent
 from .cases import (
+    Attachment,
     CancelReason,
     Case,
     CaseAssignment,
@@ -12,6 +13,7 @@ from .cases import (
     CaseRelation,
     Category,
     ConsentRecord,
+    ConsentSignature,
     ConsentText,
     CounselingSession,
     CounsellingResult,
@@ -34,6 +36,7 @@ from .people import OfficeMembership, RegistryOffice, User
 from .sealed import SealedModel
 
 __all__ = [
+    "Attachment",
     "AuditChainHead",
     "AuditEvent",
     "CancelReason",
@@ -43,6 +46,7 @@ __all__ = [
     "CaseRelation",
     "Category",
     "ConsentRecord",
+    "ConsentSignature",
     "ConsentText",
     "CounselingSession",
     "CounsellingResult",

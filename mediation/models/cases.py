@@ -298,6 +298,7 @@ class Party(SealedModel):
     consent_sensitive = models.BooleanField(default=False)
     consent_follow_up = models.BooleanField(default=False)
     consent_statistics = models.BooleanField(default=False)
+    consent_referral = models.BooleanField(default=False)
     screened_positive = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -342,13 +343,24 @@ class Purpose(models.TextChoices):
     SENSITIVE = "sensitive", _("Sensitive personal information")
     FOLLOW_UP = "follow_up", _("Follow-up contact")
     STATISTICS = "statistics", _("Anonymised statistics")
+    REFERRAL = "referral", _("Sharing with a referral service")
+
+
+class ConsentRecordQuerySet(models.QuerySet["ConsentRecord"]):
+    def in_force(self) -> "ConsentRecordQuerySet":
+        """Decisions (given or refused) not yet ended by a withdrawal or a change of mind."""
+        return self.filter(DECISION_IN_FORCE)
 
 
 class ConsentRecord(models.Model):
-    """One giving or withdrawal of consent; the party's current state is the latest record."""
+    """One decision of a party on one purpose under one version of its agreement: given or
+    refused, in force until it ends (a withdrawal, or a refusal turned into agreement). A
+    withdrawal is a record of its own. At most one decision per party, purpose and version is
+    in force (a conditional unique constraint): the same form sent twice lands on the first."""
 
     class Action(models.TextChoices):
         GIVEN = "given", _("given")
+        REFUSED = "refused", _("refused")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="consents")
@@ -359,12 +371,52 @@ class ConsentRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsentRecordQuerySet.as_manager()
+
+    # Set by the service on the record it returns when a submission repeated one in force.
+    repeat = False
 
     class Meta:
         ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "purpose", "text"],
+                condition=Q(ended_at__isnull=True, action__in=["given", "refused"]),
+                name="consent_one_decision_in_force",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.party} {self.purpose} {self.action}"
+
+
+DECISION_IN_FORCE = Q(
+    ended_at__isnull=True, action__in=[ConsentRecord.Action.GIVEN, ConsentRecord.Action.REFUSED]
+)
+
+
+class ConsentSignature(SealedModel):
+    """A party's finger signature on the tablet under the agreements in force, sealed like a
+    note (the image is personal data); opened only through a service that records the view."""
+
+    SEALED_FIELDS = ("image",)
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="signatures")
+    image_sealed = sealed_field()
+    texts = models.CharField(_("agreements"), max_length=60)
+    purposes = models.CharField(_("purposes agreed"), max_length=80, blank=True)
+    signed_at = models.DateTimeField(_("signed at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"signature {self.uuid}"
 
 
 class SafetyScreen(SealedModel):
@@ -677,6 +729,41 @@ class Referral(SealedModel):
 
     def __str__(self) -> str:
         return f"{self.case} -> {self.destination}"
+
+
+class Attachment(SealedModel):
+    """A scanned paper (a signed form, a referral reply) attached to a case: PDF, JPEG or PNG,
+    its type judged from its content, its bytes and its file name sealed with the row's own data
+    key. Served only through a service that checks access and records the download."""
+
+    class Kind(models.TextChoices):
+        SIGNED_FORM = "signed_form", _("Signed paper form")
+        REFERRAL_REPLY = "referral_reply", _("Reply to a referral")
+        OTHER = "other", _("Other document")
+
+    SEALED_FIELDS = ("content", "filename")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(_("kind of document"), max_length=16, choices=Kind.choices)
+    content_type = models.CharField(_("file type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    content_sealed = sealed_field()
+    filename_sealed = sealed_field()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("attached at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"attachment {self.uuid}"
 
 
 class FollowUp(models.Model):

@@ -6,16 +6,21 @@ call these; they raise ValidationError (with a code, and a field where one is to
 anything the user can correct.
 """
 
+from .agreements import CONSENT_FLAGS, agreed_purposes, agreements_in_force, consent_text_for
+from .attachments import attach_file, attachments_of, read_attachment
 from .cases import assign_counselor, open_case, unassign_counselor, update_case
 from .consent import (
-    CONSENT_FLAGS,
+    ConsentPage,
     ConsentState,
+    WithdrawalEffects,
     consent_states,
-    consent_text_for,
     record_consent,
+    record_consents,
     require_consent,
+    withdrawal_effects,
 )
 from .corrections import outcomes_to_review, recheck_provisional_outcomes, void_outcome
+from .documents import Document, consent_form
 from .errors import field_error, integrity_failed_message, key_unavailable_message
 from .follow_ups import (
     FOLLOW_UP_MONTHS,
@@ -59,6 +64,7 @@ from .sealed_reads import (
     read_session_notes,
 )
 from .sessions import book_session, cancel_session, hold_session, record_past_session
+from .signatures import read_signature, record_signature
 
 __all__ = [
     "CONSENT_FLAGS",
@@ -66,13 +72,20 @@ __all__ = [
     "MAKEUP_WORKDAY_NAME",
     "SCREEN_QUESTIONS",
     "ClosingEffects",
+    "ConsentPage",
     "ConsentState",
+    "Document",
     "Opened",
     "OpenedNote",
     "OpenedScreen",
     "SealedAnswers",
     "StaleNote",
+    "WithdrawalEffects",
     "add_addendum",
+    "attach_file",
+    "attachments_of",
+    "agreed_purposes",
+    "agreements_in_force",
     "apply_deadlines",
     "assign_counselor",
     "book_session",
@@ -80,6 +93,7 @@ __all__ = [
     "check_outcome",
     "close_case",
     "closing_effects",
+    "consent_form",
     "consent_states",
     "consent_text_for",
     "deadlines_of",
@@ -94,6 +108,7 @@ __all__ = [
     "may_contact",
     "open_case",
     "outcomes_to_review",
+    "read_attachment",
     "read_note",
     "read_party_identity",
     "read_party_names",
@@ -101,13 +116,16 @@ __all__ = [
     "read_screen",
     "read_sealed_answers",
     "read_session_notes",
+    "read_signature",
     "recheck_provisional_outcomes",
     "recompute_deadlines",
     "record_consent",
+    "record_consents",
     "record_follow_up",
     "record_past_session",
     "record_result",
     "record_satisfaction",
+    "record_signature",
     "refer",
     "require_consent",
     "rest_day_warning",
@@ -119,4 +137,5 @@ __all__ = [
     "update_case",
     "update_party",
     "void_outcome",
+    "withdrawal_effects",
 ]

@@ -3,8 +3,10 @@
 The names are re-exported here for mediation/urls.py and config/urls.py (`views.home`).
 """
 
+from .attachments import attachment_download, attachment_new
 from .audit_trail import audit_list
 from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
+from .consent import case_consent, consent_print, consent_withdraw, signature_image
 from .offices import home, office_detail
 from .official_calendar import calendar_enter, calendar_list, calendar_year
 from .outcomes import (
@@ -16,7 +18,7 @@ from .outcomes import (
     referral_new,
     satisfaction_new,
 )
-from .parties import party_consent, party_edit, party_screen, sealed_answers
+from .parties import party_edit, party_screen, sealed_answers
 from .sessions import (
     note_addendum,
     note_edit,
@@ -28,12 +30,17 @@ from .sessions import (
 )
 
 __all__ = [
+    "attachment_download",
+    "attachment_new",
     "audit_list",
     "calendar_enter",
     "calendar_list",
     "calendar_year",
     "case_assign",
+    "case_consent",
     "case_detail",
+    "consent_print",
+    "consent_withdraw",
     "case_edit",
     "case_finish",
     "case_list",
@@ -48,7 +55,6 @@ __all__ = [
     "office_cases",
     "office_detail",
     "outcome_void",
-    "party_consent",
     "party_edit",
     "party_screen",
     "referral_new",
@@ -58,5 +64,6 @@ __all__ = [
     "session_cancel",
     "session_detail",
     "session_hold",
+    "signature_image",
     "today",
 ]

@@ -199,6 +199,8 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
             "follow_ups": case.follow_ups.select_related("party"),
             "satisfaction": case.satisfaction.select_related("party"),
             "may_work": access.can(request.user, access.Action.WORK, case),
+            "may_read_identity": access.can(request.user, access.Action.READ_IDENTITY, case),
+            "attachments": services.attachments_of(case),
             "may_manage": access.can(request.user, access.Action.MANAGE, case),
             "may_close": access.can(request.user, access.Action.CLOSE, case),
             "has_sealed_answers": any(p.screened for p in parties) or bool(referrals),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mediation import services
-from mediation.models import AuditEvent, Case, ConsentRecord, CounselingSession, Purpose
+from mediation.models import AuditEvent, Case, ConsentRecord, CounselingSession
 from mediation.roles import Role
 from tests.factories import held_session_with_note, make_user, open_divorce_case
 
@@ -260,35 +260,6 @@ def test_a_session_to_come_cannot_be_recorded_outside_the_duty_roster(client, co
     assert not case.sessions.exists()
 
 
-def test_consent_is_given_and_withdrawn_with_one_button_each(client, counselor, xlt):
-    case = open_divorce_case(xlt, counselor, consent=False)
-    url = reverse("mediation:party-consent", args=[case.uuid, 1])
-    client.force_login(counselor)
-
-    given = client.post(url, {"purpose": "counselling", "action": "give"}, follow=True)
-    withdrawn = client.post(url, {"purpose": "counselling", "action": "withdraw"}, follow=True)
-
-    party = case.parties.get(position=1)
-    assert "同意已记录" in given.text
-    assert "撤回已记录" in withdrawn.text
-    assert not party.consent_counselling
-    assert list(party.consents.values_list("action", flat=True)) == ["given", "withdrawn"]
-
-
-def test_a_consent_for_an_unknown_purpose_records_nothing(client, counselor, xlt):
-    case = open_divorce_case(xlt, counselor, consent=False)
-    client.force_login(counselor)
-
-    response = client.post(
-        reverse("mediation:party-consent", args=[case.uuid, 1]),
-        {"purpose": "marketing", "action": "give"},
-        follow=True,
-    )
-
-    assert "未知的同意事项" in response.text
-    assert not ConsentRecord.objects.exists()
-
-
 def test_the_supervisor_removes_a_counsellor_with_the_button_on_the_assign_page(
     client, supervisor, counselor, xlt
 ):
@@ -371,8 +342,7 @@ def test_a_counsellor_of_another_office_is_refused_the_case_pages_consent_form(
     client.force_login(other_counselor)
 
     response = client.post(
-        reverse("mediation:party-consent", args=[case.uuid, 1]),
-        {"purpose": Purpose.COUNSELLING, "action": "give"},
+        reverse("mediation:case-consent", args=[case.uuid]), {"p1_counselling": "yes"}
     )
 
     assert response.status_code == HTTPStatus.NOT_FOUND
