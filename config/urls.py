@@ -24,5 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A request too large to read, or otherwise refused, gets a page in the user's language.
+handler400 = "mediation.views.errors.bad_request"
+
 admin.site.site_header = settings.TONGXIN_SITE_NAME
 admin.site.site_title = settings.TONGXIN_SITE_NAME

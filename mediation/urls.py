@@ -41,6 +41,7 @@ urlpatterns = [
     path(session + "hold/", views.session_hold, name="session-hold"),
     path(session + "cancel/", views.session_cancel, name="session-cancel"),
     path(session + "note/", views.note_edit, name="note-edit"),
+    path(session + "note/autosave/", views.note_autosave, name="note-autosave"),
     path(session + "note/sign/", views.note_sign, name="note-sign"),
     path(session + "notes/<uuid:note_uuid>/addendum/", views.note_addendum, name="note-addendum"),
     path(case + "result/", views.case_result, name="case-result"),

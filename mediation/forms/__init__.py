@@ -400,23 +400,6 @@ class SessionHoldForm(TongxinForm):
     )
 
 
-class NoteForm(TongxinForm):
-    body = forms.CharField(
-        label=_("Interview notes"), widget=forms.Textarea(attrs={"rows": 10}), strip=False
-    )
-    assessment = forms.CharField(
-        label=_("Intervention assessment"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        strip=False,
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
-class AddendumForm(TongxinForm):
-    body = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 4}))
-
-
 class ResultForm(TongxinForm):
     result = forms.ChoiceField(
         label=_("Counselling result (MZ/T 084)"),

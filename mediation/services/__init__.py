@@ -21,6 +21,7 @@ from .consent import (
 )
 from .corrections import outcomes_to_review, recheck_provisional_outcomes, void_outcome
 from .documents import Document, consent_form
+from .drafts import draft_for, read_draft, save_draft, waiting_drafts
 from .errors import field_error, integrity_failed_message, key_unavailable_message
 from .follow_ups import (
     FOLLOW_UP_MONTHS,
@@ -29,7 +30,7 @@ from .follow_ups import (
     record_satisfaction,
     schedule_follow_ups,
 )
-from .notes import StaleNote, add_addendum, save_note, sign_note
+from .notes import NOTE_MAX_CHARS, StaleNote, add_addendum, save_note, sign_note
 from .official_calendar import (
     MAKEUP_WORKDAY_NAME,
     apply_deadlines,
@@ -70,6 +71,7 @@ __all__ = [
     "CONSENT_FLAGS",
     "FOLLOW_UP_MONTHS",
     "MAKEUP_WORKDAY_NAME",
+    "NOTE_MAX_CHARS",
     "SCREEN_QUESTIONS",
     "ClosingEffects",
     "ConsentPage",
@@ -97,6 +99,7 @@ __all__ = [
     "consent_states",
     "consent_text_for",
     "deadlines_of",
+    "draft_for",
     "earlier_cases_for",
     "enter_calendar_year",
     "field_error",
@@ -109,6 +112,7 @@ __all__ = [
     "open_case",
     "outcomes_to_review",
     "read_attachment",
+    "read_draft",
     "read_note",
     "read_party_identity",
     "read_party_names",
@@ -129,6 +133,7 @@ __all__ = [
     "refer",
     "require_consent",
     "rest_day_warning",
+    "save_draft",
     "save_note",
     "schedule_follow_ups",
     "screen_party",
@@ -137,5 +142,6 @@ __all__ = [
     "update_case",
     "update_party",
     "void_outcome",
+    "waiting_drafts",
     "withdrawal_effects",
 ]

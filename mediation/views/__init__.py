@@ -7,6 +7,7 @@ from .attachments import attachment_download, attachment_new
 from .audit_trail import audit_list
 from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
 from .consent import case_consent, consent_print, consent_withdraw, signature_image
+from .notes import note_addendum, note_autosave, note_edit, note_sign
 from .offices import home, office_detail
 from .official_calendar import calendar_enter, calendar_list, calendar_year
 from .outcomes import (
@@ -20,9 +21,6 @@ from .outcomes import (
 )
 from .parties import party_edit, party_screen, sealed_answers
 from .sessions import (
-    note_addendum,
-    note_edit,
-    note_sign,
     session_book,
     session_cancel,
     session_detail,
@@ -50,6 +48,7 @@ __all__ = [
     "follow_up_record",
     "home",
     "note_addendum",
+    "note_autosave",
     "note_edit",
     "note_sign",
     "office_cases",

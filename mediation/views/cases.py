@@ -66,6 +66,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "cases": cases,
             "ending_soon": ending_soon,
             "follow_ups": follow_ups,
+            "drafts": services.waiting_drafts(user),
             "today": day,
         },
     )
