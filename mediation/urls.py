@@ -22,6 +22,13 @@ urlpatterns = [
     path(case + "parties/<int:position>/", views.party_edit, name="party-edit"),
     path(case + "consent/", views.case_consent, name="case-consent"),
     path(case + "consent/print/", views.consent_print, name="consent-print"),
+    path(case + "documents/record-form/", views.record_form_print, name="record-form-print"),
+    path(case + "documents/summary/", views.case_summary_print, name="case-summary-print"),
+    path(
+        case + "referrals/<int:referral_id>/letter/",
+        views.referral_letter_print,
+        name="referral-letter-print",
+    ),
     path(
         case + "parties/<int:position>/consent/<str:purpose>/withdraw/",
         views.consent_withdraw,

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from ..models.cases import NOTE_MAX_CHARS, NOTE_SECTIONS
+from ..models.cases import NOTE_MAX_CHARS, NOTE_SECTION_LABELS, NOTE_SECTIONS
 from . import TongxinForm
 
 TOO_LONG = _(
@@ -29,17 +29,17 @@ def section(label, *, rows: int, required: bool = False, help_text: str = "") ->
 class NoteForm(TongxinForm):
     """The note's six sections (主要问题, 辅导方式, 辅导内容与过程, 当事人表示, 评估, 后续计划)."""
 
-    problem = section(_("Main problems"), rows=3)
-    approach = section(_("Counselling approach"), rows=2)
+    problem = section(NOTE_SECTION_LABELS["problem"], rows=3)
+    approach = section(NOTE_SECTION_LABELS["approach"], rows=2)
     body = section(
-        _("Content and course of the counselling"),
+        NOTE_SECTION_LABELS["body"],
         rows=10,
         required=True,
         help_text=_("The interview notes (询问笔录)."),
     )
-    statement = section(_("What the parties said they want"), rows=3)
-    assessment = section(_("Assessment"), rows=4)
-    plan = section(_("Next steps"), rows=3)
+    statement = section(NOTE_SECTION_LABELS["statement"], rows=3)
+    assessment = section(NOTE_SECTION_LABELS["assessment"], rows=4)
+    plan = section(NOTE_SECTION_LABELS["plan"], rows=3)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 

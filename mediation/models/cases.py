@@ -584,6 +584,14 @@ class CounselingSession(models.Model):
 # The sections of a note, in the order of the MZ/T 084 record form; `body` (辅导内容与过程) and
 # `assessment` (评估) are the two columns notes had before, so their sealed values stay put.
 NOTE_SECTIONS = ("problem", "approach", "body", "statement", "assessment", "plan")
+NOTE_SECTION_LABELS = {
+    "problem": _("Main problems"),
+    "approach": _("Counselling approach"),
+    "body": _("Content and course of the counselling"),
+    "statement": _("What the parties said they want"),
+    "assessment": _("Assessment"),
+    "plan": _("Next steps"),
+}
 # A section or an addendum longer than this is refused with the count (the form keeps the text).
 NOTE_MAX_CHARS = 20_000
 

@@ -20,7 +20,7 @@ from .consent import (
     withdrawal_effects,
 )
 from .corrections import outcomes_to_review, recheck_provisional_outcomes, void_outcome
-from .documents import Document, consent_form
+from .documents import Document, case_summary, consent_form, record_form, referral_letter
 from .drafts import draft_for, read_draft, save_draft, waiting_drafts
 from .errors import field_error, integrity_failed_message, key_unavailable_message
 from .follow_ups import (
@@ -66,6 +66,7 @@ from .sealed_reads import (
 )
 from .sessions import book_session, cancel_session, hold_session, record_past_session
 from .signatures import read_signature, record_signature
+from .timeline import Entry, case_timeline
 
 __all__ = [
     "CONSENT_FLAGS",
@@ -77,6 +78,7 @@ __all__ = [
     "ConsentPage",
     "ConsentState",
     "Document",
+    "Entry",
     "Opened",
     "OpenedNote",
     "OpenedScreen",
@@ -91,6 +93,8 @@ __all__ = [
     "apply_deadlines",
     "assign_counselor",
     "book_session",
+    "case_summary",
+    "case_timeline",
     "cancel_session",
     "check_outcome",
     "close_case",
@@ -126,11 +130,13 @@ __all__ = [
     "record_consent",
     "record_consents",
     "record_follow_up",
+    "record_form",
     "record_past_session",
     "record_result",
     "record_satisfaction",
     "record_signature",
     "refer",
+    "referral_letter",
     "require_consent",
     "rest_day_warning",
     "save_draft",

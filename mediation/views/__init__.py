@@ -7,6 +7,7 @@ from .attachments import attachment_download, attachment_new
 from .audit_trail import audit_list
 from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
 from .consent import case_consent, consent_print, consent_withdraw, signature_image
+from .documents import case_summary_print, record_form_print, referral_letter_print
 from .notes import note_addendum, note_autosave, note_edit, note_sign
 from .offices import home, office_detail
 from .official_calendar import calendar_enter, calendar_list, calendar_year
@@ -45,6 +46,7 @@ __all__ = [
     "case_open",
     "case_outcome",
     "case_result",
+    "case_summary_print",
     "follow_up_record",
     "home",
     "note_addendum",
@@ -56,6 +58,8 @@ __all__ = [
     "outcome_void",
     "party_edit",
     "party_screen",
+    "record_form_print",
+    "referral_letter_print",
     "referral_new",
     "satisfaction_new",
     "sealed_answers",

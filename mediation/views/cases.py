@@ -153,7 +153,11 @@ def office_cases(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 def case_open(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "mediation.work_cases", "mediation.supervise_office")
-    form = CaseOpenForm(request.POST or None, offices=access.offices_for(request.user))
+    form = CaseOpenForm(
+        request.POST or None,
+        offices=access.offices_for(request.user),
+        initial={"office": access.own_office(request.user)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case = services.open_case(opened_by=request.user, request=request, **form.cleaned_data)
@@ -202,6 +206,7 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
             "may_work": access.can(request.user, access.Action.WORK, case),
             "may_read_identity": access.can(request.user, access.Action.READ_IDENTITY, case),
             "attachments": services.attachments_of(case),
+            "timeline": services.case_timeline(case),
             "may_manage": access.can(request.user, access.Action.MANAGE, case),
             "may_close": access.can(request.user, access.Action.CLOSE, case),
             "has_sealed_answers": any(p.screened for p in parties) or bool(referrals),

@@ -150,8 +150,15 @@ def case_finish(request: HttpRequest, case_uuid) -> HttpResponse:
 @sensitive_post_parameters()
 def referral_new(request: HttpRequest, case_uuid) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
+    screened = request.GET.get("party", "")
     form = ReferralForm(
-        request.POST or None, case=case, initial={"referred_on": timezone.localdate()}
+        request.POST or None,
+        case=case,
+        initial={
+            "referred_on": timezone.localdate(),
+            # After a positive screen the referral is for the party who was screened.
+            "party": screened if screened in {str(p.position) for p in case.parties.all()} else "",
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -184,6 +191,11 @@ def follow_up_record(request: HttpRequest, case_uuid, follow_up_id: int) -> Http
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     follow_up = get_object_or_404(case.follow_ups.select_related("party"), pk=follow_up_id)
     form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    contact = None
+    if request.method == "GET" and services.may_contact(follow_up.party):
+        contact = services.read_party_identity(
+            user=request.user, party=follow_up.party, request=request, fields=("name", "phone")
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.record_follow_up(
@@ -200,6 +212,10 @@ def follow_up_record(request: HttpRequest, case_uuid, follow_up_id: int) -> Http
         form,
         title=_("Follow-up %(months)s months after the reconciliation")
         % {"months": follow_up.months},
+        template="mediation/follow_up_form.html",
+        follow_up=follow_up,
+        contact=contact,
+        may_contact=services.may_contact(follow_up.party),
     )
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -82,7 +83,8 @@ def party_screen(request: HttpRequest, case_uuid, position: int) -> HttpResponse
                         "Consider a referral."
                     ),
                 )
-                return redirect("mediation:referral-new", case_uuid=case.uuid)
+                url = reverse("mediation:referral-new", kwargs={"case_uuid": case.uuid})
+                return redirect(f"{url}?party={party.position}")
             messages.success(request, _("The screen is recorded (negative)."))
             return redirect("mediation:case-detail", case_uuid=case.uuid)
     return render_case_form(
