@@ -794,6 +794,8 @@ class Attachment(SealedModel):
         OTHER = "other", _("Other document")
 
     SEALED_FIELDS = ("content", "filename")
+    # Scans are up to 10 MB: the key commands take them a few at a time.
+    KEY_BATCH_SIZE = 5
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     party = models.ForeignKey(

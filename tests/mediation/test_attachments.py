@@ -157,3 +157,43 @@ def test_an_oversized_upload_is_stopped_with_a_chinese_message(client, case, cou
     assert response.status_code == HTTPStatus.OK
     assert response.text.count("请降低扫描分辨率") == 1
     assert not Attachment.objects.exists()
+
+
+def test_attachments_signatures_and_drafts_survive_key_rotation_and_resealing(case, counselor):
+    from mediation import crypto, keyring
+    from mediation import keys as key_operations
+    from mediation.models import ConsentSignature, NoteDraft
+    from tests.conftest import TEST_RING
+    from tests.factories import held_session_with_note
+    from tests.mediation.test_consent_pages import signature_data_url
+
+    data = pdf_bytes()
+    attachment = attach(case, counselor, data)
+    services.record_signature(
+        party=case.parties.first(), image=signature_data_url(), recorded_by=counselor
+    )
+    session, _ = held_session_with_note(case, counselor)
+    services.save_draft(
+        session=session, author=counselor, sections={"body": "示例：草稿"}, base_version=1
+    )
+    ring = crypto.KeyRing(
+        keys={**TEST_RING.keys, "test-b": bytes(range(64, 96))},
+        active_id="test-b",
+        blind_index_key=TEST_RING.blind_index_key,
+    )
+    keyring.use(ring)
+    try:
+        key_operations.rotate()
+        key_operations.reseal()
+        attachment = Attachment.objects.get(pk=attachment.pk)  # no cached data key
+        opened, content = services.read_attachment(user=counselor, attachment=attachment)
+        signature = ConsentSignature.objects.get()
+        _, png = services.read_signature(user=counselor, signature=signature)
+        draft = NoteDraft.objects.get()
+        body = services.read_draft(user=counselor, draft=draft).values["body"]
+    finally:
+        keyring.use(TEST_RING)
+
+    assert attachment.key_id == "test-b" and signature.key_id == "test-b"
+    assert opened.ok and content == data
+    assert png.startswith(b"\x89PNG") and body == "示例：草稿"
