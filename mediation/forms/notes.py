@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from ..models.cases import NOTE_MAX_CHARS, NOTE_SECTION_LABELS, NOTE_SECTIONS
+from ..models.notes import NOTE_MAX_CHARS, NOTE_SECTION_LABELS, NOTE_SECTIONS
 from . import TongxinForm
 
 TOO_LONG = _(

@@ -1,5 +1,6 @@
-"""Case work (DOMAIN.md): cases, parties, consent, safety screens, sessions and their notes,
-counselling results and registry outcomes, referrals, follow-ups and satisfaction.
+"""Case work (DOMAIN.md): cases, parties, safety screens, sessions, counselling results and
+registry outcomes, referrals, follow-ups and satisfaction. Consent is in models/consent.py,
+session notes in models/notes.py, attached scans in models/attachments.py.
 
 Sealed fields (names, ID numbers, phones, addresses, screening answers, note bodies, referral
 reasons) are `*_sealed` binary columns of SealedModel rows; statistics read plain columns only.
@@ -204,6 +205,8 @@ class Case(models.Model):
 
     def sessions_with_note_metadata(self):
         """Sessions newest first, with their notes' author and status (never their text)."""
+        from .notes import SessionNote
+
         notes = SessionNote.objects.select_related("author").only(
             "uuid", "session_id", "author", "status", "version", "signed_at"
         )
@@ -316,107 +319,6 @@ class Party(SealedModel):
     @property
     def label(self) -> str:
         return _("Party %(position)s") % {"position": self.position}
-
-
-class ConsentText(models.Model):
-    """A versioned text the party agrees to: the MZ/T 084 confidentiality and privacy
-    agreements. Texts are never edited once used; a change is a new version."""
-
-    version = models.CharField(_("version"), max_length=20, unique=True)
-    title = models.CharField(_("title"), max_length=100)
-    body = models.TextField(_("text"))
-    effective_from = models.DateField(_("effective from"))
-
-    class Meta:
-        verbose_name = _("consent text")
-        verbose_name_plural = _("consent texts")
-        ordering = ["-effective_from"]
-
-    def __str__(self) -> str:
-        return f"{self.title} ({self.version})"
-
-
-class Purpose(models.TextChoices):
-    """What a consent covers (PIPL art. 29 wants sensitive information consented apart)."""
-
-    COUNSELLING = "counselling", _("Counselling")
-    SENSITIVE = "sensitive", _("Sensitive personal information")
-    FOLLOW_UP = "follow_up", _("Follow-up contact")
-    STATISTICS = "statistics", _("Anonymised statistics")
-    REFERRAL = "referral", _("Sharing with a referral service")
-
-
-class ConsentRecordQuerySet(models.QuerySet["ConsentRecord"]):
-    def in_force(self) -> "ConsentRecordQuerySet":
-        """Decisions (given or refused) not yet ended by a withdrawal or a change of mind."""
-        return self.filter(DECISION_IN_FORCE)
-
-
-class ConsentRecord(models.Model):
-    """One decision of a party on one purpose under one version of its agreement: given or
-    refused, in force until it ends (a withdrawal, or a refusal turned into agreement). A
-    withdrawal is a record of its own. At most one decision per party, purpose and version is
-    in force (a conditional unique constraint): the same form sent twice lands on the first."""
-
-    class Action(models.TextChoices):
-        GIVEN = "given", _("given")
-        REFUSED = "refused", _("refused")
-        WITHDRAWN = "withdrawn", _("withdrawn")
-
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="consents")
-    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
-    action = models.CharField(_("consent"), max_length=10, choices=Action.choices)
-    text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ConsentRecordQuerySet.as_manager()
-
-    # Set by the service on the record it returns when a submission repeated one in force.
-    repeat = False
-
-    class Meta:
-        ordering = ["recorded_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["party", "purpose", "text"],
-                condition=Q(ended_at__isnull=True, action__in=["given", "refused"]),
-                name="consent_one_decision_in_force",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.party} {self.purpose} {self.action}"
-
-
-DECISION_IN_FORCE = Q(
-    ended_at__isnull=True, action__in=[ConsentRecord.Action.GIVEN, ConsentRecord.Action.REFUSED]
-)
-
-
-class ConsentSignature(SealedModel):
-    """A party's finger signature on the tablet under the agreements in force, sealed like a
-    note (the image is personal data); opened only through a service that records the view."""
-
-    SEALED_FIELDS = ("image",)
-
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="signatures")
-    image_sealed = sealed_field()
-    texts = models.CharField(_("agreements"), max_length=60)
-    purposes = models.CharField(_("purposes agreed"), max_length=80, blank=True)
-    signed_at = models.DateTimeField(_("signed at"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-signed_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"signature {self.uuid}"
 
 
 class SafetyScreen(SealedModel):
@@ -581,125 +483,6 @@ class CounselingSession(models.Model):
             setattr(self, column, service in services)
 
 
-# The sections of a note, in the order of the MZ/T 084 record form; `body` (辅导内容与过程) and
-# `assessment` (评估) are the two columns notes had before, so their sealed values stay put.
-NOTE_SECTIONS = ("problem", "approach", "body", "statement", "assessment", "plan")
-NOTE_SECTION_LABELS = {
-    "problem": _("Main problems"),
-    "approach": _("Counselling approach"),
-    "body": _("Content and course of the counselling"),
-    "statement": _("What the parties said they want"),
-    "assessment": _("Assessment"),
-    "plan": _("Next steps"),
-}
-# A section or an addendum longer than this is refused with the count (the form keeps the text).
-NOTE_MAX_CHARS = 20_000
-
-
-class SessionNote(SealedModel):
-    """One counsellor's record of one session, in the sections of the MZ/T 084 record form:
-    主要问题, 辅导方式, 辅导内容与过程, 当事人表示, 评估, 后续计划 — each sealed under the
-    note's one data key. Signed notes are locked; later words are addenda."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SIGNED = "signed", _("signed")
-
-    SEALED_FIELDS = NOTE_SECTIONS
-
-    session = models.ForeignKey(CounselingSession, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    problem_sealed = sealed_field()
-    approach_sealed = sealed_field()
-    body_sealed = sealed_field()
-    statement_sealed = sealed_field()
-    assessment_sealed = sealed_field()
-    plan_sealed = sealed_field()
-    version = models.PositiveIntegerField(default=1)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    signed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("session note")
-        verbose_name_plural = _("session notes")
-        constraints = [
-            models.UniqueConstraint(fields=["session", "author"], name="note_one_per_author")
-        ]
-
-    def __str__(self) -> str:
-        return f"note {self.uuid}"
-
-
-class NoteRevision(SealedModel):
-    """The text of a draft note before a save replaced it."""
-
-    SEALED_FIELDS = NOTE_SECTIONS
-
-    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField()
-    problem_sealed = sealed_field()
-    approach_sealed = sealed_field()
-    body_sealed = sealed_field()
-    statement_sealed = sealed_field()
-    assessment_sealed = sealed_field()
-    plan_sealed = sealed_field()
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    saved_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["version"]
-        constraints = [
-            models.UniqueConstraint(fields=["note", "version"], name="revision_unique_version")
-        ]
-
-    def __str__(self) -> str:
-        return f"revision {self.version} of {self.note}"
-
-
-class NoteDraft(SealedModel):
-    """What a counsellor is typing, saved every 30 seconds and on leaving a field, sealed like
-    the note, so that an idle sign-out (30 minutes on shared tablets) loses nothing. One per
-    session and author; gone once the note is saved. `base_version` is the note's version the
-    form was opened on, so a restored draft still meets the stale-save guard."""
-
-    SEALED_FIELDS = NOTE_SECTIONS
-
-    session = models.ForeignKey(CounselingSession, on_delete=models.CASCADE, related_name="drafts")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    problem_sealed = sealed_field()
-    approach_sealed = sealed_field()
-    body_sealed = sealed_field()
-    statement_sealed = sealed_field()
-    assessment_sealed = sealed_field()
-    plan_sealed = sealed_field()
-    base_version = models.PositiveIntegerField(default=0)
-    saved_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["session", "author"], name="draft_one_per_author")
-        ]
-
-    def __str__(self) -> str:
-        return f"draft {self.uuid}"
-
-
-class NoteAddendum(SealedModel):
-    SEALED_FIELDS = ("body",)
-
-    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="addenda")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body_sealed = sealed_field()
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-
 class OutcomeQuerySet(models.QuerySet["Outcome"]):
     def in_force(self) -> "OutcomeQuerySet":
         """Outcomes not voided: what a case is closed by and what statistics count."""
@@ -781,43 +564,6 @@ class Referral(SealedModel):
 
     def __str__(self) -> str:
         return f"{self.case} -> {self.destination}"
-
-
-class Attachment(SealedModel):
-    """A scanned paper (a signed form, a referral reply) attached to a case: PDF, JPEG or PNG,
-    its type judged from its content, its bytes and its file name sealed with the row's own data
-    key. Served only through a service that checks access and records the download."""
-
-    class Kind(models.TextChoices):
-        SIGNED_FORM = "signed_form", _("Signed paper form")
-        REFERRAL_REPLY = "referral_reply", _("Reply to a referral")
-        OTHER = "other", _("Other document")
-
-    SEALED_FIELDS = ("content", "filename")
-    # Scans are up to 10 MB: the key commands take them a few at a time.
-    KEY_BATCH_SIZE = 5
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    party = models.ForeignKey(
-        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
-    )
-    kind = models.CharField(_("kind of document"), max_length=16, choices=Kind.choices)
-    content_type = models.CharField(_("file type"), max_length=40)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    content_sealed = sealed_field()
-    filename_sealed = sealed_field()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("attached at"))
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["-uploaded_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"attachment {self.uuid}"
 
 
 class FollowUp(models.Model):

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,7 +132,7 @@ def read_attachment(
     return opened, base64.b64decode(opened.values["content"] or "")
 
 
-def attachments_of(case: Case):
+def attachments_of(case: Case) -> QuerySet[Attachment]:
     """The case's attachments without their sealed bytes (a list never loads the scans)."""
     return (
         case.attachments.defer("content_sealed", "filename_sealed")

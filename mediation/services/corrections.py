@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,7 +94,7 @@ def recheck_provisional_outcomes(cases: Iterable[Case]) -> list[Outcome]:
     return mismatched
 
 
-def outcomes_to_review(cases: Iterable[Case] | None = None):
+def outcomes_to_review(cases: Iterable[Case] | None = None) -> QuerySet[Outcome]:
     """The supervisor's list: outcomes in force whose date fell outside its window once the
     year was entered."""
     outcomes = Outcome.objects.in_force().filter(window_mismatch=True)

@@ -25,7 +25,7 @@ from ..models import (
     Satisfaction,
     SessionNote,
 )
-from ..models.cases import NOTE_SECTION_LABELS, NOTE_SECTIONS
+from ..models.notes import NOTE_SECTION_LABELS, NOTE_SECTIONS
 from .agreements import agreed_purposes, agreements_in_force
 from .consent import consent_states
 from .sealed_reads import Opened, OpenedNote, read_note, read_party_identity, read_referral_reason

@@ -6,14 +6,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, sealing
 from ..models import Case, CounselingSession, NoteDraft, SessionNote, User
-from ..models.cases import NOTE_SECTIONS
+from ..models.notes import NOTE_SECTIONS
 from .errors import require_openable
 from .notes import check_lengths, require_note_allowed
 from .sealed_reads import Opened, open_sealed
@@ -84,7 +84,7 @@ def read_draft(*, user: Any, draft: NoteDraft, request: HttpRequest | None = Non
     )
 
 
-def waiting_drafts(author: Any):
+def waiting_drafts(author: Any) -> QuerySet[NoteDraft]:
     """The author's drafts still waiting (the start page offers them back after a sign-out),
     of sessions they may still work on."""
     signed = SessionNote.objects.filter(

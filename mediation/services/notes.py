@@ -20,7 +20,7 @@ from ..models import (
     SessionNote,
     User,
 )
-from ..models.cases import NOTE_MAX_CHARS, NOTE_SECTIONS
+from ..models.notes import NOTE_MAX_CHARS, NOTE_SECTIONS
 from .consent import require_consent
 from .errors import field_error, require_openable
 

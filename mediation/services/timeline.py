@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ..models import AuditEvent, Case, ConsentRecord, Purpose
+from ..models import AuditEvent, Case, ConsentRecord, Purpose, User
 
 DOCUMENT_LABELS: dict[str, Callable[[], str]] = {
     "consent_form": lambda: _("Consent form printed"),
@@ -36,7 +36,7 @@ def _day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.max))
 
 
-def _who(user) -> str:
+def _who(user: User | None) -> str:
     return user.display_name if user is not None else _("the clock")
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import access, services
 from ..forms.notes import AddendumForm, NoteForm
 from ..models import CounselingSession, SessionNote
-from ..models.cases import NOTE_SECTIONS
+from ..models.notes import NOTE_SECTIONS
 from .common import deadline_context, form_errors_from
 from .sessions import session_page
 
