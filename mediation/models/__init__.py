@@ -29,11 +29,13 @@ from .notes import NoteAddendum, NoteDraft, NoteRevision, SessionNote
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
 from .sealed import SealedModel
+from .sign_in import BackupCode, SignInSession, TotpDevice
 
 __all__ = [
     "Attachment",
     "AuditChainHead",
     "AuditEvent",
+    "BackupCode",
     "CancelReason",
     "Case",
     "CaseAssignment",
@@ -64,5 +66,7 @@ __all__ = [
     "SealedModel",
     "Service",
     "SessionNote",
+    "SignInSession",
+    "TotpDevice",
     "User",
 ]

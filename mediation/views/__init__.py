@@ -3,8 +3,16 @@
 The names are re-exported here for mediation/urls.py and config/urls.py (`views.home`).
 """
 
+from .accounts import (
+    account_action,
+    account_create,
+    account_detail,
+    account_edit,
+    account_grants,
+    account_list,
+)
 from .attachments import attachment_download, attachment_new
-from .audit_trail import audit_list
+from .audit_trail import audit_export, audit_list
 from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
 from .consent import case_consent, consent_print, consent_withdraw, signature_image
 from .documents import case_summary_print, record_form_print, referral_letter_print
@@ -27,10 +35,31 @@ from .sessions import (
     session_detail,
     session_hold,
 )
+from .sign_in import (
+    backup_codes,
+    my_account,
+    password_change,
+    second_factor,
+    second_factor_enrol,
+    sign_out_everywhere,
+)
 
 __all__ = [
+    "account_action",
+    "account_create",
+    "account_detail",
+    "account_edit",
+    "account_grants",
+    "account_list",
+    "backup_codes",
+    "my_account",
+    "password_change",
+    "second_factor",
+    "second_factor_enrol",
+    "sign_out_everywhere",
     "attachment_download",
     "attachment_new",
+    "audit_export",
     "audit_list",
     "calendar_enter",
     "calendar_list",

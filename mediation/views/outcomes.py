@@ -74,7 +74,7 @@ def case_outcome(request: HttpRequest, case_uuid) -> HttpResponse:
         case,
         form,
         title=_("Registry outcome"),
-        submit=_("Continue"),
+        submit=_("Next step"),
         intro=_(
             "What happened to the application. 'Lapsed' (not coming for the certificate) is "
             "recorded by the clock once the certificate window is over; it is not a "

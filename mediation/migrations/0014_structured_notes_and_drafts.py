@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0011_sealed_attachments'),
+        ('mediation', '0013_sealed_attachments'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0010_consent_decisions_in_force_and_signatures'),
+        ('mediation', '0012_consent_decisions_in_force_and_signatures'),
     ]
 
     operations = [

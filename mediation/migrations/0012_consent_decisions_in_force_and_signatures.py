@@ -51,7 +51,7 @@ def privacy_agreement_2026(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mediation", "0009_outcome_void_and_session_cancel_reason"),
+        ("mediation", "0011_outcome_void_and_session_cancel_reason"),
     ]
 
     operations = [
