@@ -6,11 +6,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ..models import AuditEvent, Case, ConsentRecord, Purpose, User
+from ..models import (
+    AuditEvent,
+    Case,
+    ConsentRecord,
+    ConsentSignature,
+    Party,
+    Purpose,
+    SafetyScreen,
+    SessionNote,
+    User,
+)
 
 DOCUMENT_LABELS: dict[str, Callable[[], str]] = {
     "consent_form": lambda: _("Consent form printed"),
@@ -60,7 +71,7 @@ def _opening_and_assignments(case: Case) -> list[Entry]:
     return entries
 
 
-def _consents(case: Case) -> list[Entry]:
+def _consents(case: Case, parties: list[Party]) -> list[Entry]:
     verbs = {
         ConsentRecord.Action.GIVEN: _("%(party)s agreed: %(purpose)s"),
         ConsentRecord.Action.REFUSED: _("%(party)s did not agree: %(purpose)s"),
@@ -76,7 +87,7 @@ def _consents(case: Case) -> list[Entry]:
         )
         for record in records
     ]
-    for party in case.parties.prefetch_related("signatures__recorded_by"):
+    for party in parties:
         entries += [
             Entry(
                 signature.signed_at,
@@ -88,9 +99,9 @@ def _consents(case: Case) -> list[Entry]:
     return entries
 
 
-def _screens_and_referrals(case: Case) -> list[Entry]:
+def _screens_and_referrals(case: Case, parties: list[Party]) -> list[Entry]:
     entries = []
-    for party in case.parties.prefetch_related("screens__screened_by"):
+    for party in parties:
         for screen in party.screens.all():
             what = (
                 _("%(party)s screened: positive")
@@ -115,7 +126,8 @@ def _screens_and_referrals(case: Case) -> list[Entry]:
 def _sessions_and_notes(case: Case) -> list[Entry]:
     entries = []
     sessions = case.sessions.select_related("booked_by", "cancelled_by", "lead_counselor")
-    for session in sessions.prefetch_related("notes__author"):
+    signed = SessionNote.objects.filter(signed_at__isnull=False).select_related("author")
+    for session in sessions.prefetch_related(Prefetch("notes", queryset=signed)):
         kind = session.get_kind_display()
         entries.append(
             Entry(
@@ -225,10 +237,21 @@ def case_timeline(case: Case) -> list[Entry]:
     step): opening, assignments, consents and signatures, screens, sessions, signed notes,
     results, outcomes (voided ones struck through), follow-ups, referrals, attachments and
     prints."""
+    parties = list(
+        case.parties.prefetch_related(
+            Prefetch("screens", queryset=SafetyScreen.objects.select_related("screened_by")),
+            Prefetch(
+                "signatures",
+                queryset=ConsentSignature.objects.select_related("recorded_by").only(
+                    "party_id", "signed_at", "recorded_by"
+                ),
+            ),
+        )
+    )
     entries = [
         *_opening_and_assignments(case),
-        *_consents(case),
-        *_screens_and_referrals(case),
+        *_consents(case, parties),
+        *_screens_and_referrals(case, parties),
         *_sessions_and_notes(case),
         *_results_and_outcomes(case),
         *_attachments_and_prints(case),
