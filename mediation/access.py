@@ -57,8 +57,10 @@ def offices_for(user: Any) -> QuerySet[RegistryOffice]:
 def own_office(user: Any) -> RegistryOffice | None:
     """The office a user belongs to first (by the membership's start, then its creation): a
     counsellor who rotates through two rooms opens cases at their own one by default."""
+    if getattr(user, "pk", None) is None:
+        return None
     membership = (
-        OfficeMembership.objects.filter(user_id=getattr(user, "pk", None))
+        OfficeMembership.objects.filter(user=user)
         .select_related("office")
         .order_by(F("since").asc(nulls_last=True), "pk")
         .first()

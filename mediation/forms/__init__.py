@@ -508,7 +508,9 @@ class SessionCancelForm(TongxinForm):
     def __init__(self, *args, no_show: bool, **kwargs):
         super().__init__(*args, **kwargs)
         reasons = NO_SHOW_REASONS if no_show else CANCEL_REASONS
-        self.fields["reason"].choices = [(reason.value, reason.label) for reason in reasons]
+        field = self.fields["reason"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(reason.value, reason.label) for reason in reasons]
 
 
 DEADLINE_FILTERS = [

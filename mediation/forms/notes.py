@@ -2,6 +2,8 @@
 refused with its count but never cut: no `maxlength` reaches the browser, which would truncate
 a paste without a word; the page counts instead. May import the forms package's base."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
@@ -9,13 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from ..models.notes import NOTE_MAX_CHARS, NOTE_SECTION_LABELS, NOTE_SECTIONS
 from . import TongxinForm
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 TOO_LONG = _(
     "At most %(limit_value)s characters here; this has %(show_value)s. Shorten it, or write the "
     "rest as an addendum after signing."
 )
 
 
-def section(label, *, rows: int, required: bool = False, help_text: str = "") -> forms.CharField:
+def section(
+    label, *, rows: int, required: bool = False, help_text: "StrOrPromise" = ""
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,

@@ -12,8 +12,11 @@ from tests.factories import office, open_divorce_case
 
 
 def selected_option(html: str, name: str) -> str:
-    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
-    return re.search(r'<option value="([^"]*)"[^>]*selected', select).group(1)
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    assert select, f"no <select name={name}>"
+    chosen = re.search(r'<option value="([^"]*)"[^>]*selected', select.group(0))
+    assert chosen, f"nothing selected in {name}"
+    return chosen.group(1)
 
 
 def test_a_new_case_defaults_to_the_counsellors_own_office(client, counselor, xlt):
