@@ -162,6 +162,25 @@ def _denied(*, reads: ReadLog, action: str, obj: SealedModel) -> None:
     reads.reads.append(_Read(action, obj, (), "denied"))
 
 
+def open_sealed(
+    *,
+    user: Any,
+    obj: SealedModel,
+    fields: Sequence[str],
+    action: str,
+    request: HttpRequest | None = None,
+) -> Opened:
+    """Open one record's sealed fields and record the read as its own event (signatures,
+    attachments, drafts: records that are read one at a time)."""
+    with _reads(user, request, obj, None) as batch:
+        return _open_sealed(obj=obj, fields=fields, action=action, reads=batch)
+
+
+def denied(*, user: Any, action: str, obj: SealedModel, request: HttpRequest | None) -> None:
+    """Record a refused read of one record."""
+    audit.record(actor=user, action=action, obj=obj, outcome="denied", request=request)
+
+
 def read_party_identity(
     *,
     user: Any,
