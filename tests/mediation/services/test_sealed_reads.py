@@ -146,7 +146,7 @@ def test_a_page_of_notes_is_one_audit_event_listing_what_it_opened(counselor, xl
     assert (event.object_type, event.object_uuid) == ("counselingsession", str(session.uuid))
     assert event.details == {
         "records": [
-            {"type": "sessionnote", "uuid": str(note.uuid), "fields": ["body", "assessment"]},
+            {"type": "sessionnote", "uuid": str(note.uuid), "fields": list(note.SEALED_FIELDS)},
             *({"type": "noteaddendum", "uuid": str(a.uuid), "fields": ["body"]} for a in addenda),
         ]
     }
