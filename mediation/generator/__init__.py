@@ -3,10 +3,11 @@
 Offices, counsellors and supervisors with memberships, then cases over the last years in the
 order they were opened: parties (identities sealed, ID numbers valid and blind-indexed),
 consents, safety screens, sessions, sealed notes, results, registry outcomes, referrals,
-follow-ups, satisfaction, and the audit events the services write, chained. Bulk-inserted a
-batch at a time; values come from the models' choices and each batch's first row of every
-kind passes the model's own field checks. Case numbers follow the services' scheme and
-counters; deadlines come from mediation.clock with the loaded official calendar.
+follow-ups, satisfaction, and the audit events the services write, linked by the trail's own
+chainer. Bulk-inserted a batch at a time; values come from the models' choices and each
+batch's first row of every kind passes the model's own field checks. Case numbers follow the
+services' scheme and counters; deadlines come from mediation.clock with the loaded official
+calendar.
 
 Other apps add their part after the core's through an app-config hook (mediation imports
 none of them): an AppConfig with a `generated_data(*, seed, log)` method is called, in
@@ -27,6 +28,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import audit
 from ..calendar import OfficialCalendar
 from ..clock import Deadlines, deadlines
 from ..models import CaseNumberCounter, ConsentText, CounselingSession, OfficialCalendarYear
@@ -266,6 +268,9 @@ def make(
             yield builder.take(events_before=before), len(chunk)
 
     writer = rows.Writer(method or store.default_method())
+    # Whatever waits for its link (and an upgraded trail's switch-over) goes before the
+    # generated events, which then follow the head in sequence order.
+    audit.chain_pending(switch_over=True)
     rows.prime_ids()
     progress = Progress(cases, log)
     done = 0

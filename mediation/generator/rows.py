@@ -1,10 +1,13 @@
 """Turning case plans into rows: model instances with values from the models' own choices,
 sealed with the real envelope (a fresh data key per sealed row, SECURITY.md), and the audit
-events the services would have written, chained by mediation.audit's own hash.
+events the services would have written, linked by mediation.audit's own chainer.
 
 Rows are bulk-inserted a batch at a time in one transaction; audit events wait in time order
 until no later case can precede them, so the trail's sequence follows time as a live trail's
-does. Imports only the core (models, sealing, crypto, identity, audit).
+does. The events go in with the batch (the database queues each for its link, as it does a
+service's) and `audit.chain_pending` links them once the batch is committed, with a signed
+checkpoint after each run of links. Imports only the core (models, sealing, crypto, identity,
+audit).
 """
 
 import heapq
@@ -23,7 +26,6 @@ from django.db.models import Model
 from .. import audit, crypto, keyring, sealing
 from ..identity import normalise_id_number
 from ..models import (
-    AuditChainHead,
     AuditEvent,
     Case,
     CaseAssignment,
@@ -70,9 +72,10 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 type Pending = tuple[datetime, int, dict]
 
 
-# Events take their sequence number from the chain's head, not from the table's sequence.
-MAKE: dict[type[Model], store.Factory] = {model: store.Factory(model) for model in MODELS} | {
-    AuditEvent: store.Factory(AuditEvent, ids=False)
+# Events take their sequence numbers as every row does, in time order (the chainer links them
+# in that order).
+MAKE: dict[type[Model], store.Factory] = {
+    model: store.Factory(model) for model in (*MODELS, AuditEvent)
 }
 
 
@@ -137,8 +140,8 @@ class Trail:
 
 
 class Writer:
-    """Stores batches: rows, then the events appended to the chain under its head's lock, in
-    one transaction per batch."""
+    """Stores batches: rows and their events in one transaction per batch, then the events'
+    links, made by the audit trail's chainer after the commit."""
 
     def __init__(self, method: str) -> None:
         self.method = method
@@ -152,24 +155,22 @@ class Writer:
                 if objects:
                     store.check_sample(objects[0])
                     store.store(model, objects, method=self.method)
-            events = self._chain(batch.events)
+            events = self._events(batch.events)
+        if events:
+            audit.chain_pending()
         return batch.count, events
 
-    def _chain(self, ready: list[Pending]) -> int:
+    def _events(self, ready: list[Pending]) -> int:
+        """Insert the events whose turn has come, unlinked (prev_hash and hash are the legacy
+        chain's); the database's trigger queues each for its link."""
         if not ready:
             return 0
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        seq, previous = head.last_seq, head.last_hash
-        events = []
-        for when, _, values in ready:
-            seq += 1
-            event = make(AuditEvent, seq=seq, at=when, outcome="ok", prev_hash=previous, **values)
-            event.hash = previous = audit.event_hash(event)
-            events.append(event)
-        store.check_sample(events[0])
+        events = [
+            make(AuditEvent, at=when, outcome="ok", prev_hash="", hash=None, **values)
+            for when, _, values in ready
+        ]
+        store.check_sample(events[0], exclude=("prev_hash",))  # empty on every keyed event
         store.store(AuditEvent, events, method=self.method)
-        head.last_seq, head.last_hash = seq, previous
-        head.save(update_fields=["last_seq", "last_hash"])
         return len(events)
 
 

@@ -88,11 +88,11 @@ class Factory[M: Model]:
         return obj
 
 
-def check_sample(obj: Model) -> None:
+def check_sample(obj: Model, *, exclude: tuple[str, ...] = ()) -> None:
     """The model's own field rules (choices, lengths, ranges, nulls) on one row; foreign keys
-    are left out, their rows being inserted in the same transaction."""
+    are left out, their rows being inserted in the same transaction, and so are `exclude`."""
     relations = [field.name for field in obj._meta.concrete_fields if field.is_relation]
-    obj.clean_fields(exclude=relations)
+    obj.clean_fields(exclude=[*relations, *exclude])
 
 
 def store(model: type[Model], objects: Sequence[Model], *, method: str) -> None:
