@@ -215,7 +215,7 @@ def cancel_load_sessions() -> int:
     from django.utils import timezone
 
     from mediation import services
-    from mediation.models import CounselingSession
+    from mediation.models import CancelReason, CounselingSession
 
     booked = CounselingSession.objects.filter(
         status=CounselingSession.Status.BOOKED,
@@ -224,7 +224,9 @@ def cancel_load_sessions() -> int:
     ).select_related("booked_by")
     cancelled = 0
     for session in booked:
-        services.cancel_session(session=session, cancelled_by=session.booked_by)
+        services.cancel_session(
+            session=session, cancelled_by=session.booked_by, reason=CancelReason.OTHER
+        )
         cancelled += 1
     return cancelled
 

@@ -40,6 +40,7 @@ from ..models import (
     Satisfaction,
     SessionNote,
 )
+from ..models.cases import CANCEL_REASONS, NO_SHOW_REASONS
 from . import store, texts
 from .offices import Office, Person
 from .shape import CasePlan, party_details
@@ -74,8 +75,8 @@ type Pending = tuple[datetime, int, dict]
 
 # Events take their sequence numbers as every row does, in time order (the chainer links them
 # in that order).
-MAKE: dict[type[Model], store.Factory] = {
-    model: store.Factory(model) for model in (*MODELS, AuditEvent)
+MAKE: dict[type[Model], store.Factory] = {model: store.Factory(model) for model in MODELS} | {
+    AuditEvent: store.Factory(AuditEvent)
 }
 
 
@@ -414,14 +415,20 @@ class Builder:
             # The next session is booked as this one ends, or with it when this one is to come.
             booked_at = ends_at + timedelta(minutes=5) if ends_at < self.now else session.booked_at
             if session_plan.status in ("no_show", "cancelled"):
+                # As services.cancel_session records it: who, when and a reason it offers.
+                no_show = session_plan.status == "no_show"
+                reason = str(rng.choice(NO_SHOW_REASONS if no_show else CANCEL_REASONS))
+                session.cancelled_by_id = lead.id
+                session.cancelled_at = starts_at + timedelta(minutes=20)
+                session.cancel_reason = reason
                 trail.add(
-                    starts_at + timedelta(minutes=20),
+                    session.cancelled_at,
                     lead,
                     "session.cancel",
                     office,
                     session,
                     request_id=self.request_id(),
-                    details={"no_show": session_plan.status == "no_show"},
+                    details={"no_show": no_show, "reason": reason},
                 )
                 continue
             if session_plan.status != "held":

@@ -39,6 +39,7 @@ from mediation.models import (
     TotpDevice,
     User,
 )
+from mediation.models.cases import CANCEL_REASONS, NO_SHOW_REASONS
 from mediation.services import two_factor
 from tests.sign_in import sign_in
 
@@ -219,6 +220,12 @@ def test_generated_rows_look_like_the_services_rows(generated):
     assert actions[0] == "case.open" and "case.close" in actions
     lapsed = AuditEvent.objects.filter(action="case.close", details__outcome="lapsed").first()
     assert lapsed.actor_id is None and lapsed.role == "system"
+    not_held = CounselingSession.objects.filter(status__in=["cancelled", "no_show"])
+    assert not_held.exists()
+    for session in not_held:
+        offered = NO_SHOW_REASONS if session.status == "no_show" else CANCEL_REASONS
+        assert session.cancel_reason in offered
+        assert session.cancelled_by_id == session.lead_counselor_id and session.cancelled_at
 
 
 def test_the_same_seed_gives_the_same_shape(db):
