@@ -9,6 +9,8 @@ from django.views.i18n import set_language
 
 from mediation import views as mediation_views
 
+from .api import api_urls
+
 urlpatterns = [
     path("", mediation_views.home, name="home"),
     path(
@@ -21,6 +23,7 @@ urlpatterns = [
     path("mediation/", include("mediation.urls")),
     path("counselors/", include("counselors.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", api_urls()),
     path("admin/", admin.site.urls),
 ]
 

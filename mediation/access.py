@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from . import audit
 from .models import Case, CaseRelation, RegistryOffice
 from .models.cases import CaseQuerySet
-from .roles import OFFICE_SCOPED_ROLES, roles_of
+from .roles import OFFICE_SCOPED_ROLES, Role, roles_of
 
 
 class Action(StrEnum):
@@ -111,3 +111,13 @@ def case_for(
             request=request,
         )
     raise Http404
+
+
+def may_read_api_docs(user: Any) -> bool:
+    """The API's schema and viewer are for the administrators who create API clients."""
+    return Role.SYSADMIN in roles_of(user)
+
+
+def may_manage_api_clients(user: Any) -> bool:
+    """API clients are system accounts: the system administrator creates and revokes them."""
+    return Role.SYSADMIN in roles_of(user)

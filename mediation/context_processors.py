@@ -3,29 +3,36 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .access import may_manage_api_clients
+from .models import Notice
 from .roles import roles_of
 
-# (url name, label, required permission). Entries whose route does not exist yet are skipped.
+# (url name, label, required permission or a test of the user). Entries whose route does not
+# exist yet are skipped.
 NAVIGATION = [
     ("mediation:today", _("Today"), "mediation.work_cases"),
+    ("mediation:walk-ins", _("Walk-ins"), "mediation.work_cases"),
     ("mediation:case-list", _("My cases"), "mediation.work_cases"),
     ("mediation:office-cases", _("Office cases"), "mediation.supervise_office"),
+    ("mediation:registry-review", _("Registry events"), "mediation.supervise_office"),
     ("counselors:my-duties", _("My duty"), "mediation.view_own_duty"),
     ("counselors:roster", _("Rotation"), "mediation.plan_rotation"),
     ("reports:dashboard", _("Statistics"), "mediation.view_statistics"),
     ("reports:report-list", _("Monthly reports"), "mediation.view_statistics"),
     ("mediation:calendar-list", _("Official calendar"), "mediation.manage_calendar"),
     ("mediation:audit-list", _("Audit trail"), "mediation.view_audit_trail"),
+    ("mediation:api-clients", _("API clients"), may_manage_api_clients),
 ]
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "user_roles": []}
+        return {"nav_items": [], "user_roles": [], "unread_notices": 0}
     items = []
     for url_name, label, permission in NAVIGATION:
-        if not user.has_perm(permission):
+        allowed = permission(user) if callable(permission) else user.has_perm(permission)
+        if not allowed:
             continue
         try:
             url = reverse(url_name)
@@ -34,4 +41,5 @@ def navigation(request):
         items.append({"url": url, "label": label, "active": request.path.startswith(url)})
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "label": _("Accounts"), "active": False})
-    return {"nav_items": items, "user_roles": roles_of(user)}
+    unread = Notice.objects.filter(recipient=user, read_at=None).count()
+    return {"nav_items": items, "user_roles": roles_of(user), "unread_notices": unread}

@@ -3,6 +3,7 @@
 Imports nothing of counselors or reports.
 """
 
+from .api import ApiClient, ApiRateWindow, ApiScope
 from .audit import AuditChainHead, AuditEvent
 from .cases import (
     Case,
@@ -28,11 +29,17 @@ from .cases import (
     Service,
     SessionNote,
 )
+from .contact import ContactPreference, SmsMessage
+from .notices import Notice, NoticeKind
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
+from .registry import RegistryApplication, RegistryEvent, RegistryUpload, WalkInAnswer
 from .sealed import SealedModel
 
 __all__ = [
+    "ApiClient",
+    "ApiRateWindow",
+    "ApiScope",
     "AuditChainHead",
     "AuditEvent",
     "Case",
@@ -42,11 +49,14 @@ __all__ = [
     "Category",
     "ConsentRecord",
     "ConsentText",
+    "ContactPreference",
     "CounselingSession",
     "CounsellingResult",
     "FollowUp",
     "NoteAddendum",
     "NoteRevision",
+    "Notice",
+    "NoticeKind",
     "OfficeMembership",
     "OfficialCalendarDay",
     "OfficialCalendarYear",
@@ -56,11 +66,16 @@ __all__ = [
     "Port",
     "Purpose",
     "Referral",
+    "RegistryApplication",
+    "RegistryEvent",
     "RegistryOffice",
+    "RegistryUpload",
     "SafetyScreen",
     "Satisfaction",
     "SealedModel",
     "Service",
     "SessionNote",
+    "SmsMessage",
     "User",
+    "WalkInAnswer",
 ]

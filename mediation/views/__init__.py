@@ -3,8 +3,11 @@
 The names are re-exported here for mediation/urls.py and config/urls.py (`views.home`).
 """
 
+from .api_clients import api_client_list, api_client_revoke
 from .audit_trail import audit_list
 from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
+from .contact import party_contact
+from .notices import notice_list, notices_read
 from .offices import home, office_detail
 from .official_calendar import calendar_enter, calendar_list, calendar_year
 from .outcomes import (
@@ -16,6 +19,15 @@ from .outcomes import (
     satisfaction_new,
 )
 from .parties import party_consent, party_edit, party_screen, sealed_answers
+from .registry import (
+    registry_discard,
+    registry_import,
+    registry_resolve,
+    registry_review,
+    registry_upload,
+    walk_in_queue,
+    walk_in_record,
+)
 from .sessions import (
     note_addendum,
     note_edit,
@@ -25,8 +37,11 @@ from .sessions import (
     session_detail,
     session_hold,
 )
+from .sms_callbacks import sms_callback
 
 __all__ = [
+    "api_client_list",
+    "api_client_revoke",
     "audit_list",
     "calendar_enter",
     "calendar_list",
@@ -44,17 +59,28 @@ __all__ = [
     "note_addendum",
     "note_edit",
     "note_sign",
+    "notice_list",
+    "notices_read",
     "office_cases",
     "office_detail",
     "party_consent",
+    "party_contact",
     "party_edit",
     "party_screen",
     "referral_new",
+    "registry_discard",
+    "registry_import",
+    "registry_resolve",
+    "registry_review",
+    "registry_upload",
     "satisfaction_new",
     "sealed_answers",
     "session_book",
     "session_cancel",
     "session_detail",
     "session_hold",
+    "sms_callback",
     "today",
+    "walk_in_queue",
+    "walk_in_record",
 ]
