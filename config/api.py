@@ -49,6 +49,6 @@ def api_urls():
     a signed-in session, so they skip the login redirect; the schema and its viewer keep it."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        if pattern.name not in ("openapi-json", "openapi-view"):
+        if pattern.name not in ("openapi-json", "openapi-view", "api-root"):
             pattern.callback = login_not_required(pattern.callback)
     return include((patterns, app_name), namespace=namespace)

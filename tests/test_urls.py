@@ -11,7 +11,10 @@ PUBLIC = {
     "login",  # the way in
     "set_language",  # choosing the language on the login page
     "counselors:duty-feed",  # calendar apps cannot sign in; the URL carries a per-user secret
+    "mediation:sms-callback",  # the SMS provider cannot sign in; the URL carries a secret
 }
+# The REST API's calls carry their own bearer token instead of a session (tests/test_api.py).
+TOKEN_GUARDED = {"api:post_events", "api:office_roster", "api:statistics"}
 # The admin guards itself with its own login page.
 SELF_GUARDED_PREFIXES = ("admin:",)
 
@@ -57,6 +60,8 @@ def test_the_url_conf_is_walked():
 def test_every_page_requires_login(client, db, name, path):
     if name in PUBLIC:
         pytest.skip("public by design")
+    if name in TOKEN_GUARDED:
+        pytest.skip("guarded by a bearer token")
 
     response = client.get(path)
 
@@ -69,3 +74,19 @@ def test_admin_sends_anonymous_visitors_to_its_login(client, db):
 
     assert response.status_code == HTTPStatus.FOUND
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("name", sorted(TOKEN_GUARDED))
+def test_every_api_call_without_a_token_is_refused(client, db, name):
+    path = next(path for route_name, path in ROUTES if route_name == name)
+
+    response = client.get(path) if name != "api:post_events" else client.post(path)
+
+    assert response.status_code == HTTPStatus.UNAUTHORIZED, path
+    assert response.json()["code"] == "unauthorized"
+
+
+def test_the_sms_callback_refuses_a_wrong_secret(client, db):
+    response = client.post("/mediation/sms/callbacks/file/guess/replies/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
