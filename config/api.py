@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 
 from counselors.api import router as roster_router
 from mediation import access
-from mediation.api import install_error_handlers
+from mediation.api import ReadableJSON, install_error_handlers
 from mediation.api import router as registry_router
 from reports.api import router as statistics_router
 
@@ -37,6 +37,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     docs_decorator=administrators_only,
+    renderer=ReadableJSON(),
 )
 install_error_handlers(api)
 api.add_router("/registry", registry_router)

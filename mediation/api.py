@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from .models import ApiClient, ApiScope, RegistryOffice
@@ -27,6 +28,12 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(code)
         self.status, self.code, self.message = status, code, message
+
+
+class ReadableJSON(JSONRenderer):
+    """UTF-8 JSON with Chinese as characters, not \\u escapes: readable in curl and logs."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class ErrorOut(Schema):

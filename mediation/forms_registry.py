@@ -62,7 +62,7 @@ class ContactForm(TongxinForm):
 
 
 class ApiClientForm(TongxinForm):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Client name"), max_length=60)
     offices = forms.ModelMultipleChoiceField(
         label=_("Offices"),
         queryset=RegistryOffice.objects.order_by("code"),

@@ -30,7 +30,9 @@ class StatisticsQuery(Schema):
 class CellOut(Schema):
     figure: str = Field(description="The figure's key in the catalogue, e.g. outcomes.reconciled.")
     display: str = Field(description="As printed: a number, '<5', or '×' where it is hidden.")
-    value: int | None = Field(description="The count where it may be shown, else null.")
+    value: int | float | None = Field(
+        description="The count where it may be shown, else null (service hours have decimals)."
+    )
 
 
 class RowOut(Schema):

@@ -20,7 +20,7 @@ class ApiScope(models.TextChoices):
 
 class ApiClient(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(_("client name"), max_length=60, unique=True)
     # The system account the client acts as: it records what the client does and cannot sign in.
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client"
@@ -51,6 +51,10 @@ class ApiClient(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [str(ApiScope(scope).label) for scope in self.scopes if scope in ApiScope.values]
 
 
 class ApiRateWindow(models.Model):

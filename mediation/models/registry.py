@@ -100,7 +100,7 @@ class RegistryEvent(models.Model):
     or waiting for the supervisor (outside its legal window, or at odds with the case record)."""
 
     class Kind(models.TextChoices):
-        RECEIVED = "received", _("Application received")
+        RECEIVED = "received", _("Application received by the registry")
         WITHDRAWN = "withdrawn", _("Withdrawn by a party")
         CERTIFICATE = "certificate", _("Certificate issued")
         DEEMED_WITHDRAWN = "deemed_withdrawn", _("Deemed withdrawn")

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -68,6 +69,10 @@ class RowResult:
     message: str = ""
     case: Case | None = None
     event: RegistryEvent | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return str(RegistryEvent.Kind(self.kind).label) if self.kind else ""
 
 
 @dataclass
@@ -154,13 +159,22 @@ REASON_MESSAGES = {
 }
 
 
+def _shown(value: object) -> str:
+    """A stored ISO date as the interface writes dates (2026年11月2日); anything else as is."""
+    try:
+        return date_format(date.fromisoformat(str(value)), "DATE_FORMAT")
+    except ValueError:
+        return str(value)
+
+
 def reason_message(reason: str, details: dict) -> str:
     """Why an event waits for the supervisor, in words (details are plain dates and numbers)."""
     template = REASON_MESSAGES.get(reason)
     if template is None:
         return str(details.get("message", "")) or _("Listed for the supervisor.")
     return template % {
-        key: details.get(key, "") for key in ("first", "last", "registry", "recorded", "case")
+        key: _shown(details.get(key, ""))
+        for key in ("first", "last", "registry", "recorded", "case")
     }
 
 
@@ -206,7 +220,7 @@ def _row_problem(
     if row.occurred_on < received_on:
         return "before_application", _(
             "The date lies before the application was received (%(day)s)."
-        ) % {"day": received_on.isoformat()}
+        ) % {"day": date_format(received_on, "DATE_FORMAT")}
     return None
 
 
@@ -454,7 +468,9 @@ def _outcome(
             return _store_event(
                 status=RegistryEvent.Status.APPLIED, details={"already": True}, **store
             ), case
-        recorded = f"{existing.get_kind_display()} {existing.decided_on.isoformat()}"
+        recorded = (
+            f"{existing.get_kind_display()} {date_format(existing.decided_on, 'DATE_FORMAT')}"
+        )
         return _store_event(
             status=RegistryEvent.Status.REVIEW,
             reason="outcome_differs",

@@ -140,7 +140,9 @@ def walk_in_queue(request: HttpRequest) -> HttpResponse:
     offices = list(access.offices_for(request.user).order_by("code"))
     if not offices:
         raise Http404
-    code = request.GET.get("office") or offices[0].code
+    code = request.GET.get("office") or next(
+        (o.code for o in offices if walk_ins.walk_in_queue(o).exists()), offices[0].code
+    )
     office = access.office_for(request.user, code)
     return render(
         request,

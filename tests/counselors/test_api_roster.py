@@ -52,3 +52,20 @@ def test_the_same_token_for_another_office_gets_404(client, upcoming, sysadmin, 
         "code": "office_not_found",
         "message": "该访问令牌无权访问此登记处，或登记处不存在。",
     }
+
+
+def test_statistics_through_the_api_carry_the_service_hours(client, published, sysadmin, xlt):
+    token = api_clients.create_client(
+        name="看板", offices=[xlt], scopes=["statistics"], created_by=sysadmin
+    ).token
+
+    response = client.get(
+        "/api/v1/statistics",
+        {"offices": "XLT", "first": "2026-10", "last": "2026-10"},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    hours = next(t for t in response.json()["tables"] if t["key"] == "service_hours")
+    total = next(row for row in hours["rows"] if row["total"])
+    assert any(isinstance(cell["value"], float) and cell["value"] > 0 for cell in total["cells"])

@@ -291,7 +291,9 @@ def test_a_certificate_inside_cooling_off_is_held_for_the_supervisor(supervisor)
 
     (result,) = summary.results
     assert (result.effect, result.code) == ("review", "outside_window")
-    assert "2026-10-09" in result.message and "2026-11-09" in result.message
+    assert result.message == (
+        "日期不在该登记结果的法定期间内（2026年10月9日至2026年11月9日），已交负责人核对，未予记录。"
+    )
     assert not Outcome.objects.exists()
     assert Case.objects.get().status == Case.Status.OPEN
 
