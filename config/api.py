@@ -1,7 +1,8 @@
-"""The REST API, versioned under /api/v1/: one NinjaAPI with each app's router mounted. Wiring
-only; the door, the errors and the routers live in the apps (mediation.api, counselors.api,
-reports.api). The OpenAPI schema and its viewer are for signed-in administrators only, and the
-viewer's Swagger UI is served from the installed django-ninja package, never a CDN."""
+"""The REST API, versioned under /api/v1/: one NinjaAPI with each app's router mounted behind the
+token door with its endpoint scope. Wiring only; the door, the errors and the routers live in
+the apps (mediation.api, mediation.api_access, counselors.api, reports.api). The OpenAPI schema
+and its viewer are for signed-in administrators only, and the viewer's Swagger UI is served from
+the installed django-ninja package, never a CDN."""
 
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.http import Http404
@@ -10,8 +11,10 @@ from ninja import NinjaAPI
 
 from counselors.api import router as roster_router
 from mediation import access
-from mediation.api import ReadableJSON, install_error_handlers
+from mediation.api import ClientToken
 from mediation.api import router as registry_router
+from mediation.api_access import ReadableJSON, install_error_handlers
+from mediation.models import ApiScope
 from reports.api import router as statistics_router
 
 
@@ -40,9 +43,9 @@ api = NinjaAPI(
     renderer=ReadableJSON(),
 )
 install_error_handlers(api)
-api.add_router("/registry", registry_router)
-api.add_router("/offices", roster_router)
-api.add_router("/statistics", statistics_router)
+api.add_router("/registry", registry_router, auth=ClientToken(ApiScope.REGISTRY_EVENTS))
+api.add_router("/offices", roster_router, auth=ClientToken(ApiScope.ROSTER))
+api.add_router("/statistics", statistics_router, auth=ClientToken(ApiScope.STATISTICS))
 
 
 def api_urls():

@@ -1,5 +1,6 @@
 """The duty app's router of the REST API: an office's published duty roster for a month.
-Schemas in, a selector called, schemas out (ARCHITECTURE.md); the door is mediation.api's."""
+Schemas in, a selector called, schemas out (ARCHITECTURE.md); the door (token, scope) is wired
+by config/api.py."""
 
 from datetime import date
 from typing import Literal
@@ -8,13 +9,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from mediation.api import ApiError, ClientToken, ErrorOut, client_office
-from mediation.models import ApiScope
+from mediation.api_access import ApiError, ErrorOut, client_office
 
 from .forms import parse_month
 from .selectors import published_roster
 
-router = Router(auth=ClientToken(ApiScope.ROSTER), tags=["roster"])
+router = Router(tags=["roster"])
 
 
 class DutyOut(Schema):

@@ -2,43 +2,24 @@
 called, schemas out; no rule of its own.
 
 The door: `ClientToken` authenticates a bearer token (an ApiClient's, stored hashed), checks the
-router's endpoint scope and the client's rate limit; `client_office` refuses an office outside
-the client's (404, as for anything out of reach). Errors are JSON with a code and a Chinese
-message (`install_error_handlers`). Every call is audited by mediation.middleware.ApiMiddleware.
-Responses carry no name, ID number or note (tests/test_api.py walks the OpenAPI schema).
+endpoint scope it was given (config/api.py gives each router its own) and the client's rate
+limit. `client_office` (mediation.api_access) refuses an office outside the client's (404, as for
+anything out of reach). Every call is audited by mediation.middleware.ApiMiddleware. Responses
+carry no name, ID number or note (tests/test_api.py walks the OpenAPI schema).
 """
 
 import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.errors import AuthenticationError, HttpError
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
-from .models import ApiClient, ApiScope, RegistryOffice
+from .api_access import ApiError, ErrorOut
+from .models import ApiClient, ApiScope
 from .registry_file import check_row
 from .services import api_clients, registry_events
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(code)
-        self.status, self.code, self.message = status, code, message
-
-
-class ReadableJSON(JSONRenderer):
-    """UTF-8 JSON with Chinese as characters, not \\u escapes: readable in curl and logs."""
-
-    json_dumps_params = {"ensure_ascii": False}
-
-
-class ErrorOut(Schema):
-    code: str = Field(description="A stable code for programs, e.g. scope, rate_limited.")
-    message: str = Field(description="What went wrong, in Chinese.")
 
 
 class ClientToken(HttpBearer):
@@ -65,58 +46,9 @@ class ClientToken(HttpBearer):
         return client
 
 
-def client_office(request: HttpRequest, code: str) -> RegistryOffice:
-    """An office the calling client may act for; 404 otherwise (missing and forbidden alike)."""
-    client: ApiClient = request.auth  # type: ignore[attr-defined]
-    office = client.offices.filter(code=code.upper()).first()
-    if office is None:
-        raise ApiError(404, "office_not_found", _("No such office for this token."))
-    request.api_offices = [office.code]  # type: ignore[attr-defined]
-    return office
-
-
-def _json(api: Any, request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
-    request.api_code = code  # type: ignore[attr-defined]
-    return api.create_response(request, {"code": code, "message": message}, status=status)
-
-
-def install_error_handlers(api: Any) -> None:
-    """Every error the API gives is {"code": ..., "message": <Chinese>}."""
-
-    def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        return _json(api, request, exc.status, exc.code, exc.message)
-
-    def unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return _json(api, request, 401, "unauthorized", _("A valid access token is required."))
-
-    def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        fields = sorted(
-            {".".join(str(part) for part in error.get("loc", ())[1:]) for error in exc.errors}
-        )
-        return _json(
-            api,
-            request,
-            422,
-            "invalid",
-            _("The request is not valid: %(fields)s.") % {"fields": ", ".join(fields) or "-"},
-        )
-
-    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return _json(api, request, 404, "not_found", _("Not found."))
-
-    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return _json(api, request, exc.status_code, "error", _("The request cannot be served."))
-
-    api.add_exception_handler(ApiError, api_error)
-    api.add_exception_handler(AuthenticationError, unauthorized)
-    api.add_exception_handler(NinjaValidationError, invalid)
-    api.add_exception_handler(Http404, not_found)
-    api.add_exception_handler(HttpError, http_error)
-
-
 # --- registry events ---------------------------------------------------------------------------
 
-router = Router(auth=ClientToken(ApiScope.REGISTRY_EVENTS), tags=["registry"])
+router = Router(tags=["registry"])
 
 Kind = Literal["received", "withdrawn", "certificate", "deemed_withdrawn"]
 

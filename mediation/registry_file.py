@@ -9,7 +9,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -194,7 +194,9 @@ def check_row(line: int, values: Mapping[str, object]) -> EventRow | list[RowErr
     return EventRow(line, number, kind, occurred_on, office, id_numbers)
 
 
-def _records(header: list[object], rows: Iterable[tuple[int, list[object]]]):
+def _records(
+    header: list[object], rows: Iterable[tuple[int, list[object]]]
+) -> Iterator[tuple[int, dict[str, object]]]:
     fields = [COLUMNS.get(_text(name)) or COLUMNS.get(_text(name).lower()) for name in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in fields]
     if missing:

@@ -1,22 +1,22 @@
 """The statistics router of the REST API: the dashboard's suppressed cells for a scope (offices)
 and a period (months). Schemas in, the reports' read path called, schemas out; counts only, with
 the same small-count suppression as the dashboard (nothing here counts or hides on its own).
-The door (token, scope, offices) is mediation.api's; nothing imports this module but config.
+The door (token, scope) is wired by config/api.py; nothing imports this module but config.
 """
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from mediation.api import ApiError, ClientToken, ErrorOut, client_office
-from mediation.models import ApiClient, ApiScope
+from mediation.api_access import ApiError, ErrorOut, client_office
+from mediation.models import ApiClient
 
 from . import pages
 from .figures import SUPPRESSION_DEFINITION
 from .forms import DashboardForm, month_value
 from .tables import Table
 
-router = Router(auth=ClientToken(ApiScope.STATISTICS), tags=["statistics"])
+router = Router(tags=["statistics"])
 
 
 class StatisticsQuery(Schema):
