@@ -5,6 +5,7 @@ and reports can use it without reaching any service (the token check itself is m
 wired by config/api.py).
 """
 
+import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +16,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
 from .models import ApiClient, RegistryOffice
+
+logger = logging.getLogger("tongxin.api")
 
 
 class ApiError(Exception):
@@ -76,8 +79,15 @@ def install_error_handlers(api: Any) -> None:
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return _json(api, request, exc.status_code, "error", _("The request cannot be served."))
 
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("API error on %s", request.path)
+        return _json(
+            api, request, 500, "server_error", _("Something went wrong on our side; it is logged.")
+        )
+
     api.add_exception_handler(ApiError, api_error)
     api.add_exception_handler(AuthenticationError, unauthorized)
     api.add_exception_handler(NinjaValidationError, invalid)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(Exception, server_error)
