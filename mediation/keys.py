@@ -12,7 +12,7 @@ from django.db import transaction
 
 from . import audit, crypto, keyring, sealing
 from .identity import InvalidIdNumber, normalise_id_number
-from .models import Party, SealedModel
+from .models import Party, RegistryApplication, SealedModel
 
 
 @dataclass
@@ -134,8 +134,33 @@ def rebuild_blind_index(*, batch_size: int = 500) -> Progress:
                     pk=party.pk, id_number_sealed=party.id_number_sealed
                 ).update(id_index=index)
                 progress.done += 1 if updated else 0
+    _rebuild_registry_indexes(ring, batch_size, progress)
     audit.record(actor=None, action="keys.rebuild_blind_index", details=_details(progress, ring))
     return progress
+
+
+def _rebuild_registry_indexes(ring: crypto.KeyRing, batch_size: int, progress: Progress) -> None:
+    """The same for the registry's applications (both parties' ID numbers), so a couple's case is
+    still found after the blind-index key changed."""
+    for rows in _batches(RegistryApplication, batch_size):
+        with transaction.atomic():
+            for application in rows:
+                try:
+                    opened = sealing.open_fields(application, "id_number_1", "id_number_2")
+                    indexes = [
+                        crypto.blind_index(ring.blind_index_key, normalise_id_number(number or ""))
+                        for number in (opened["id_number_1"], opened["id_number_2"])
+                    ]
+                except crypto.KeyUnavailable as error:
+                    progress.unavailable[error.key_id] += 1
+                    continue
+                except (crypto.IntegrityFailure, crypto.UnsupportedFormat, InvalidIdNumber):
+                    progress.skipped += 1
+                    continue
+                updated = RegistryApplication.objects.filter(
+                    pk=application.pk, id_number_1_sealed=application.id_number_1_sealed
+                ).update(index_1=indexes[0], index_2=indexes[1])
+                progress.done += 1 if updated else 0
 
 
 def status() -> dict[str, Counter]:

@@ -416,3 +416,21 @@ def test_party_rows_carry_no_registry_id_numbers(supervisor):
     record([received("A-1", date(2026, 11, 2))], supervisor)
 
     assert not Party.objects.exclude(id_index="").exists()
+
+
+def test_rebuilding_the_blind_index_reaches_the_registrys_applications(supervisor):
+    from mediation import keys
+    from tests.conftest import TEST_RING
+
+    record([received("A-1", date(2026, 11, 2))], supervisor)
+    new_ring = crypto.KeyRing(
+        keys=TEST_RING.keys, active_id=TEST_RING.active_id, blind_index_key=bytes(range(64, 96))
+    )
+    keyring.use(new_ring)
+    try:
+        keys.rebuild_blind_index()
+        application = RegistryApplication.objects.get()
+        assert application.index_1 == crypto.blind_index(new_ring.blind_index_key, ID_A)
+        assert application.index_2 == crypto.blind_index(new_ring.blind_index_key, ID_B)
+    finally:
+        keyring.use(TEST_RING)
