@@ -20,6 +20,7 @@ from .api_access import ApiError, ErrorOut
 from .models import ApiClient, ApiScope
 from .registry_file import check_row
 from .services import api_clients, registry_events
+from .services.registry_messages import row_error_message
 
 
 class ClientToken(HttpBearer):
@@ -118,7 +119,7 @@ def post_events(request: HttpRequest, payload: EventsIn) -> EventsOut:
                 event.kind,
                 registry_events.Effect.REJECTED,
                 checked[0].code,
-                " ".join(registry_events.row_error_message(error) for error in checked),
+                " ".join(row_error_message(error) for error in checked),
             )
         else:
             rows.append(checked)

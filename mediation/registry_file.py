@@ -2,7 +2,7 @@
 Pure: bytes or plain mappings in, checked rows or coded errors (with line numbers) out; no ORM.
 
 The same row check serves the upload and the API, so a row means the same thing both ways.
-Offices and applications are looked up by the service (mediation/services/registry_events.py).
+Offices and applications are looked up by the services (mediation/services/registry_*.py).
 """
 
 import csv

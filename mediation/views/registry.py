@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from .. import access
 from ..forms_registry import RegistryUploadForm, ResolveEventForm, WalkInForm
 from ..models import RegistryApplication, RegistryEvent, RegistryUpload, WalkInAnswer
-from ..services import registry_events, walk_ins
-from ..services.registry_events import reason_message
+from ..services import registry_uploads, walk_ins
+from ..services.registry_messages import reason_message
+from ..services.registry_review import resolve_event
 from .common import form_errors_from
 
 SUPERVISE = "mediation.supervise_office"
@@ -32,7 +33,7 @@ def registry_upload(request: HttpRequest) -> HttpResponse:
     preview = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        preview = registry_events.preview_upload(
+        preview = registry_uploads.preview_upload(
             filename=upload.name,
             content=upload.read(),
             offices=offices,
@@ -61,7 +62,7 @@ def registry_import(request: HttpRequest, upload_uuid) -> HttpResponse:
     access.require(request.user, SUPERVISE)
     upload = _own_upload(request, upload_uuid)
     try:
-        summary = registry_events.import_upload(
+        summary = registry_uploads.import_upload(
             upload=upload,
             offices=access.offices_for(request.user),
             imported_by=request.user,
@@ -80,7 +81,7 @@ def registry_discard(request: HttpRequest, upload_uuid) -> HttpResponse:
     access.require(request.user, SUPERVISE)
     upload = _own_upload(request, upload_uuid)
     try:
-        registry_events.discard_upload(upload=upload, discarded_by=request.user, request=request)
+        registry_uploads.discard_upload(upload=upload, discarded_by=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -122,7 +123,7 @@ def registry_resolve(request: HttpRequest, event_uuid) -> HttpResponse:
     form = ResolveEventForm(request.POST)
     if form.is_valid():
         try:
-            registry_events.resolve_event(
+            resolve_event(
                 event=event, resolved_by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:

@@ -25,7 +25,7 @@ from mediation.models import (
     RegistryUpload,
 )
 from mediation.registry_file import EventKind, EventRow, read_file
-from mediation.services import registry_events
+from mediation.services import registry_events, registry_review, registry_uploads
 from tests.factories import open_divorce_case
 from tests.helpers import error_codes
 
@@ -39,7 +39,7 @@ def _offices(user):
 
 
 def upload(supervisor, content: bytes, filename="registry.csv"):
-    preview = registry_events.preview_upload(
+    preview = registry_uploads.preview_upload(
         filename=filename, content=content, offices=_offices(supervisor), uploaded_by=supervisor
     )
     assert not preview.file_error, preview.file_error
@@ -48,7 +48,7 @@ def upload(supervisor, content: bytes, filename="registry.csv"):
 
 def import_file(supervisor, content: bytes, filename="registry.csv"):
     preview = upload(supervisor, content, filename)
-    return registry_events.import_upload(
+    return registry_uploads.import_upload(
         upload=preview.upload, offices=_offices(supervisor), imported_by=supervisor
     )
 
@@ -185,14 +185,14 @@ def test_a_preview_keeps_the_rows_sealed_and_the_import_destroys_them(supervisor
     assert ID_A.encode() not in bytes(stored.rows_sealed)
     assert ID_A in sealing.open_fields(stored, "rows")["rows"]
 
-    registry_events.import_upload(
+    registry_uploads.import_upload(
         upload=stored, offices=_offices(supervisor), imported_by=supervisor
     )
 
     stored.refresh_from_db()
     assert stored.rows_sealed is None
     with pytest.raises(ValidationError) as error:
-        registry_events.import_upload(
+        registry_uploads.import_upload(
             upload=stored, offices=_offices(supervisor), imported_by=supervisor
         )
     assert error_codes(error.value) == {"not_preview"}
@@ -357,7 +357,7 @@ def test_the_supervisor_takes_the_registrys_date_and_the_deadlines_follow(
     record([received("A-1", date(2026, 9, 1))], supervisor)
     waiting = RegistryEvent.objects.get(status=RegistryEvent.Status.REVIEW)
 
-    registry_events.resolve_event(
+    registry_review.resolve_event(
         event=waiting,
         resolved_by=supervisor,
         resolution="登记系统日期为准",
@@ -375,7 +375,7 @@ def test_resolving_needs_a_word_on_how(supervisor):
     waiting = RegistryEvent.objects.get(status=RegistryEvent.Status.REVIEW)
 
     with pytest.raises(ValidationError) as error:
-        registry_events.resolve_event(event=waiting, resolved_by=supervisor, resolution=" ")
+        registry_review.resolve_event(event=waiting, resolved_by=supervisor, resolution=" ")
 
     assert error_codes(error.value) == {"resolution_required"}
 
