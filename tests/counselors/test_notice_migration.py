@@ -9,7 +9,7 @@ BEFORE = [("counselors", "0002_organisations")]
 AFTER = [("counselors", "0003_notices_to_core_and_duty_digest")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_duty_notices_become_core_notices(counselor):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
