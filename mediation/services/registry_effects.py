@@ -22,6 +22,7 @@ from ..models import (
     Case,
     Category,
     NoticeKind,
+    Outcome,
     OutcomeKind,
     Party,
     Port,
@@ -216,7 +217,7 @@ def record_outcome(
     case = Case.objects.select_for_update().get(pk=application.case_id)
     kind = OUTCOME_OF[row.kind]
     store = {"application": application, "row": row, "actor": actor, "request": request, **origin}
-    existing = getattr(case, "outcome", None)
+    existing = Outcome.objects.filter(case=case).first()
     if existing is not None:
         if existing.kind == kind and (
             kind == OutcomeKind.LAPSED or existing.decided_on == row.occurred_on
