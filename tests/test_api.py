@@ -251,7 +251,7 @@ def test_the_openapi_schema_is_valid_and_no_response_carries_personal_data(clien
 
 
 @pytest.mark.parametrize("role", ["counselor", "supervisor", "civil_affairs"])
-def test_the_schema_and_its_viewer_are_for_administrators_only(client, request, role):
+def test_the_schema_and_its_viewer_are_for_administrators_only(client, db, request, role):
     client.force_login(request.getfixturevalue(role))
 
     assert client.get("/api/v1/openapi.json").status_code == 404
@@ -303,7 +303,7 @@ def test_the_system_administrator_creates_a_client_and_sees_its_token_once(clien
 
 
 @pytest.mark.parametrize("role", ["counselor", "supervisor", "civil_affairs"])
-def test_nobody_else_reaches_the_api_clients_page(client, request, role):
+def test_nobody_else_reaches_the_api_clients_page(client, db, request, role):
     client.force_login(request.getfixturevalue(role))
 
     assert client.get(reverse("mediation:api-clients")).status_code == 404

@@ -405,7 +405,7 @@ def test_a_supervisor_previews_then_imports_through_the_pages(client, supervisor
 
 
 @pytest.mark.parametrize("role", ["counselor", "civil_affairs", "sysadmin"])
-def test_only_supervisors_reach_the_registry_pages(client, request, role):
+def test_only_supervisors_reach_the_registry_pages(client, db, request, role):
     client.force_login(request.getfixturevalue(role))
 
     for name in ("mediation:registry-upload", "mediation:registry-review"):
