@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from . import audit
 from .models import Case, CaseRelation, RegistryOffice
 from .models.cases import CaseQuerySet
-from .roles import OFFICE_SCOPED_ROLES, Role, roles_of
+from .roles import ADMINISTRATOR_ROLES, OFFICE_SCOPED_ROLES, roles_of
 
 
 class Action(StrEnum):
@@ -69,6 +69,28 @@ def require(user: Any, *permissions: str) -> None:
         raise Http404
 
 
+def require_recorded(
+    user: Any,
+    permission: str,
+    *,
+    action: str,
+    obj: Any = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Like `require`, for pages that change accounts, roles and second factors: a refusal is
+    also an audit event (who tried what on whom), since trying is worth knowing about."""
+    if not user.has_perm(permission):
+        audit.record(
+            actor=user,
+            action=action,
+            obj=obj,
+            outcome="denied",
+            request=request,
+            details={"refused": "permission"},
+        )
+        raise Http404
+
+
 def relations(user: Any, case: Case) -> frozenset[CaseRelation]:
     """How the user stands to the case, asked once per case object (a fresh object per request,
     so losing an assignment removes access on the next one)."""
@@ -114,10 +136,12 @@ def case_for(
 
 
 def may_read_api_docs(user: Any) -> bool:
-    """The API's schema and viewer are for the administrators who create API clients."""
-    return Role.SYSADMIN in roles_of(user)
+    """The API's schema and viewer are for the three administrators (三员分立): the system
+    administrator who creates clients, the security and audit administrators who check them."""
+    return bool(ADMINISTRATOR_ROLES & set(roles_of(user)))
 
 
 def may_manage_api_clients(user: Any) -> bool:
-    """API clients are system accounts: the system administrator creates and revokes them."""
-    return Role.SYSADMIN in roles_of(user)
+    """API clients are system accounts: whoever manages accounts (the system administrator)
+    creates and revokes them."""
+    return bool(user.has_perm("mediation.manage_accounts"))

@@ -338,3 +338,16 @@ def test_statistics_of_an_office_outside_the_token_are_refused(client, sysadmin,
 
     assert response.status_code == 404
     assert response.json()["code"] == "office_not_found"
+
+
+def test_an_api_clients_account_is_not_among_the_accounts_people_sign_in_with(
+    client, sysadmin, xlt
+):
+    new = new_client(sysadmin, [xlt], ["roster"])
+    client.force_login(sysadmin)
+
+    listing = client.get(reverse("mediation:account-list"))
+    detail = client.get(reverse("mediation:account-detail", args=[new.client.account.pk]))
+
+    assert new.client.account.username not in listing.text
+    assert detail.status_code == 404

@@ -35,6 +35,7 @@ from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
 from .registry import RegistryApplication, RegistryEvent, RegistryUpload, WalkInAnswer
 from .sealed import SealedModel
+from .sign_in import BackupCode, SignInSession, TotpDevice
 
 __all__ = [
     "ApiClient",
@@ -42,6 +43,7 @@ __all__ = [
     "ApiScope",
     "AuditChainHead",
     "AuditEvent",
+    "BackupCode",
     "Case",
     "CaseAssignment",
     "CaseNumberCounter",
@@ -76,6 +78,8 @@ __all__ = [
     "Service",
     "SessionNote",
     "SmsMessage",
+    "SignInSession",
+    "TotpDevice",
     "User",
     "WalkInAnswer",
 ]

@@ -3,8 +3,16 @@
 The names are re-exported here for mediation/urls.py and config/urls.py (`views.home`).
 """
 
+from .accounts import (
+    account_action,
+    account_create,
+    account_detail,
+    account_edit,
+    account_grants,
+    account_list,
+)
 from .api_clients import api_client_list, api_client_revoke
-from .audit_trail import audit_list
+from .audit_trail import audit_export, audit_list
 from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
 from .contact import party_contact
 from .notices import notice_list, notices_read
@@ -37,11 +45,43 @@ from .sessions import (
     session_detail,
     session_hold,
 )
+from .sign_in import (
+    backup_codes,
+    my_account,
+    password_change,
+    second_factor,
+    second_factor_enrol,
+    sign_out_everywhere,
+)
 from .sms_callbacks import sms_callback
 
 __all__ = [
     "api_client_list",
     "api_client_revoke",
+    "party_contact",
+    "notice_list",
+    "notices_read",
+    "registry_discard",
+    "registry_import",
+    "registry_resolve",
+    "registry_review",
+    "registry_upload",
+    "walk_in_queue",
+    "walk_in_record",
+    "sms_callback",
+    "account_action",
+    "account_create",
+    "account_detail",
+    "account_edit",
+    "account_grants",
+    "account_list",
+    "backup_codes",
+    "my_account",
+    "password_change",
+    "second_factor",
+    "second_factor_enrol",
+    "sign_out_everywhere",
+    "audit_export",
     "audit_list",
     "calendar_enter",
     "calendar_list",
@@ -59,28 +99,17 @@ __all__ = [
     "note_addendum",
     "note_edit",
     "note_sign",
-    "notice_list",
-    "notices_read",
     "office_cases",
     "office_detail",
     "party_consent",
-    "party_contact",
     "party_edit",
     "party_screen",
     "referral_new",
-    "registry_discard",
-    "registry_import",
-    "registry_resolve",
-    "registry_review",
-    "registry_upload",
     "satisfaction_new",
     "sealed_answers",
     "session_book",
     "session_cancel",
     "session_detail",
     "session_hold",
-    "sms_callback",
     "today",
-    "walk_in_queue",
-    "walk_in_record",
 ]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0008_user_manager'),
+        ('mediation', '0010_three_administrators'),
     ]
 
     operations = [
