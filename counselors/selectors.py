@@ -13,7 +13,7 @@ from django.utils import timezone
 from mediation.calendar import month_start, next_month
 from mediation.models import RegistryOffice
 
-from .models import DUTY_HOURS, Duty, Roster, duty_hours
+from .models import DUTY_HOURS, Duty, HalfDay, Roster, duty_hours
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,8 @@ def published_roster(office: RegistryOffice, month: date) -> PublishedRoster | N
             RosterEntry(
                 day=duty.day,
                 half_day=duty.half_day,
-                starts=f"{DUTY_HOURS[duty.half_day][0]:%H:%M}",
-                ends=f"{DUTY_HOURS[duty.half_day][1]:%H:%M}",
+                starts=f"{DUTY_HOURS[HalfDay(duty.half_day)][0]:%H:%M}",
+                ends=f"{DUTY_HOURS[HalfDay(duty.half_day)][1]:%H:%M}",
                 counselor_code=counselor_code(duty.counselor_id),
                 organisation=duty.counselor.organisation.short_name,
                 role=duty.counselor.role,

@@ -254,6 +254,7 @@ def _registry(place, uploader) -> dict:
         source="upload",
     )
     received, held = summary.results
+    assert received.case is not None and held.event is not None
     content = (
         "申请编号,事件,日期,登记处代码,当事人一身份证号,当事人二身份证号\n"
         f"{place.code}-MATRIX-2,受理,2026-11-02,{place.code},{ID_NUMBERS[0]},{ID_NUMBERS[1]}\n"
@@ -261,6 +262,7 @@ def _registry(place, uploader) -> dict:
     upload = registry_uploads.preview_upload(
         filename="matrix.csv", content=content, offices=[place], uploaded_by=uploader
     ).upload
+    assert upload is not None
     return {
         "application_uuid": received.case.registry_application.uuid,
         "event_uuid": held.event.uuid,
