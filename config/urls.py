@@ -37,3 +37,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/v1/", api_urls()),
 ]
+
+# A request too large to read, or otherwise refused, gets a page in the user's language.
+handler400 = "mediation.views.errors.bad_request"

@@ -32,11 +32,13 @@ TODAY = timezone.make_aware(datetime(2026, 10, 20, 10))
 OCTOBER = date(2026, 10, 1)
 
 # Queries per page, the same with 2 rows as with 10 (one of them finds the second-factor device,
-# one counts the bell's unread notices; the case page also looks for the registry's application).
+# one counts the bell's unread notices). The case lists prefetch the outcome in force (a voided
+# one stays beside it), the office list also lists outcomes to re-check; the case page adds its
+# timeline (one query per kind of record), its attachments and the registry's application.
 EXPECTED = {
-    "case_list": 13,
-    "office_cases": 14,
-    "case_detail": 24,
+    "case_list": 14,
+    "office_cases": 16,
+    "case_detail": 39,
     "profile_list": 13,
     "swap_list": 11,
     "my_duties": 17,
@@ -235,11 +237,12 @@ def test_the_statistics_dashboard(client, counselor, civil_affairs, xlt):
     def add_reconciled(n: int) -> list[str]:
         client.force_login(counselor)
         for _ in range(n):
-            case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 1))
+            # Withdrawn on 19 October, inside the cooling-off period (ending 26 October).
+            case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 25))
             made.append(case)
             closed = client.post(
                 reverse("mediation:case-outcome", args=[case.uuid]),
-                {"kind": "reconciled", "decided_on": "2026-10-19"},
+                {"kind": "reconciled", "decided_on": "2026-10-19", "confirmed": "1"},
             )
             assert closed.status_code == HTTPStatus.FOUND
         client.force_login(civil_affairs)

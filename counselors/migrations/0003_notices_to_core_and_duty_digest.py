@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('counselors', '0002_organisations'),
-        ('mediation', '0011_registry_api_sms_notices'),
+        ('mediation', '0016_registry_api_sms_notices'),
     ]
 
     operations = [

@@ -4,32 +4,30 @@ Imports nothing of counselors or reports.
 """
 
 from .api import ApiClient, ApiRateWindow, ApiScope
+from .attachments import Attachment
 from .audit import AuditChainHead, AuditEvent
 from .cases import (
+    CancelReason,
     Case,
     CaseAssignment,
     CaseNumberCounter,
     CaseRelation,
     Category,
-    ConsentRecord,
-    ConsentText,
     CounselingSession,
     CounsellingResult,
     FollowUp,
-    NoteAddendum,
-    NoteRevision,
     Outcome,
     OutcomeKind,
     Party,
     Port,
-    Purpose,
     Referral,
     SafetyScreen,
     Satisfaction,
     Service,
-    SessionNote,
 )
+from .consent import ConsentRecord, ConsentSignature, ConsentText, Purpose
 from .contact import ContactPreference, SmsMessage
+from .notes import NoteAddendum, NoteDraft, NoteRevision, SessionNote
 from .notices import Notice, NoticeKind
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
@@ -41,21 +39,25 @@ __all__ = [
     "ApiClient",
     "ApiRateWindow",
     "ApiScope",
+    "Attachment",
     "AuditChainHead",
     "AuditEvent",
     "BackupCode",
+    "CancelReason",
     "Case",
     "CaseAssignment",
     "CaseNumberCounter",
     "CaseRelation",
     "Category",
     "ConsentRecord",
+    "ConsentSignature",
     "ConsentText",
     "ContactPreference",
     "CounselingSession",
     "CounsellingResult",
     "FollowUp",
     "NoteAddendum",
+    "NoteDraft",
     "NoteRevision",
     "Notice",
     "NoticeKind",

@@ -13,7 +13,7 @@ from ..sms.phones import normalise_mobile
 from .consent import require_consent
 from .errors import field_error, require_openable
 from .reminders import cancel_for_party, opt_out
-from .sealed_reads import Opened, _open_sealed
+from .sealed_reads import Opened, open_sealed
 
 
 def _other_numbers(party: Party) -> set[str]:
@@ -95,6 +95,6 @@ def read_safe_phone(*, user: User, party: Party, request: HttpRequest | None = N
     contact = ContactPreference.objects.filter(party=party).first()
     if contact is None or not contact.has_sealed("safe_phone"):
         return Opened({"safe_phone": None})
-    return _open_sealed(
+    return open_sealed(
         user=user, obj=contact, fields=["safe_phone"], action="party.contact.read", request=request
     )

@@ -2,10 +2,8 @@
 counts'): a received application opens its case or joins the couple's, a withdrawal, certificate
 or deemed withdrawal records the outcome inside its legal window; anything else is stored for the
 supervisor, never applied and never overwriting a counsellor's record. May import models, audit,
-crypto, keyring, sealing, registry_file and the cases, outcomes and notices services.
+clock, crypto, keyring, sealing, registry_file and the cases, outcomes and notices services.
 """
-
-from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .. import audit, crypto, keyring, sealing
+from .. import audit, clock, crypto, keyring, sealing
 from ..models import (
     ApiClient,
     Case,
@@ -35,7 +33,7 @@ from ..models import (
 from ..registry_file import EventKind, EventRow
 from .cases import open_case
 from .notices import notify
-from .outcomes import close_case
+from .outcomes import close_case, deadlines_of
 
 OUTCOME_OF = {
     EventKind.WITHDRAWN: OutcomeKind.RECONCILED,
@@ -190,17 +188,18 @@ def receive(
     return event, case
 
 
-def registry_window(kind: str, case: Case) -> tuple[date, date | None]:
-    """The legal window of a registry outcome (DOMAIN.md, 'Outcomes and what counts'):
-    reconciled from receipt to the last day of cooling-off; divorced from the day after it to
-    the end of the certificate window; lapsed once the certificate window is over (None: no end).
-    """
-    assert case.received_on and case.cooling_off_ends_on and case.certificate_window_ends_on
-    if kind == OutcomeKind.RECONCILED:
-        return case.received_on, case.cooling_off_ends_on
-    if kind == OutcomeKind.DIVORCED:
-        return case.cooling_off_ends_on + timedelta(days=1), case.certificate_window_ends_on
-    return case.certificate_window_ends_on, None
+def registry_window(kind: str, case: Case) -> clock.LegalWindow | None:
+    """The legal window of the outcome a registry event records: the clock's one rule
+    (clock.window_for, DOMAIN.md 'Each registry outcome has a legal window'), on the case's
+    stored deadlines; None when the case has none."""
+    case_deadlines = deadlines_of(case)
+    return clock.window_for(kind, case_deadlines) if case_deadlines else None
+
+
+def _window_details(window: clock.LegalWindow | None) -> dict[str, str]:
+    if window is None:
+        return {}
+    return {"first": window.first.isoformat(), "last": window.last.isoformat()}
 
 
 def record_outcome(
@@ -211,13 +210,18 @@ def record_outcome(
     request: HttpRequest | None,
     **origin,
 ) -> tuple[RegistryEvent, Case]:
-    """A withdrawal, certificate or deemed withdrawal records the case's registry outcome, only
-    inside its legal window; outside it, on provisional deadlines, or against an outcome already
-    recorded, the event is kept and waits for the supervisor — never applied, never overwritten."""
+    """A withdrawal, certificate or deemed withdrawal records the case's registry outcome
+    through the outcome service (close_case: the same legal windows, effects, provisional marks
+    and statistics as an outcome recorded by hand). An event outside its window, or against
+    another outcome in force, is kept and waits for the supervisor — never applied, never
+    overwriting; a voided outcome does not count as recorded. On provisional deadlines the
+    registry's word is recorded marked provisional and re-checked when the year is entered
+    (corrections.recheck_provisional_outcomes). A deemed withdrawal is the clock's lapse, dated
+    the window's last day, and only once that day is over."""
     case = Case.objects.select_for_update().get(pk=application.case_id)
     kind = OUTCOME_OF[row.kind]
     store = {"application": application, "row": row, "actor": actor, "request": request, **origin}
-    existing = Outcome.objects.filter(case=case).first()
+    existing = Outcome.objects.in_force().filter(case=case).first()
     if existing is not None:
         if existing.kind == kind and (
             kind == OutcomeKind.LAPSED or existing.decided_on == row.occurred_on
@@ -234,33 +238,37 @@ def record_outcome(
             details={"recorded": recorded, "registry": row.occurred_on.isoformat()},
             **store,
         ), case
-    if case.deadlines_provisional:
-        return store_event(status=RegistryEvent.Status.REVIEW, reason="provisional", **store), case
-    first, last = registry_window(kind, case)
-    inside = row.occurred_on >= first and (last is None or row.occurred_on <= last)
-    if kind == OutcomeKind.LAPSED:
-        # Deemed withdrawn only once the certificate window is over (DOMAIN.md).
-        inside = inside and timezone.localdate() > first
-    if not inside:
-        return store_event(
-            status=RegistryEvent.Status.REVIEW,
-            reason="outside_window",
-            details={"first": first.isoformat(), "last": last.isoformat() if last else "…"},
-            **store,
-        ), case
-    decided_on = case.certificate_window_ends_on if kind == OutcomeKind.LAPSED else row.occurred_on
+    window = registry_window(kind, case)
+    decided_on = row.occurred_on
+    if kind == OutcomeKind.LAPSED and window is not None:
+        if row.occurred_on < window.last or timezone.localdate() <= window.last:
+            return store_event(
+                status=RegistryEvent.Status.REVIEW,
+                reason="outside_window",
+                details=_window_details(window),
+                **store,
+            ), case
+        decided_on = window.last
     try:
         with transaction.atomic():
             close_case(
-                case=case, kind=kind, decided_on=decided_on, recorded_by=actor, request=request
+                case=case,
+                kind=kind,
+                decided_on=decided_on,
+                recorded_by=actor,
+                by_clock=kind == OutcomeKind.LAPSED,
+                provisional_confirmed=True,
+                request=request,
             )
     except ValidationError as error:
         code = next(iter(error_codes(error)), "refused")
+        details = (
+            _window_details(window)
+            if code == "outside_window"
+            else {"message": " ".join(error.messages)}
+        )
         return store_event(
-            status=RegistryEvent.Status.REVIEW,
-            reason=code,
-            details={"message": " ".join(error.messages)},
-            **store,
+            status=RegistryEvent.Status.REVIEW, reason=code, details=details, **store
         ), case
     return store_event(status=RegistryEvent.Status.APPLIED, **store), case
 

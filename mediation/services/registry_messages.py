@@ -52,10 +52,6 @@ REASON_MESSAGES = {
         "The date lies outside the legal window of this outcome (%(first)s to %(last)s): "
         "held for the supervisor."
     ),
-    "provisional": gettext_lazy(
-        "The case's deadlines are provisional (the official calendar of a year is not entered): "
-        "held for the supervisor."
-    ),
     "received_date_differs": gettext_lazy(
         "The registry received the application on %(registry)s, the case says %(recorded)s: "
         "listed for the supervisor."

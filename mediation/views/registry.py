@@ -186,8 +186,6 @@ def walk_in_record(request: HttpRequest, application_uuid) -> HttpResponse:
                 messages.success(
                     request, _("Accepted. Record each party's consent before anything else.")
                 )
-                return redirect(
-                    "mediation:party-consent", case_uuid=application.case.uuid, position=1
-                )
+                return redirect("mediation:case-consent", case_uuid=application.case.uuid)
             messages.success(request, _("Recorded."))
     return redirect(f"{reverse('mediation:walk-ins')}?office={application.office.code}")

@@ -2,8 +2,9 @@
 their line numbers, outcomes inside their windows, the supervisor's list."""
 
 import io
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -28,8 +29,10 @@ from mediation.registry_file import EventKind, EventRow, read_file
 from mediation.services import registry_events, registry_review, registry_uploads
 from tests.factories import open_divorce_case
 from tests.helpers import error_codes
+from tests.mediation.services.test_corrections import enter_2027
 
 SAMPLE = Path(settings.BASE_DIR) / "docs" / "registry-sample.csv"
+BEIJING = ZoneInfo("Asia/Shanghai")
 HEADER = "申请编号,事件,日期,登记处代码,当事人一身份证号,当事人二身份证号\n"
 ID_A, ID_B = "211102198601171134", "211102198103083123"
 
@@ -332,6 +335,95 @@ def test_an_event_against_another_recorded_outcome_is_listed_never_overwritten(
 
     assert (summary.results[0].effect, summary.results[0].code) == ("review", "outcome_differs")
     assert Outcome.objects.get().kind == OutcomeKind.RECONCILED
+
+
+def couples_case(xlt, counselor, received_on):
+    """A case a counsellor opened for the couple, both ID numbers recorded (the registry's
+    received event joins it)."""
+    case = open_divorce_case(xlt, counselor, received_on=received_on)
+    for party, number in zip(case.parties.all(), (ID_A, ID_B), strict=True):
+        services.update_party(party=party, updated_by=counselor, id_number=number)
+    return case
+
+
+def test_a_voided_outcome_does_not_count_and_the_registry_records_the_right_one(
+    supervisor, counselor, xlt, time_machine
+):
+    time_machine.move_to(datetime(2026, 11, 20, 10, tzinfo=BEIJING), tick=False)
+    case = couples_case(xlt, counselor, date(2026, 9, 1))
+    wrong = services.close_case(
+        case=case, kind=OutcomeKind.RECONCILED, decided_on=date(2026, 9, 20), recorded_by=counselor
+    )
+    services.void_outcome(outcome=wrong, reason="应为离婚", voided_by=supervisor)
+    record([received("A-1", date(2026, 9, 1))], supervisor)
+
+    summary = record([event("A-1", EventKind.CERTIFICATE, date(2026, 10, 20))], supervisor)
+
+    assert (summary.results[0].effect, summary.results[0].case) == ("applied", case)
+    case.refresh_from_db()
+    assert (case.outcome.kind, case.outcome.recorded_by) == (OutcomeKind.DIVORCED, supervisor)
+    assert case.status == Case.Status.CLOSED
+    assert [(each.kind, each.is_voided) for each in case.outcomes.all()] == [
+        (OutcomeKind.RECONCILED, True),
+        (OutcomeKind.DIVORCED, False),
+    ]
+
+
+def test_a_registry_outcome_closes_the_case_as_one_recorded_by_hand_would(
+    supervisor, counselor, xlt, time_machine
+):
+    time_machine.move_to(datetime(2026, 9, 10, 10, tzinfo=BEIJING), tick=False)
+    case = couples_case(xlt, counselor, date(2026, 9, 1))
+    session = services.book_session(
+        case=case,
+        kind="joint",
+        starts_at=datetime(2026, 9, 15, 9, tzinfo=BEIJING),
+        room="调解室一",
+        lead_counselor=counselor,
+        booked_by=counselor,
+    )
+    record([received("A-1", date(2026, 9, 1))], supervisor)
+
+    summary = record([event("A-1", EventKind.WITHDRAWN, date(2026, 9, 10))], supervisor)
+
+    assert summary.results[0].effect == "applied"
+    session.refresh_from_db()
+    assert (session.status, session.cancel_reason) == ("cancelled", "case_closed")
+    assert set(case.follow_ups.values_list("months", flat=True)) == {3, 6}
+    close = AuditEvent.objects.get(action="case.close")
+    assert close.details["outcome"] == "reconciled" and close.details["sessions_cancelled"] == 1
+
+
+def test_on_provisional_deadlines_the_registry_outcome_is_marked_and_rechecked(
+    supervisor, civil_affairs, time_machine
+):
+    # Received on 9 January 2027: cooling-off would end on Monday 8 February while 2027 is not
+    # loaded; Spring Festival (6-14 February) moves it to the 15th once the year is entered.
+    time_machine.move_to(datetime(2027, 2, 22, 10, tzinfo=BEIJING), tick=False)
+    record([received("A-1", date(2027, 1, 9))], supervisor)
+
+    summary = record([event("A-1", EventKind.CERTIFICATE, date(2027, 2, 10))], supervisor)
+
+    assert summary.results[0].effect == "applied"
+    outcome = Outcome.objects.get()
+    assert outcome.provisional and not outcome.window_mismatch
+    enter_2027(civil_affairs)
+    outcome.refresh_from_db()
+    assert outcome.window_mismatch
+    review = services.outcomes_to_review(Case.objects.visible_to(supervisor))
+    assert list(review) == [outcome]
+
+
+def test_a_deemed_withdrawal_before_the_window_is_over_is_held(supervisor, time_machine):
+    time_machine.move_to(datetime(2026, 11, 20, 10, tzinfo=BEIJING), tick=False)
+    record([received("A-1", date(2026, 9, 1))], supervisor)
+
+    summary = record([event("A-1", EventKind.DEEMED_WITHDRAWN, date(2026, 11, 2))], supervisor)
+
+    (result,) = summary.results
+    assert (result.effect, result.code) == ("review", "outside_window")
+    assert "2026年11月9日" in result.message
+    assert not Outcome.objects.exists()
 
 
 def test_the_same_event_twice_is_skipped(supervisor):

@@ -92,9 +92,7 @@ def test_accepting_assigns_the_counsellor_on_duty_and_opens_the_consent_page(
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse(
-        "mediation:party-consent", args=[application.case.uuid, 1]
-    )
+    assert response["Location"] == reverse("mediation:case-consent", args=[application.case.uuid])
     assert CaseAssignment.objects.filter(case=application.case, counselor=counselor).exists()
 
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0010_three_administrators'),
+        ('mediation', '0014_structured_notes_and_drafts'),
     ]
 
     operations = [
