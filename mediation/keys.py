@@ -134,7 +134,32 @@ def rebuild_blind_index(*, batch_size: int = 500) -> Progress:
                     pk=party.pk, id_number_sealed=party.id_number_sealed
                 ).update(id_index=index)
                 progress.done += 1 if updated else 0
+    rebuild_name_index(progress=progress, batch_size=batch_size)
     audit.record(actor=None, action="keys.rebuild_blind_index", details=_details(progress, ring))
+    return progress
+
+
+def rebuild_name_index(*, progress: Progress | None = None, batch_size: int = 500) -> Progress:
+    """Recompute every party's name index (the search by name) the same way: idempotent,
+    compare-and-set on the sealed name."""
+    from .services.parties import name_index_of
+
+    progress = progress or Progress()
+    for rows in _batches(Party, batch_size, exclude={"name_sealed": None}):
+        with transaction.atomic():
+            for party in rows:
+                try:
+                    index = name_index_of(sealing.open_fields(party, "name")["name"] or "")
+                except crypto.KeyUnavailable as error:
+                    progress.unavailable[error.key_id] += 1
+                    continue
+                except (crypto.IntegrityFailure, crypto.UnsupportedFormat):
+                    progress.skipped += 1
+                    continue
+                updated = Party.objects.filter(pk=party.pk, name_sealed=party.name_sealed).update(
+                    name_index=index
+                )
+                progress.done += 1 if updated else 0
     return progress
 
 

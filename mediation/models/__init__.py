@@ -29,7 +29,7 @@ from .cases import (
     SessionNote,
 )
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
-from .people import OfficeMembership, RegistryOffice, User
+from .people import OfficeMembership, RegistryOffice, Room, User
 from .sealed import SealedModel
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "Purpose",
     "Referral",
     "RegistryOffice",
+    "Room",
     "SafetyScreen",
     "Satisfaction",
     "SealedModel",
