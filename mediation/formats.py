@@ -45,6 +45,14 @@ def long_date(value: date | datetime | None) -> str:
     }
 
 
+def long_moment(value: date | datetime | None) -> str:
+    """A day as long_date, and a moment of a day with its time: 2026年12月3日（周四） 14:30."""
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{long_date(local)} {local:%H:%M}"
+    return long_date(value)
+
+
 def short_date(value: date | datetime | None) -> str:
     """12月3日（周四）: for grids and lists where the year is plain from the page."""
     if value is None:

@@ -535,9 +535,17 @@ def _bootstrap_widgets(form: forms.Form) -> None:
         field.widget.attrs.setdefault("class", css)
 
 
+ALL = "all"
+
+
 class CaseFilterForm(forms.Form):
+    """The filters of a case list, kept in its URL; open cases unless asked otherwise."""
+
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("any")), *Case.Status.choices], required=False
+        label=_("Status"),
+        choices=[*Case.Status.choices, (ALL, _("any"))],
+        required=False,
+        initial=Case.Status.OPEN,
     )
     counselor = forms.ModelChoiceField(
         label=_("Counsellor"), queryset=None, required=False, empty_label=_("any")
@@ -571,3 +579,23 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap_widgets(self)
+
+
+class CaseSearchForm(forms.Form):
+    """One box for a case number, a party's full name or an ID number; always posted, so no
+    name or ID number ever stands in a URL, a log line or a Location header."""
+
+    q = forms.CharField(
+        label=_("Case number, party's full name or ID number"),
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "enterkeyhint": "search",
+                "type": "search",
+            }
+        ),
+    )

@@ -40,6 +40,7 @@ from .sealed_reads import (
     OpenedNote,
     OpenedScreen,
     SealedAnswers,
+    read_masked_names,
     read_note,
     read_party_identity,
     read_party_names,
@@ -48,6 +49,7 @@ from .sealed_reads import (
     read_sealed_answers,
     read_session_notes,
 )
+from .search import SearchResult, search_cases
 from .sessions import book_session, cancel_session, hold_session, record_past_session
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "OpenedNote",
     "OpenedScreen",
     "SealedAnswers",
+    "SearchResult",
     "StaleNote",
     "add_addendum",
     "apply_deadlines",
@@ -80,6 +83,7 @@ __all__ = [
     "may_contact",
     "open_case",
     "read_note",
+    "read_masked_names",
     "read_party_identity",
     "read_party_names",
     "read_referral_reason",
@@ -98,6 +102,7 @@ __all__ = [
     "save_note",
     "schedule_follow_ups",
     "screen_party",
+    "search_cases",
     "sign_note",
     "unassign_counselor",
     "update_case",

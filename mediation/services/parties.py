@@ -93,6 +93,11 @@ def name_index_of(name: str) -> str:
     return crypto.blind_index(keyring.ring().blind_index_key, NAME_INDEX_PREFIX + normalised)
 
 
+def id_index_of(normalised: str) -> str:
+    """The ID-number index of a normalised ID number, as update_party stores it."""
+    return crypto.blind_index(keyring.ring().blind_index_key, normalised)
+
+
 def earlier_cases_for(party: Party) -> list[Case]:
     """Duplicate detection through the blind index (SECURITY.md, 'Finding a person by ID
     number'): this person's other cases at this office, oldest first."""

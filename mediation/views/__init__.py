@@ -4,7 +4,15 @@ The names are re-exported here for mediation/urls.py and config/urls.py (`views.
 """
 
 from .audit_trail import audit_list
-from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
+from .cases import (
+    case_assign,
+    case_detail,
+    case_edit,
+    case_list,
+    case_open,
+    case_search,
+    office_cases,
+)
 from .offices import home, office_detail
 from .official_calendar import calendar_enter, calendar_list, calendar_year
 from .outcomes import (
@@ -25,6 +33,7 @@ from .sessions import (
     session_detail,
     session_hold,
 )
+from .today import today, today_section
 
 __all__ = [
     "audit_list",
@@ -39,6 +48,7 @@ __all__ = [
     "case_open",
     "case_outcome",
     "case_result",
+    "case_search",
     "follow_up_record",
     "home",
     "note_addendum",
@@ -57,4 +67,5 @@ __all__ = [
     "session_detail",
     "session_hold",
     "today",
+    "today_section",
 ]

@@ -211,33 +211,6 @@ def test_a_second_outcome_through_the_page_is_refused(client, counselor, xlt):
     assert "已有登记结果" in second.text
 
 
-def test_the_today_page_shows_the_day_and_pins_its_queries(
-    client, counselor, xlt, django_assert_num_queries
-):
-    for days in (3, 10, 40):
-        open_divorce_case(
-            xlt, counselor, received_on=timezone.localdate() - timedelta(days=days), consent=False
-        )
-    soon = open_divorce_case(xlt, counselor, received_on=timezone.localdate() - timedelta(days=26))
-    services.book_session(
-        case=soon,
-        kind="joint",
-        room="调解室一",
-        lead_counselor=counselor,
-        booked_by=counselor,
-        starts_at=timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time()))
-        + timedelta(hours=15),
-    )
-    client.force_login(counselor)
-
-    with django_assert_num_queries(11):
-        response = client.get(reverse("mediation:today"))
-
-    assert [case.number for case in response.context["ending_soon"]] == [soon.number]
-    assert [session.case.number for session in response.context["sessions"]] == [soon.number]
-    assert len(response.context["cases"]) == 4
-
-
 def test_a_session_to_come_cannot_be_recorded_outside_the_duty_roster(client, counselor, xlt):
     case = open_divorce_case(xlt, counselor)
     client.force_login(counselor)
