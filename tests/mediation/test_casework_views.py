@@ -1,6 +1,6 @@
 """Case work in the browser's requests: who reaches what, and bad input that loses nothing."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from http import HTTPStatus
 
 import pytest

@@ -3,7 +3,7 @@ deadlines, unsigned notes and follow-ups, each bounded, each row naming its case
 (masked, one audited read per page) and what its date is. The clock is frozen on Monday
 30 November 2026 (tests/mediation/conftest.py)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from http import HTTPStatus
 
 import pytest
@@ -62,9 +62,7 @@ def a_day_of_work(xlt, counselor, n=0):
     return reconciled, past, soon, noted
 
 
-def test_the_sections_come_in_order_of_urgency_with_overdue_red_and_counted(
-    client, counselor, xlt
-):
+def test_the_sections_come_in_order_of_urgency_with_overdue_red_and_counted(client, counselor, xlt):
     a_day_of_work(xlt, counselor)
     client.force_login(counselor)
 
@@ -81,9 +79,7 @@ def test_the_sections_come_in_order_of_urgency_with_overdue_red_and_counted(
     assert html.index("section-overdue") < html.index("section-sessions")
 
 
-def test_each_row_names_the_case_and_the_masked_parties_and_labels_its_date(
-    client, counselor, xlt
-):
+def test_each_row_names_the_case_and_the_masked_parties_and_labels_its_date(client, counselor, xlt):
     reconciled, past, soon, _ = a_day_of_work(xlt, counselor)
     client.force_login(counselor)
 
@@ -114,7 +110,7 @@ def test_the_names_of_a_whole_page_are_one_audited_read(client, counselor, xlt):
 
 
 def test_a_section_shows_five_rows_and_offers_all_of_them(client, counselor, xlt):
-    for n in range(7):
+    for _n in range(7):
         named(open_divorce_case(xlt, counselor, received_on=date(2026, 11, 2)), counselor)
     client.force_login(counselor)
 
