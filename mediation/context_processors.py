@@ -9,6 +9,7 @@ from .roles import roles_of
 NAVIGATION = [
     ("mediation:today", _("Today"), "mediation.work_cases"),
     ("mediation:case-list", _("My cases"), "mediation.work_cases"),
+    ("counselors:desk", _("Supervisor's desk"), "mediation.supervise_office"),
     ("mediation:office-cases", _("Office cases"), "mediation.supervise_office"),
     ("counselors:my-duties", _("My duty"), "mediation.view_own_duty"),
     ("counselors:roster", _("Rotation"), "mediation.plan_rotation"),

@@ -599,3 +599,44 @@ class CaseSearchForm(forms.Form):
             }
         ),
     )
+
+
+class ReassignForm(TongxinForm):
+    """Move one counsellor's cases at an office to a colleague (when they leave)."""
+
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Cases to move"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    to_counselor = forms.ModelChoiceField(
+        label=_("Colleague who takes them"), queryset=None, empty_label=None
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=200,
+        help_text=_("For example: leaves the service at the end of the month."),
+    )
+
+    def __init__(self, *args, cases, counselors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["cases"].label_from_instance = lambda case: case.number
+        self.fields["to_counselor"].queryset = counselors
+        self.fields["to_counselor"].label_from_instance = lambda user: user.display_name
+        self.fields["to_counselor"].widget.attrs["class"] = "form-select"
+        self.fields["reason"].widget.attrs["class"] = "form-control"
+
+
+class RoomForm(TongxinForm):
+    name = forms.CharField(label=_("Name"), max_length=30)
+    capacity = forms.IntegerField(
+        label=_("Seats"),
+        min_value=1,
+        max_value=50,
+        initial=4,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("How many people the room seats, counsellors included."),
+    )
+    joint_sessions = forms.BooleanField(
+        label=_("Suitable for joint sessions"), required=False, initial=True
+    )
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)

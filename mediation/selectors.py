@@ -331,6 +331,21 @@ def caseloads(counselors: QuerySet[User], cases: CaseQuerySet, today: date) -> l
     return [Caseload(row, row.open_count, row.soon_count) for row in rows]
 
 
+def with_open_cases(counselors: QuerySet[User], office: Any) -> QuerySet[User]:
+    """Counsellors with `open_cases`: how many open cases of the office they have now."""
+    return counselors.annotate(
+        open_cases=Count(
+            "case_assignments",
+            filter=Q(
+                case_assignments__ended_at__isnull=True,
+                case_assignments__case__status=Case.Status.OPEN,
+                case_assignments__case__office=office,
+            ),
+            distinct=True,
+        )
+    )
+
+
 def unassigned_cases(cases: CaseQuerySet) -> CaseQuerySet:
     """Open cases nobody is assigned to, nearest deadline first."""
     active = CaseAssignment.objects.filter(ended_at__isnull=True).values("case_id")

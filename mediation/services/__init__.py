@@ -6,7 +6,7 @@ call these; they raise ValidationError (with a code, and a field where one is to
 anything the user can correct.
 """
 
-from .cases import assign_counselor, open_case, unassign_counselor, update_case
+from .cases import assign_counselor, open_case, reassign_cases, unassign_counselor, update_case
 from .consent import (
     CONSENT_FLAGS,
     ConsentState,
@@ -34,6 +34,7 @@ from .official_calendar import (
 from .outcomes import close_case, finish_case, mark_lapsed_cases, record_result
 from .parties import earlier_cases_for, update_party
 from .referrals import refer
+from .rooms import save_room
 from .screening import SCREEN_QUESTIONS, screen_party
 from .sealed_reads import (
     Opened,
@@ -90,6 +91,7 @@ __all__ = [
     "read_screen",
     "read_sealed_answers",
     "read_session_notes",
+    "reassign_cases",
     "recompute_deadlines",
     "record_consent",
     "record_follow_up",
@@ -102,6 +104,7 @@ __all__ = [
     "save_note",
     "schedule_follow_ups",
     "screen_party",
+    "save_room",
     "search_cases",
     "sign_note",
     "unassign_counselor",

@@ -24,6 +24,8 @@ from .outcomes import (
     satisfaction_new,
 )
 from .parties import party_consent, party_edit, party_screen, sealed_answers
+from .reassign import cases_reassign
+from .rooms import room_list
 from .sessions import (
     note_addendum,
     note_edit,
@@ -49,6 +51,7 @@ __all__ = [
     "case_outcome",
     "case_result",
     "case_search",
+    "cases_reassign",
     "follow_up_record",
     "home",
     "note_addendum",
@@ -60,6 +63,7 @@ __all__ = [
     "party_edit",
     "party_screen",
     "referral_new",
+    "room_list",
     "satisfaction_new",
     "sealed_answers",
     "session_book",

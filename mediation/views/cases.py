@@ -237,7 +237,8 @@ def case_assign(request: HttpRequest, case_uuid) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.MANAGE, request=request)
     if request.method == "POST" and request.POST.get("unassign"):
         return _unassign(request, case)
-    form = AssignForm(request.POST or None, counselors=User.objects.counselors_of(case.office))
+    counselors = selectors.with_open_cases(User.objects.counselors_of(case.office), case.office)
+    form = AssignForm(request.POST or None, counselors=counselors)
     if request.method == "POST" and form.is_valid():
         try:
             services.assign_counselor(
@@ -260,4 +261,5 @@ def case_assign(request: HttpRequest, case_uuid) -> HttpResponse:
         submit=_("Assign"),
         template="mediation/case_assign.html",
         assignments=assignments,
+        counselors=counselors,
     )

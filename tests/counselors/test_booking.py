@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from counselors.services import booking
 from mediation import services as mediation_services
-from mediation.models import CounselingSession
+from mediation.models import CounselingSession, Room
 from tests.factories import open_divorce_case
 from tests.helpers import error_codes
 
@@ -29,13 +29,17 @@ def first_duty(roster, user, office):
     return roster.duties.filter(counselor__user=user, office=office).earliest("day", "half_day")
 
 
-def book(case, counselor, starts_at, room="调解室一"):
+def room(office, name="调解室一"):
+    return Room.objects.get_or_create(office=office, name=name)[0]
+
+
+def book(case, counselor, starts_at, room_name="调解室一"):
     return booking.book_into_duty(
         case=case,
         lead_counselor=counselor,
         starts_at=starts_at,
         kind="joint",
-        room=room,
+        room=room(case.office, room_name),
         booked_by=counselor,
     )
 
@@ -76,7 +80,7 @@ def test_a_slot_booked_already_is_refused_as_taken(upcoming, case, counselor, xl
     other_case = open_divorce_case(xlt, counselor)
 
     with pytest.raises(ValidationError) as error:
-        book(other_case, counselor, duty.starts_at(), room="调解室二")
+        book(other_case, counselor, duty.starts_at(), room_name="调解室二")
 
     assert error_codes(error.value) == {"slot_taken"}
     assert error.value.messages == ["该时段已被预约。"]
@@ -105,7 +109,13 @@ def test_the_booking_page_offers_duty_slots_and_books_one(client, upcoming, case
 
     page = client.get(url)
     response = client.post(
-        url, {"slot": slot(counselor, duty), "kind": "joint", "room": "调解室一"}
+        url,
+        {
+            "slot": slot(counselor, duty),
+            "kind": "joint",
+            "room": room(xlt).pk,
+            "week": duty.day.isoformat(),
+        },
     )
 
     assert page.status_code == HTTPStatus.OK
@@ -122,7 +132,13 @@ def test_a_slot_taken_since_the_page_was_drawn_is_refused_with_a_message(
     book(open_divorce_case(xlt, counselor), counselor, duty.starts_at())
 
     response = client.post(
-        url, {"slot": slot(counselor, duty), "kind": "joint", "room": "调解室二"}
+        url,
+        {
+            "slot": slot(counselor, duty),
+            "kind": "joint",
+            "room": room(xlt, "调解室二").pk,
+            "week": duty.day.isoformat(),
+        },
     )
 
     assert response.status_code == HTTPStatus.OK
@@ -166,9 +182,11 @@ def test_many_bookings_of_one_slot_at_the_same_moment_leave_exactly_one(
     upcoming, case, counselor, xlt
 ):
     duty = first_duty(upcoming, counselor, xlt)
+    for i in range(THREADS):
+        room(xlt, f"调解室{i}")
 
     outcomes = at_the_same_moment(
-        THREADS, lambda i: book(case, counselor, duty.starts_at(), room=f"调解室{i}")
+        THREADS, lambda i: book(case, counselor, duty.starts_at(), room_name=f"调解室{i}")
     )
 
     booked = [o for o in outcomes if isinstance(o, CounselingSession)]
@@ -185,6 +203,7 @@ def test_many_people_booking_one_slot_on_the_page_get_one_session_and_a_message_
 ):
     url = reverse("counselors:case-book", args=[case.uuid])
     duty = first_duty(upcoming, counselor, xlt)
+    rooms = [room(xlt, f"调解室{i}").pk for i in range(THREADS)]
     clients = []
     for _ in range(THREADS):
         browser = Client()
@@ -194,7 +213,13 @@ def test_many_people_booking_one_slot_on_the_page_get_one_session_and_a_message_
     responses = at_the_same_moment(
         THREADS,
         lambda i: clients[i].post(
-            url, {"slot": slot(counselor, duty), "kind": "joint", "room": f"调解室{i}"}
+            url,
+            {
+                "slot": slot(counselor, duty),
+                "kind": "joint",
+                "room": rooms[i],
+                "week": duty.day.isoformat(),
+            },
         ),
     )
 
