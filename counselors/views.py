@@ -571,7 +571,7 @@ def swap_review(request, swap_id: int):
     ).get(pk=swap.pk)
     waiting = swap.status == SwapRequest.Status.ACCEPTED
     warnings = swaps.swap_coverage(swap) if waiting else []
-    form = SwapApprovalForm(request.POST or None)
+    form = SwapApprovalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and waiting and form.is_valid():
         try:
             swaps.decide_swap(

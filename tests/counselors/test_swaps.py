@@ -49,7 +49,9 @@ def test_a_swap_needs_the_colleague_and_then_the_administrator(
     client.force_login(taker.user)
     client.post(reverse("counselors:swap-answer", args=[swap.pk]), {"accept": "1"})
     client.force_login(civil_affairs)
-    client.post(reverse("counselors:swap-decide", args=[swap.pk]), {"approve": "1"})
+    review = client.post(reverse("counselors:swap-decide", args=[swap.pk]), {"approve": "1"})
+    assert review["Location"] == reverse("counselors:swap-review", args=[swap.pk])
+    client.post(review["Location"])
 
     swap.refresh_from_db()
     duty.refresh_from_db()
