@@ -305,7 +305,9 @@ def calendar_grid(
                 False,
             )
         )
-    return [CalendarRow(half, [cells[(half, day)] for day in days]) for half in planner.HALVES]
+    return [
+        CalendarRow(half, [(day, cells[(half, day)]) for day in days]) for half in planner.HALVES
+    ]
 
 
 def next_duties(
