@@ -69,7 +69,7 @@ def mask_name(name: str) -> str:
     """A name as lists show it: the first and last characters with the rest hidden — 陈*杰,
     杨* for a two-character name, 欧**华 for four. Enough for a counsellor to tell their cases
     apart, not enough to identify someone over a shoulder."""
-    text = (name or "").strip()
+    text = "".join((name or "").split())
     if len(text) <= 1:
         return text
     if len(text) == 2:

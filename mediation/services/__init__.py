@@ -32,7 +32,7 @@ from .official_calendar import (
     rest_day_warning,
 )
 from .outcomes import close_case, finish_case, mark_lapsed_cases, record_result
-from .parties import earlier_cases_for, update_party
+from .parties import earlier_cases_for, id_index_of, name_index_of, update_party
 from .referrals import refer
 from .rooms import save_room
 from .screening import SCREEN_QUESTIONS, screen_party
@@ -78,10 +78,12 @@ __all__ = [
     "field_error",
     "finish_case",
     "hold_session",
+    "id_index_of",
     "integrity_failed_message",
     "key_unavailable_message",
     "mark_lapsed_cases",
     "may_contact",
+    "name_index_of",
     "open_case",
     "read_note",
     "read_masked_names",

@@ -9,8 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from counselors.models import Notice
 from counselors.services import booking
 from mediation import services as mediation_services
 from mediation.models import CounselingSession, Room
@@ -228,3 +230,74 @@ def test_many_people_booking_one_slot_on_the_page_get_one_session_and_a_message_
     refused = [r for r in responses if r.status_code == HTTPStatus.OK]
     assert all("该时段已被预约" in r.text for r in refused)
     assert CounselingSession.objects.filter(lead_counselor=counselor).count() == 1
+
+
+def test_the_booking_page_is_a_week_grid_with_weekdays_half_days_and_free_places(
+    client, upcoming, case, counselor, xlt
+):
+    duty = first_duty(upcoming, counselor, xlt)
+    client.force_login(counselor)
+
+    page = client.get(reverse("counselors:case-book", args=[case.uuid]), {"week": str(duty.day)})
+
+    html = page.text
+    assert 'data-testid="week-grid"' in html
+    assert "（周一）" in html and "上午" in html and "下午" in html
+    assert "个空闲时段" in html and "间空闲" in html
+    cell = f'data-testid="cell-{duty.day:%Y-%m-%d}-{duty.half_day}"'
+    assert cell in html
+    assert slot(counselor, duty) in html
+    assert "调解室一" in html and "调解室二" in html
+
+
+def test_an_unpublished_month_says_when_it_will_be_and_offers_to_ask_for_more_duty(
+    client, published, counselor, civil_affairs, xlt
+):
+    case = open_divorce_case(xlt, counselor)
+    client.force_login(counselor)
+    url = reverse("counselors:case-book", args=[case.uuid])
+
+    page = client.get(url, {"week": "2026-12-07"})
+    asked = client.post(
+        reverse("counselors:extra-duty", args=["XLT"]), {"month": "2026-12", "next": url}
+    )
+    again = client.post(reverse("counselors:extra-duty", args=["XLT"]), {"month": "2026-12"})
+
+    assert "2026年12月的排班尚未发布，预计于2026年11月25日（周三）前发布" in page.text
+    assert "申请加派" in page.text
+    assert asked.status_code == HTTPStatus.FOUND and asked["Location"] == url
+    notice = Notice.objects.get(recipient=civil_affairs)
+    assert "兴隆台区婚姻登记处申请加派2026年12月的坐诊" in notice.text
+    assert again.status_code == HTTPStatus.FOUND
+    assert Notice.objects.filter(recipient=civil_affairs).count() == 1
+
+
+def queries_for(client, url, data) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, data).status_code == HTTPStatus.OK
+    return len(queries)
+
+
+def test_the_booking_page_costs_as_many_queries_for_twice_the_bookings(
+    client, upcoming, case, counselor, team, xlt
+):
+    url = reverse("counselors:case-book", args=[case.uuid])
+    week = {"week": "2026-12-07"}
+    client.force_login(counselor)
+    duties = list(
+        upcoming.duties.filter(office=xlt, day__gte="2026-12-07", day__lte="2026-12-11")
+        .exclude(counselor__user=counselor)
+        .order_by("day", "half_day")
+    )
+
+    def book_one(duty, name):
+        book(
+            open_divorce_case(xlt, duty.counselor.user), duty.counselor.user, duty.starts_at(), name
+        )
+
+    book_one(duties[0], "调解室二")
+    few = queries_for(client, url, week)
+    for duty in duties[1:3]:
+        book_one(duty, "调解室二")
+
+    assert queries_for(client, url, week) == few
