@@ -1,18 +1,22 @@
 """Demo duty data, added by `seed_demo` through CounselorsConfig.seed_demo: counsellors of both
 partner organisations and registry mediators for the four Panjin offices, coverage rules, some
-leave and a published roster for the current month. Idempotent: a second run changes nothing."""
+leave and a published roster for the current month (and the next, once it is due). Idempotent:
+a second run changes nothing."""
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mediation.calendar import month_start
+from mediation.calendar import month_start, next_month
 from mediation.models import OfficeMembership, RegistryOffice, User
 
+from . import selectors
 from .models import (
     CounselorProfile,
     CoverageRule,
@@ -117,6 +121,11 @@ def seed(profile: str = "default", today: date | None = None) -> None:
     _coverage()
     _availability(today)
     _publish(today)
+    if today.day >= selectors.PUBLISH_BY_DAY:
+        # The next month is due by now (docs/rotation.md), so the demo has it published too,
+        # unless its year's official calendar is not loaded: then it cannot be planned yet.
+        with suppress(ValidationError):
+            _publish(next_month(today))
     if profile == "panjin-2021":
         for month in range(3, 9):
             _publish(date(2021, month, 1))
