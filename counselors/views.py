@@ -139,6 +139,7 @@ def roster(request):
             "changes": changes,
             "touched": touched,
             "plan_form": PlanForm(city=city),
+            "notices": Notice.objects.filter(recipient=request.user)[:5],
             "repair_form": RepairForm(initial={"repair_from": max(today, month)}),
         },
     )
