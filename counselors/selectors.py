@@ -278,6 +278,7 @@ def calendar_grid(
     sessions: Iterable[CounselingSession],
     *,
     visible_cases: set[int],
+    with_office: bool = True,
 ) -> list[CalendarRow]:
     """Morning and afternoon rows, one cell per day: the duty (who serves where) and the
     sessions (time, kind, counsellor, room; the case number only where the viewer may see the
@@ -288,7 +289,9 @@ def calendar_grid(
             CalendarEntry(
                 duty.starts_at(),
                 duty.ends_at(),
-                f"{duty.counselor.display_name} · {duty.office.display_name}",
+                f"{duty.counselor.display_name} · {duty.office.display_name}"
+                if with_office
+                else duty.counselor.display_name,
                 "",
                 True,
             )

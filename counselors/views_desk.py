@@ -162,7 +162,9 @@ def _calendar(request, *, title, office, duties, sessions, subject, **context):
         .filter(pk__in={session.case_id for session in sessions})
         .values_list("pk", flat=True)
     )
-    calendar = selectors.calendar_grid(days, duties, sessions, visible_cases=visible)
+    calendar = selectors.calendar_grid(
+        days, duties, sessions, visible_cases=visible, with_office=subject == "counselor"
+    )
     step = timedelta(days=1 if view == "day" else 7)
     return render(
         request,
