@@ -71,7 +71,7 @@ def test_the_desk_costs_as_many_queries_for_twice_the_cases(
 
 
 @pytest.mark.parametrize("who", ["counselor", "civil_affairs", "womens_federation", "sysadmin"])
-def test_only_supervisors_have_a_desk(client, request, who):
+def test_only_supervisors_have_a_desk(client, db, request, who):
     client.force_login(request.getfixturevalue(who))
 
     assert client.get(DESK).status_code == HTTPStatus.NOT_FOUND
@@ -197,3 +197,31 @@ def test_a_supervisor_of_two_offices_chooses_the_desks_office(client, upcoming, 
 
     assert response.context["office"] == ps
     assert client.get(DESK, {"office": "DW"}).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_the_office_roster_costs_as_many_queries_whatever_the_duties(
+    client, published, upcoming, supervisor
+):
+    client.force_login(supervisor)
+    url = reverse("counselors:office-roster", args=["XLT"])
+
+    october = queries_for(client, url + "?month=2026-10")
+    december = queries_for(client, url + "?month=2026-12")
+    Duty.objects.filter(roster=upcoming, day__gte=date(2026, 12, 14)).delete()
+
+    assert queries_for(client, url + "?month=2026-12") == october == december
+
+
+def test_the_assignment_picker_shows_open_cases_and_next_duty_days(
+    client, upcoming, supervisor, counselor, xlt
+):
+    open_divorce_case(xlt, counselor, received_on=date(2026, 11, 2))
+    case = open_divorce_case(xlt, counselor, received_on=date(2026, 11, 9))
+    duty = upcoming.duties.filter(counselor__user=counselor, office=xlt).earliest("day")
+    client.force_login(supervisor)
+
+    page = client.get(reverse("mediation:case-assign", args=[case.uuid]))
+
+    picker = page.text[page.text.index('data-testid="assign-picker"') :]
+    assert "本处在办个案 2 件" in picker
+    assert f"{duty.day.month}月{duty.day.day}日" in picker

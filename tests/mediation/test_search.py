@@ -100,7 +100,7 @@ def test_a_counsellor_finds_only_their_own_cases(client, other_counselor, chen):
 
 
 @pytest.mark.parametrize("who", ["civil_affairs", "womens_federation", "sysadmin"])
-def test_the_statistics_and_administrator_roles_cannot_search(client, request, who):
+def test_the_statistics_and_administrator_roles_cannot_search(client, db, request, who):
     client.force_login(request.getfixturevalue(who))
 
     assert client.post(SEARCH, {"q": "陈小杰"}).status_code == HTTPStatus.NOT_FOUND
@@ -133,3 +133,29 @@ def test_the_case_list_opens_on_open_cases_by_next_deadline_with_numbered_pages(
     assert received == [2, 9, 16]
     assert len(everything.context["page"]) == 4
     assert "共 3 条" in default.text
+
+
+def test_the_case_lists_cost_as_many_queries_for_twice_the_cases(
+    client, counselor, supervisor, xlt
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(user, url):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == HTTPStatus.OK
+        return len(captured)
+
+    mine, office = reverse("mediation:case-list"), reverse("mediation:office-cases")
+
+    def named_cases(count):
+        for day in range(1, count + 1):
+            case = open_divorce_case(xlt, counselor, received_on=date(2026, 11, day))
+            services.update_party(party=case.parties.first(), updated_by=counselor, name="示例")
+
+    named_cases(3)
+    few = queries(counselor, mine), queries(supervisor, office)
+    named_cases(6)
+
+    assert (queries(counselor, mine), queries(supervisor, office)) == few
