@@ -100,13 +100,16 @@ run: $(STAMP) assets system messages var/.env var/keys.dev.json demo
 	$(MANAGE) check
 	@echo
 	@echo "Tongxin is at http://127.0.0.1:8000  (stop with Ctrl-C)"
-	@echo "Demo accounts, all with the password tongxin-demo-2026:"
+	@echo "Demo accounts, all with the password tongxin-demo-2026, then a code (keys in README):"
 	@echo "  counselor_xlt   counsellor at 兴隆台区婚姻登记处"
 	@echo "  counselor_ps    counsellor at 盘山县婚姻登记处"
 	@echo "  supervisor_dw   supervisor of 大洼区婚姻登记处"
 	@echo "  minzheng        civil-affairs administrator (民政局)"
 	@echo "  fulian          women's-federation administrator (妇联)"
-	@echo "  sysadmin        system administrator"
+	@echo "  sysadmin        system administrator (accounts, calendar)"
+	@echo "  secadmin        security administrator (roles, offices, second factors)"
+	@echo "  auditadmin      audit administrator (the audit trail)"
+	@echo "The current code of an account: $(MANAGE) totp_code USERNAME"
 	@echo
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker --queue-name '*' >var/worker.log 2>&1 & \

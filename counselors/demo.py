@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mediation.calendar import month_start, next_month
+from mediation.demo import enrol_demo_account
 from mediation.models import OfficeMembership, RegistryOffice, User
 
 from . import selectors
@@ -144,6 +145,7 @@ def _people() -> None:
             user.set_password(settings.TONGXIN_DEMO_PASSWORD)
             user.save()
             user.groups.add(counselor_group)
+        enrol_demo_account(user)
         for code in spec.offices:
             OfficeMembership.objects.get_or_create(user=user, office=offices[code])
         registry = spec.organisation == REGISTRY

@@ -7,6 +7,7 @@ from django.test import override_settings
 from mediation import crypto, keyring
 from mediation.roles import Role
 from tests.factories import make_user, office
+from tests.sign_in import TongxinClient
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -102,5 +103,21 @@ def womens_federation(db):
 
 
 @pytest.fixture
+def client():
+    """Every test's client signs in with the second factor passed (tests/sign_in.py)."""
+    return TongxinClient()
+
+
+@pytest.fixture
 def sysadmin(db):
-    return make_user(Role.SYSADMIN, username="admin1", full_name="管理员", is_staff=True)
+    return make_user(Role.SYSADMIN, username="admin1", full_name="系统管理员甲")
+
+
+@pytest.fixture
+def secadmin(db):
+    return make_user(Role.SECADMIN, username="secadmin1", full_name="安全管理员甲")
+
+
+@pytest.fixture
+def auditadmin(db):
+    return make_user(Role.AUDITADMIN, username="auditadmin1", full_name="审计管理员甲")

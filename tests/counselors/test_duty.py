@@ -43,7 +43,9 @@ def test_a_supervisors_duty_page_is_the_office_roster(client, supervisor, xlt):
     assert "兴隆台区婚姻登记处" in response.text
 
 
-@pytest.mark.parametrize("who", ["civil_affairs", "womens_federation", "sysadmin"])
+@pytest.mark.parametrize(
+    "who", ["civil_affairs", "womens_federation", "sysadmin", "secadmin", "auditadmin"]
+)
 def test_roles_without_duty_get_404_for_my_duties(client, db, request, who):
     client.force_login(request.getfixturevalue(who))
 

@@ -40,3 +40,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Panjin 2021 pilot: {made or 'already there'}.")
         seed_installed_apps(profile)
         self.stdout.write(f"Demo data ready ({profile}): {len(users)} accounts, {cases} new cases.")
+        self.stdout.write(
+            "Second factor (TOTP, 30 s, 6 digits): add each account to an authenticator app "
+            "with its key, or print the current code with `manage.py totp_code USERNAME`:"
+        )
+        for username, seed in demo.demo_seeds().items():
+            self.stdout.write(f"  {username:<22} {seed}")

@@ -58,7 +58,7 @@ def index_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mediation", "0008_user_manager"),
+        ("mediation", "0010_three_administrators"),
     ]
 
     operations = [
