@@ -3,7 +3,7 @@ reaches nothing but the second step; codes are single-use, locked out after repe
 the seed is sealed and backup codes are stored hashed."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -21,7 +21,7 @@ from mediation.services import two_factor
 from tests.helpers import error_codes
 from tests.sign_in import TongxinClient, enrol, next_code, sign_in
 
-NOW = timezone.make_aware(timezone.datetime(2026, 10, 12, 9, 0, 5))
+NOW = timezone.make_aware(datetime(2026, 10, 12, 9, 0, 5))
 TODAY = reverse("mediation:today")
 CODE_PAGE = reverse("mediation:second-factor")
 ENROL_PAGE = reverse("mediation:second-factor-enrol")
