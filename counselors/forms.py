@@ -2,6 +2,7 @@
 May import models and mediation's models."""
 
 from datetime import date, datetime
+from typing import overload
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -25,6 +26,10 @@ class _Crispy:
         self.helper.form_tag = False
 
 
+@overload
+def parse_month(value: str | None, default: date) -> date: ...
+@overload
+def parse_month(value: str | None, default: None) -> date | None: ...
 def parse_month(value: str | None, default: date | None) -> date | None:
     """'2026-10' as the first of that month; the default's month when empty or unreadable."""
     try:

@@ -18,7 +18,7 @@ from mediation.models import CounselingSession, OfficialCalendarYear, RegistryOf
 from mediation.models.cases import ACTIVE_SESSION
 
 from . import coverage, planner
-from .models import DUTY_HOURS, CoverageRule, Duty, Roster, duty_hours
+from .models import DUTY_HOURS, CoverageRule, Duty, HalfDay, Roster, duty_hours
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,7 @@ class CalendarRow:
 
 def _half_of(moment: datetime) -> str:
     local = timezone.localtime(moment)
-    return planner.AM if local.time() < DUTY_HOURS[planner.PM][0] else planner.PM
+    return planner.AM if local.time() < DUTY_HOURS[HalfDay.PM][0] else planner.PM
 
 
 def calendar_grid(

@@ -213,7 +213,7 @@ def _build_world() -> dict:
             "token": feed_tokens.feed_token(profile),
             "profile_id": profile.pk,
             "qualification_id": profile.qualifications.first().pk,
-            "room_id": Room.objects.filter(office=place).first().pk,
+            "room_id": Room.objects.filter(office=place).earliest("pk").pk,
         }
     report = _archived_report(civil)
     city_wide = {
