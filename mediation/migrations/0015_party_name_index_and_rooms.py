@@ -58,7 +58,7 @@ def index_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mediation", "0010_three_administrators"),
+        ("mediation", "0014_structured_notes_and_drafts"),
     ]
 
     operations = [
