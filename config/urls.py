@@ -34,3 +34,6 @@ urlpatterns = [
     path("counselors/", include("counselors.urls")),
     path("reports/", include("reports.urls")),
 ]
+
+# A request too large to read, or otherwise refused, gets a page in the user's language.
+handler400 = "mediation.views.errors.bad_request"

@@ -28,7 +28,9 @@ def _batches(
     where: dict | None = None,
     exclude: dict | None = None,
 ):
-    """Rows in pk order, a batch at a time (a fresh query each time: rows change meanwhile)."""
+    """Rows in pk order, a batch at a time (a fresh query each time: rows change meanwhile).
+    A model with large sealed values (scans) caps the batch with KEY_BATCH_SIZE."""
+    batch_size = min(batch_size, getattr(model, "KEY_BATCH_SIZE", batch_size))
     last_pk = 0
     while True:
         query = model.objects.filter(pk__gt=last_pk, wrapped_key__isnull=False)

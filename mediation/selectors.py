@@ -1,33 +1,37 @@
 """Read helpers of the core for the daily pages: the sections of the today page (what is
 overdue, today's sessions, deadlines of the coming week, unsigned notes, follow-ups due) and the
-supervisor's figures (caseloads, unassigned cases). Reads only, a fixed number of queries per
+supervisor's figures (caseloads, unassigned cases). The autosaved drafts waiting to be resumed head
+the page when there are any. Reads only, a fixed number of queries per
 page whatever the number of rows; every case is reached through `access.cases_for`.
 
 May import models, access and the pure modules; never a service (names are opened by
 services.read_masked_names, which records the read).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, DateField, F, Q, QuerySet, When
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import access
-from .models import Case, CaseAssignment, CounselingSession, FollowUp, SessionNote, User
+from .models import Case, CaseAssignment, CounselingSession, FollowUp, NoteDraft, SessionNote, User
 from .models.cases import CaseQuerySet
+from .models.notes import NOTE_SECTIONS
 
 # Rows each section of the today page shows before "查看全部 (N)".
 SECTION_ROWS = 5
 DEADLINE_DAYS = 7
 FOLLOW_UP_DAYS = 14
 
-OVERDUE, SESSIONS, DEADLINES, NOTES, FOLLOW_UPS = (
+DRAFTS, OVERDUE, SESSIONS, DEADLINES, NOTES, FOLLOW_UPS = (
+    "drafts",
     "overdue",
     "sessions",
     "deadlines",
@@ -35,6 +39,7 @@ OVERDUE, SESSIONS, DEADLINES, NOTES, FOLLOW_UPS = (
     "follow_ups",
 )
 SECTION_TITLES = {
+    DRAFTS: gettext_lazy("Notes saved automatically but not yet saved by you"),
     OVERDUE: gettext_lazy("Overdue"),
     SESSIONS: gettext_lazy("My sessions today"),
     DEADLINES: gettext_lazy("Deadlines in the next 7 days"),
@@ -42,6 +47,8 @@ SECTION_TITLES = {
     FOLLOW_UPS: gettext_lazy("Follow-ups due"),
 }
 SECTIONS = tuple(SECTION_TITLES)
+# Sections left off the today page while they have no rows.
+SHOWN_ONLY_WITH_ROWS = frozenset({DRAFTS})
 
 
 @dataclass
@@ -233,6 +240,33 @@ def _note_row(note: SessionNote) -> Row:
     )
 
 
+def waiting_drafts(user: Any, cases: CaseQuerySet) -> QuerySet[NoteDraft]:
+    """The user's autosaved drafts still waiting (an idle sign-out left them), of sessions of
+    cases they may still work on whose note they have not signed; never their sealed text."""
+    signed = SessionNote.objects.filter(
+        session=OuterRef("session"), author=user, status=SessionNote.Status.SIGNED
+    )
+    return (
+        NoteDraft.objects.filter(author=user, session__case__in=cases)
+        .exclude(Exists(signed))
+        .select_related("session__case")
+        .defer(*(f"{name}_sealed" for name in NOTE_SECTIONS))
+        .order_by("-saved_at", "pk")
+    )
+
+
+def _draft_row(draft: NoteDraft) -> Row:
+    session = draft.session
+    return Row(
+        case=session.case,
+        what=_("Saved automatically at %(time)s: continue")
+        % {"time": timezone.localtime(draft.saved_at).strftime("%H:%M")},
+        day=session.starts_at,
+        day_label=_("session on"),
+        url=reverse("mediation:note-edit", args=[session.case.uuid, session.uuid]),
+    )
+
+
 def follow_ups_due(cases: CaseQuerySet, today: date) -> QuerySet[FollowUp]:
     return (
         FollowUp.objects.filter(
@@ -253,7 +287,8 @@ def section_rows(
     cases = access.cases_for(user, access.Action.WORK)
     if key == OVERDUE:
         return overdue_rows(cases, today, limit)
-    queries = {
+    queries: dict[str, tuple[QuerySet[Any], Callable[[Any], Row]]] = {
+        DRAFTS: (waiting_drafts(user, cases), _draft_row),
         SESSIONS: (sessions_today(user, cases, today), _session_row),
         DEADLINES: (
             deadlines_soon(cases, today).order_by("cooling_off_ends_on", "number"),
@@ -265,11 +300,15 @@ def section_rows(
     query, make_row = queries[key]
     total = query.count()
     rows = [make_row(item) for item in (query[:limit] if limit else query)]
-    rows.sort(key=lambda row: row.sort_key if key != SESSIONS else (row.day, row.case.number))
+    if key == SESSIONS:
+        rows.sort(key=lambda row: (row.day, row.case.number))
+    elif key != DRAFTS:
+        rows.sort(key=lambda row: row.sort_key)
     return rows, total
 
 
 EMPTY = {
+    DRAFTS: gettext_lazy("No note saved automatically is waiting."),
     OVERDUE: gettext_lazy("Nothing is overdue."),
     SESSIONS: gettext_lazy("No sessions today."),
     DEADLINES: gettext_lazy("No deadline in the next 7 days."),
@@ -279,10 +318,13 @@ EMPTY = {
 
 
 def today_sections(user: Any, today: date) -> list[Section]:
-    """The today page, most urgent first."""
+    """The today page, most urgent first: text left unsaved (only when there is some), then
+    what is overdue."""
     sections = []
     for key in SECTIONS:
         rows, total = section_rows(key, user, today)
+        if key in SHOWN_ONLY_WITH_ROWS and not total:
+            continue
         sections.append(
             Section(
                 key=key,

@@ -170,6 +170,7 @@ def _outcomes(counts: Counts, window: Window) -> None:
         case_id=OuterRef("case_id"), status=CounselingSession.Status.HELD
     )
     outcomes = Outcome.objects.filter(
+        voided_at__isnull=True,  # a voided outcome is kept, never counted
         case__office_id__in=window.office_ids,
         decided_on__gte=window.first,
         decided_on__lt=window.end,

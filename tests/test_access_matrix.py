@@ -10,6 +10,8 @@ calendar years, monthly reports and export formats are city-wide: "-". Each requ
 transaction rolled back afterwards, so no row depends on another.
 """
 
+import io
+from base64 import b64encode
 from datetime import date, datetime
 from http import HTTPStatus
 from http.cookies import SimpleCookie
@@ -21,9 +23,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from PIL import Image
 
 from counselors.models import Duty, HalfDay, Roster, SwapRequest, Unavailability
 from counselors.services import feed_tokens
+from mediation import services
 from mediation.models import FollowUp, Room
 from mediation.roles import Role
 from reports import services as report_services
@@ -59,6 +63,10 @@ OWNED = {
     "profile_id",
     "qualification_id",
     "room_id",
+    "signature_uuid",
+    "attachment_uuid",
+    "referral_id",
+    "purpose",
 }
 CITY_WIDE = {"year", "roster_id", "report_id", "fmt", "section"}
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -145,6 +153,12 @@ def _archived_report(made_by) -> MonthlyReport:
     return report
 
 
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def _build_world() -> dict:
     xlt, ps = office("XLT"), office("PS")
     civil = make_user(Role.CIVIL_AFFAIRS, username="mz")
@@ -178,6 +192,21 @@ def _build_world() -> dict:
         party = case.parties.get(position=1)
         follow_up = FollowUp.objects.create(
             case=case, party=party, months=3, due_on=date(2027, 2, 1)
+        )
+        referral = services.refer(
+            case=case,
+            destination="legal_aid",
+            reason="示例原因",
+            referred_on=date(2026, 11, 19),
+            referred_by=counselor,
+        )
+        attachment = services.attach_file(
+            case=case, data=png(), filename="回函.png", kind="other", uploaded_by=counselor
+        )
+        signature = services.record_signature(
+            party=party,
+            image="data:image/png;base64," + b64encode(png()).decode(),
+            recorded_by=counselor,
         )
         profile = make_profile(counselor, place)
         duty = Duty.objects.create(
@@ -214,6 +243,10 @@ def _build_world() -> dict:
             "profile_id": profile.pk,
             "qualification_id": profile.qualifications.first().pk,
             "room_id": Room.objects.filter(office=place).earliest("pk").pk,
+            "signature_uuid": signature.uuid,
+            "attachment_uuid": attachment.uuid,
+            "referral_id": referral.pk,
+            "purpose": "counselling",
         }
     report = _archived_report(civil)
     city_wide = {

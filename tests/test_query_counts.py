@@ -32,11 +32,16 @@ TODAY = timezone.make_aware(datetime(2026, 10, 20, 10))
 OCTOBER = date(2026, 10, 1)
 
 # Queries per page, the same with 2 rows as with 10 (one of them finds the second-factor device).
+# The case lists prefetch the outcome in force (a voided one stays beside it), the office list
+# also lists outcomes to re-check; the case page adds its timeline (one query per kind of
+# record) and its attachments.
 EXPECTED = {
-    # Case lists +3: the rows' masked party names, one transaction (services.read_masked_names).
-    "case_list": 15,
-    "office_cases": 16,
-    "case_detail": 22,
+    # Case lists: the rows' masked names (+3, one audited read) and the outcome in force (+1).
+    "case_list": 16,
+    # As the case list, and the outcomes recorded on provisional deadlines to re-check (+1).
+    "office_cases": 18,
+    # The case page with its timeline (one query per kind of record) and its attachments.
+    "case_detail": 37,
     "profile_list": 12,
     "swap_list": 10,
     "my_duties": 16,
@@ -235,11 +240,12 @@ def test_the_statistics_dashboard(client, counselor, civil_affairs, xlt):
     def add_reconciled(n: int) -> list[str]:
         client.force_login(counselor)
         for _ in range(n):
-            case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 1))
+            # Withdrawn on 19 October, inside the cooling-off period (ending 26 October).
+            case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 25))
             made.append(case)
             closed = client.post(
                 reverse("mediation:case-outcome", args=[case.uuid]),
-                {"kind": "reconciled", "decided_on": "2026-10-19"},
+                {"kind": "reconciled", "decided_on": "2026-10-19", "confirmed": "1"},
             )
             assert closed.status_code == HTTPStatus.FOUND
         client.force_login(civil_affairs)

@@ -3,51 +3,53 @@
 Imports nothing of counselors or reports.
 """
 
+from .attachments import Attachment
 from .audit import AuditChainHead, AuditEvent
 from .cases import (
+    CancelReason,
     Case,
     CaseAssignment,
     CaseNumberCounter,
     CaseRelation,
     Category,
-    ConsentRecord,
-    ConsentText,
     CounselingSession,
     CounsellingResult,
     FollowUp,
-    NoteAddendum,
-    NoteRevision,
     Outcome,
     OutcomeKind,
     Party,
     Port,
-    Purpose,
     Referral,
     SafetyScreen,
     Satisfaction,
     Service,
-    SessionNote,
 )
+from .consent import ConsentRecord, ConsentSignature, ConsentText, Purpose
+from .notes import NoteAddendum, NoteDraft, NoteRevision, SessionNote
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, Room, User
 from .sealed import SealedModel
 from .sign_in import BackupCode, SignInSession, TotpDevice
 
 __all__ = [
+    "Attachment",
     "AuditChainHead",
     "AuditEvent",
     "BackupCode",
+    "CancelReason",
     "Case",
     "CaseAssignment",
     "CaseNumberCounter",
     "CaseRelation",
     "Category",
     "ConsentRecord",
+    "ConsentSignature",
     "ConsentText",
     "CounselingSession",
     "CounsellingResult",
     "FollowUp",
     "NoteAddendum",
+    "NoteDraft",
     "NoteRevision",
     "OfficeMembership",
     "OfficialCalendarDay",

@@ -63,7 +63,7 @@ class OpenedScreen(Opened):
         return {str(q): bool(a) for q, a in json.loads(text).items()} if text else {}
 
 
-def _open_sealed(
+def open_sealed(
     *,
     user: Any,
     obj: SealedModel,
@@ -105,7 +105,7 @@ def _open_sealed(
     return Opened(values=values)
 
 
-def _denied(*, user: Any, action: str, obj: SealedModel, request: HttpRequest | None) -> None:
+def denied(*, user: Any, action: str, obj: SealedModel, request: HttpRequest | None) -> None:
     audit.record(actor=user, action=action, obj=obj, outcome="denied", request=request)
 
 
@@ -120,9 +120,9 @@ def read_party_identity(
     supervisor may open them (SECURITY.md, 'Access'); every opening is an audit event
     (`party.identity.read`), and so is every refusal."""
     if not can(user, Action.READ_IDENTITY, party.case):
-        _denied(user=user, action="party.identity.read", obj=party, request=request)
+        denied(user=user, action="party.identity.read", obj=party, request=request)
         return Opened(error=_("You may not see this person's identity."))
-    return _open_sealed(
+    return open_sealed(
         user=user, obj=party, fields=fields, action="party.identity.read", request=request
     )
 
@@ -146,9 +146,9 @@ def read_note(*, user: Any, note: SessionNote, request: HttpRequest | None = Non
     """Note text and its addenda: only counsellors assigned to the case, never the supervisor
     (SECURITY.md, 'Access'). Each opening is a `note.read` event."""
     if not can(user, Action.READ_NOTE, note.session.case):
-        _denied(user=user, action="note.read", obj=note, request=request)
+        denied(user=user, action="note.read", obj=note, request=request)
         return OpenedNote(error=_("Only the counsellors of this case may read its notes."))
-    opened = _open_sealed(
+    opened = open_sealed(
         user=user, obj=note, fields=note.SEALED_FIELDS, action="note.read", request=request
     )
     result = OpenedNote(values=opened.values, error=opened.error)
@@ -156,7 +156,7 @@ def read_note(*, user: Any, note: SessionNote, request: HttpRequest | None = Non
         result.addenda = [
             (
                 addendum,
-                _open_sealed(
+                open_sealed(
                     user=user, obj=addendum, fields=("body",), action="note.read", request=request
                 ),
             )
@@ -186,11 +186,11 @@ def read_screen(
     """Domestic-violence screening answers: as private as note text, so only the counsellors
     assigned to the case (SECURITY.md, 'Access'). Each opening is a `screen.read` event."""
     if not can(user, Action.READ_NOTE, screen.party.case):
-        _denied(user=user, action="screen.read", obj=screen, request=request)
+        denied(user=user, action="screen.read", obj=screen, request=request)
         return OpenedScreen(
             error=_("Only the counsellors of this case may read screening answers.")
         )
-    opened = _open_sealed(
+    opened = open_sealed(
         user=user, obj=screen, fields=("answers",), action="screen.read", request=request
     )
     return OpenedScreen(values=opened.values, error=opened.error)
@@ -202,9 +202,9 @@ def read_referral_reason(
     """Why a case was referred: everyone who may see the case (its counsellors and the office's
     supervisor, who follows referrals up). Each opening is a `referral.read` event."""
     if not can(user, Action.VIEW, referral.case):
-        _denied(user=user, action="referral.read", obj=referral, request=request)
+        denied(user=user, action="referral.read", obj=referral, request=request)
         return Opened(error=_("You may not see this referral."))
-    return _open_sealed(
+    return open_sealed(
         user=user, obj=referral, fields=("reason",), action="referral.read", request=request
     )
 

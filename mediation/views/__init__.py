@@ -11,6 +11,7 @@ from .accounts import (
     account_grants,
     account_list,
 )
+from .attachments import attachment_download, attachment_new
 from .audit_trail import audit_export, audit_list
 from .cases import (
     case_assign,
@@ -21,6 +22,9 @@ from .cases import (
     case_search,
     office_cases,
 )
+from .consent import case_consent, consent_print, consent_withdraw, signature_image
+from .documents import case_summary_print, record_form_print, referral_letter_print
+from .notes import note_addendum, note_autosave, note_edit, note_sign
 from .offices import home, office_detail
 from .official_calendar import calendar_enter, calendar_list, calendar_year
 from .outcomes import (
@@ -28,16 +32,14 @@ from .outcomes import (
     case_outcome,
     case_result,
     follow_up_record,
+    outcome_void,
     referral_new,
     satisfaction_new,
 )
-from .parties import party_consent, party_edit, party_screen, sealed_answers
+from .parties import party_edit, party_screen, sealed_answers
 from .reassign import cases_reassign
 from .rooms import room_list
 from .sessions import (
-    note_addendum,
-    note_edit,
-    note_sign,
     session_book,
     session_cancel,
     session_detail,
@@ -66,13 +68,18 @@ __all__ = [
     "second_factor",
     "second_factor_enrol",
     "sign_out_everywhere",
+    "attachment_download",
+    "attachment_new",
     "audit_export",
     "audit_list",
     "calendar_enter",
     "calendar_list",
     "calendar_year",
     "case_assign",
+    "case_consent",
     "case_detail",
+    "consent_print",
+    "consent_withdraw",
     "case_edit",
     "case_finish",
     "case_list",
@@ -81,16 +88,20 @@ __all__ = [
     "case_result",
     "case_search",
     "cases_reassign",
+    "case_summary_print",
     "follow_up_record",
     "home",
     "note_addendum",
+    "note_autosave",
     "note_edit",
     "note_sign",
     "office_cases",
     "office_detail",
-    "party_consent",
+    "outcome_void",
     "party_edit",
     "party_screen",
+    "record_form_print",
+    "referral_letter_print",
     "referral_new",
     "room_list",
     "satisfaction_new",
@@ -99,6 +110,7 @@ __all__ = [
     "session_cancel",
     "session_detail",
     "session_hold",
+    "signature_image",
     "today",
     "today_section",
 ]

@@ -64,8 +64,11 @@ def _filtered_cases(
         queryset = _by_deadline(queryset, data.get("deadline") or "", day)
     active = CaseAssignment.objects.filter(ended_at__isnull=True).select_related("counselor")
     queryset = selectors.by_next_deadline(
-        queryset.select_related("office", "outcome")
-        .prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))
+        queryset.select_related("office")
+        .prefetch_related(
+            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
+            Prefetch("outcomes", queryset=Outcome.objects.in_force(), to_attr="outcomes_in_force"),
+        )
         .distinct(),
         day,
     )
@@ -108,7 +111,14 @@ def office_cases(request: HttpRequest) -> HttpResponse:
     form, cases = _filtered_cases(
         request, Case.objects.visible_to(request.user), counselors=counselors
     )
-    return _case_page(request, cases, form, title=_("Office cases"), supervising=True)
+    return _case_page(
+        request,
+        cases,
+        form,
+        title=_("Office cases"),
+        supervising=True,
+        to_review=services.outcomes_to_review(Case.objects.visible_to(request.user)),
+    )
 
 
 @never_cache
@@ -138,7 +148,11 @@ def case_search(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 def case_open(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "mediation.work_cases", "mediation.supervise_office")
-    form = CaseOpenForm(request.POST or None, offices=access.offices_for(request.user))
+    form = CaseOpenForm(
+        request.POST or None,
+        offices=access.offices_for(request.user),
+        initial={"office": access.own_office(request.user)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case = services.open_case(opened_by=request.user, request=request, **form.cleaned_data)
@@ -168,7 +182,7 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
         party.identity = names.get(party.pk)
         party.earlier_cases = services.earlier_cases_for(party)
         party.screened = bool(party.screens.all())
-    outcome = Outcome.objects.filter(case=case).select_related("recorded_by").first()
+    outcomes = list(case.outcomes.select_related("recorded_by", "voided_by"))
     assignments = case.assignments.filter(ended_at__isnull=True).select_related("counselor")
     referrals = case.referrals.select_related("party")
     return render(
@@ -178,12 +192,16 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
             "case": case,
             "parties": parties,
             "sessions": case.sessions_with_note_metadata(),
-            "outcome": outcome,
+            "outcomes": outcomes,
+            "outcome": next((each for each in outcomes if not each.is_voided), None),
             "assignments": assignments,
             "referrals": referrals,
             "follow_ups": case.follow_ups.select_related("party"),
             "satisfaction": case.satisfaction.select_related("party"),
             "may_work": access.can(request.user, access.Action.WORK, case),
+            "may_read_identity": access.can(request.user, access.Action.READ_IDENTITY, case),
+            "attachments": services.attachments_of(case),
+            "timeline": services.case_timeline(case),
             "may_manage": access.can(request.user, access.Action.MANAGE, case),
             "may_close": access.can(request.user, access.Action.CLOSE, case),
             "has_sealed_answers": any(p.screened for p in parties) or bool(referrals),

@@ -156,3 +156,50 @@ def test_the_pages_cost_as_many_queries_for_twice_the_rows(client, counselor, xl
 
     assert many == few
     assert CounselingSession.objects.filter(starts_at__date=timezone.localdate()).count() == 4
+
+
+def a_waiting_draft(xlt, counselor, n=0):
+    """A note typed, saved automatically, never saved by its author (an idle sign-out)."""
+    case = named(open_divorce_case(xlt, counselor, received_on=date(2026, 10, 20)), counselor)
+    session, note = held_session_with_note(case, counselor, when=at(date(2026, 11, 26), 9, n))
+    services.save_draft(
+        session=session,
+        author=counselor,
+        sections={"body": f"示例：空闲前写的字{n}"},
+        base_version=note.version,
+    )
+    return case
+
+
+def test_drafts_waiting_to_be_resumed_head_the_page_only_when_there_are_some(
+    client, counselor, xlt
+):
+    a_day_of_work(xlt, counselor)
+    client.force_login(counselor)
+    without = client.get(reverse("mediation:today"))
+    case = a_waiting_draft(xlt, counselor)
+
+    response = client.get(reverse("mediation:today"))
+
+    assert "section-drafts" not in without.text and "继续" not in without.text
+    keys = [s.key for s in response.context["sections"]]
+    assert keys == ["drafts", "overdue", "sessions", "deadlines", "notes", "follow_ups"]
+    drafts = response.context["sections"][0]
+    assert drafts.total == 1 and drafts.rows[0].case == case
+    assert "继续" in response.text and "示例：空闲前写的字" not in response.text
+    assert reverse("mediation:note-edit", args=[case.uuid, case.sessions.get().uuid]) in (
+        response.text
+    )
+
+
+@pytest.mark.parametrize("section", [None, "drafts"])
+def test_the_drafts_cost_as_many_queries_for_twice_the_rows(client, counselor, xlt, section):
+    url = reverse("mediation:today-section", args=[section]) if section else "/mediation/today/"
+    client.force_login(counselor)
+    for n in range(2):
+        a_waiting_draft(xlt, counselor, n)
+    few = queries_for(client, url)
+    for n in range(2, 4):
+        a_waiting_draft(xlt, counselor, n)
+
+    assert queries_for(client, url) == few
