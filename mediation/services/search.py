@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from .. import access, audit
 from ..identity import InvalidIdNumber, normalise_id_number
-from ..models import Case
+from ..models import Case, CaseAssignment, Outcome
 from .parties import _id_number_message, id_index_of, name_index_of
 
 BY_NUMBER, BY_NAME, BY_ID_NUMBER = "number", "name", "id_number"
@@ -68,7 +69,16 @@ def search_cases(*, user: Any, text: str, request: HttpRequest | None = None) ->
     else:
         index = name_index_of(text)
         matches = scope.filter(parties__name_index=index) if index else scope.none()
-    matches = matches.distinct().select_related("office").order_by("-status", "-opened_at")
+    active = CaseAssignment.objects.filter(ended_at__isnull=True).select_related("counselor")
+    matches = (
+        matches.distinct()
+        .select_related("office")
+        .prefetch_related(
+            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
+            Prefetch("outcomes", queryset=Outcome.objects.in_force(), to_attr="outcomes_in_force"),
+        )
+        .order_by("-status", "-opened_at")
+    )
     result.total = matches.count()
     result.cases = list(matches[:RESULTS_MAX])
     audit.record(
