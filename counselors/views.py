@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
 from mediation.calendar import month_start, next_month, previous_month
-from mediation.models import CounselingSession, OfficialCalendarYear
+from mediation.models import Case, CounselingSession, OfficialCalendarYear
 
 from . import access, ics, planner, selectors
 from .forms import (
@@ -642,6 +642,8 @@ def case_book(request, case_uuid):
         core_access.can(request.user, "work", case) or core_access.can(request.user, "manage", case)
     ):
         raise Http404
+    if case.status != Case.Status.OPEN:
+        return render(request, "counselors/session_book_closed.html", {"case": case})
     today = timezone.localdate()
     monday = _booking_monday(request.POST.get("week") or request.GET.get("week"), today)
     week = booking.booking_week(case=case, monday=monday)

@@ -2,7 +2,7 @@
 never twice for one counsellor at one time, even at the same moment (both engines)."""
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -14,7 +14,7 @@ from django.urls import reverse
 from counselors.models import Notice
 from counselors.services import booking
 from mediation import services as mediation_services
-from mediation.models import CounselingSession, Room
+from mediation.models import CounselingSession, OutcomeKind, Room
 from tests.factories import open_divorce_case
 from tests.helpers import error_codes
 from tests.sign_in import TongxinClient
@@ -123,6 +123,26 @@ def test_the_booking_page_offers_duty_slots_and_books_one(client, upcoming, case
     assert page.status_code == HTTPStatus.OK
     assert response.status_code == HTTPStatus.FOUND
     assert CounselingSession.objects.get().starts_at == duty.starts_at()
+
+
+def test_a_closed_case_offers_no_booking_and_says_it_is_closed(
+    client, upcoming, case, counselor, xlt
+):
+    mediation_services.close_case(
+        case=case, kind=OutcomeKind.RECONCILED, decided_on=date(2026, 9, 10), recorded_by=counselor
+    )
+    client.force_login(counselor)
+    url = reverse("counselors:case-book", args=[case.uuid])
+    duty = first_duty(upcoming, counselor, xlt)
+
+    page = client.get(url)
+    posted = client.post(
+        url, {"slot": slot(counselor, duty), "kind": "joint", "room": room(xlt).pk}
+    )
+
+    assert page.status_code == posted.status_code == HTTPStatus.OK
+    assert "已结案" in page.text and 'name="slot"' not in page.text
+    assert not CounselingSession.objects.exists()
 
 
 def test_a_slot_taken_since_the_page_was_drawn_is_refused_with_a_message(
