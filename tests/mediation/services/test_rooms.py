@@ -55,7 +55,7 @@ def test_a_room_is_never_booked_twice_at_one_moment(counselor, xlt, room):
 def test_a_cancelled_session_frees_its_room(counselor, xlt, room):
     colleague = make_user(Role.COUNSELOR, xlt, username="c_xlt_b")
     first = book(open_divorce_case(xlt, counselor), counselor, room)
-    services.cancel_session(session=first, cancelled_by=counselor)
+    services.cancel_session(session=first, cancelled_by=counselor, reason="party_asked")
 
     second = book(open_divorce_case(xlt, colleague), colleague, room)
 
