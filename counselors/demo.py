@@ -1,18 +1,21 @@
 """Demo duty data, added by `seed_demo` through CounselorsConfig.seed_demo: counsellors of both
 partner organisations and registry mediators for the four Panjin offices, coverage rules, some
-leave and a published roster for the current month. Idempotent: a second run changes nothing."""
+leave and a published roster for the current month (and the next, once it is due). Idempotent:
+a second run changes nothing."""
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mediation.calendar import month_start
+from mediation.calendar import month_start, next_month
 from mediation.demo import enrol_demo_account
-from mediation.models import OfficeMembership, RegistryOffice, User
+from mediation.models import OfficeMembership, OfficialCalendarYear, RegistryOffice, User
 
 from .models import (
     CounselorProfile,
@@ -118,6 +121,10 @@ def seed(profile: str = "default", today: date | None = None) -> None:
     _coverage()
     _availability(today)
     _publish(today)
+    # Rosters are published ahead (the API and the booking page show next month), unless the
+    # next month's official calendar is not loaded yet: then it cannot be planned.
+    with suppress(ValidationError):
+        _publish(next_month(today))
     if profile == "panjin-2021":
         for month in range(3, 9):
             _publish(date(2021, month, 1))
@@ -205,6 +212,8 @@ def _availability(today: date) -> None:
 def _publish(month: date) -> None:
     """A published roster for the month of every city, unless one exists already."""
     month = month_start(month)
+    if not OfficialCalendarYear.objects.filter(year=month.year).exists():
+        return  # a month of a year whose official calendar is not entered cannot be planned
     for city in RegistryOffice.objects.values_list("city", flat=True).distinct():
         if Roster.objects.published().for_month(city, month).exists():
             continue

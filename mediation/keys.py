@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from . import audit, crypto, keyring, sealing
 from .identity import InvalidIdNumber, normalise_id_number
-from .models import Party, SealedModel
+from .models import Party, RegistryApplication, SealedModel
 
 
 @dataclass
@@ -85,6 +85,8 @@ def rotate(
             if on_batch:
                 on_batch(model._meta.label, progress.done)
     _blind_indexes(progress, batch_size=batch_size, only_other_algorithm=True)
+    _rebuild_registry_indexes(batch_size, progress, only_other_algorithm=True)
+    rebuild_name_index(progress=progress, batch_size=batch_size, only_other_algorithm=True)
     audit.record(actor=None, action="keys.rotate", details=_details(progress, ring))
     return progress
 
@@ -146,6 +148,8 @@ def rebuild_blind_index(*, batch_size: int = 500) -> Progress:
     ring = keyring.ring()
     progress = Progress()
     _blind_indexes(progress, batch_size=batch_size, only_other_algorithm=False)
+    _rebuild_registry_indexes(batch_size, progress, only_other_algorithm=False)
+    rebuild_name_index(progress=progress, batch_size=batch_size)
     audit.record(actor=None, action="keys.rebuild_blind_index", details=_details(progress, ring))
     return progress
 
@@ -194,6 +198,71 @@ def blind_index_status() -> Counter:
     for index in Party.objects.exclude(id_index="").values_list("id_index", flat=True).iterator():
         found[crypto.blind_index_algorithm(index)] += 1
     return found
+
+
+def _rebuild_registry_indexes(
+    batch_size: int, progress: Progress, *, only_other_algorithm: bool
+) -> None:
+    """The same for the registry's applications (both parties' ID numbers), so a couple's case is
+    still found after the blind-index key or the suite's MAC changed."""
+    ring, algorithm = keyring.ring(), keyring.suite().mac
+    for rows in _batches(RegistryApplication, batch_size):
+        with transaction.atomic():
+            for application in rows:
+                if only_other_algorithm and all(
+                    crypto.blind_index_algorithm(index) == algorithm
+                    for index in (application.index_1, application.index_2)
+                ):
+                    continue
+                try:
+                    opened = sealing.open_fields(application, "id_number_1", "id_number_2")
+                    indexes = [
+                        crypto.blind_index(
+                            ring.blind_index_key, normalise_id_number(number or ""), algorithm
+                        )
+                        for number in (opened["id_number_1"], opened["id_number_2"])
+                    ]
+                except crypto.KeyUnavailable as error:
+                    progress.unavailable[error.key_id] += 1
+                    continue
+                except (crypto.IntegrityFailure, crypto.UnsupportedFormat, InvalidIdNumber):
+                    progress.skipped += 1
+                    continue
+                updated = RegistryApplication.objects.filter(
+                    pk=application.pk, id_number_1_sealed=application.id_number_1_sealed
+                ).update(index_1=indexes[0], index_2=indexes[1])
+                progress.done += 1 if updated else 0
+
+
+def rebuild_name_index(
+    *, progress: Progress | None = None, batch_size: int = 500, only_other_algorithm: bool = False
+) -> Progress:
+    """Recompute every party's name index (the search by name) the same way: idempotent,
+    compare-and-set on the sealed name."""
+    from .services.parties import name_index_of
+
+    progress = progress or Progress()
+    algorithm = keyring.suite().mac
+    for rows in _batches(Party, batch_size, exclude={"name_sealed": None}):
+        with transaction.atomic():
+            for party in rows:
+                if only_other_algorithm and (
+                    crypto.blind_index_algorithm(party.name_index) == algorithm
+                ):
+                    continue
+                try:
+                    index = name_index_of(sealing.open_fields(party, "name")["name"] or "")
+                except crypto.KeyUnavailable as error:
+                    progress.unavailable[error.key_id] += 1
+                    continue
+                except (crypto.IntegrityFailure, crypto.UnsupportedFormat):
+                    progress.skipped += 1
+                    continue
+                updated = Party.objects.filter(pk=party.pk, name_sealed=party.name_sealed).update(
+                    name_index=index
+                )
+                progress.done += 1 if updated else 0
+    return progress
 
 
 def status() -> dict[str, Counter]:

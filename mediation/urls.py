@@ -10,12 +10,21 @@ account = "accounts/<int:user_id>/"
 
 urlpatterns = [
     path("offices/<str:code>/", views.office_detail, name="office-detail"),
+    path("offices/<str:code>/rooms/", views.room_list, name="room-list"),
+    path("offices/<str:code>/rooms/<int:room_id>/", views.room_list, name="room-edit"),
     path("calendar/", views.calendar_list, name="calendar-list"),
     path("calendar/enter/", views.calendar_enter, name="calendar-enter"),
     path("calendar/<int:year>/", views.calendar_year, name="calendar-year"),
     path("today/", views.today, name="today"),
+    path("today/<str:section>/", views.today_section, name="today-section"),
     path("cases/", views.case_list, name="case-list"),
     path("office-cases/", views.office_cases, name="office-cases"),
+    path("search/", views.case_search, name="case-search"),
+    path(
+        "offices/<str:code>/counsellors/<int:user_id>/reassign/",
+        views.cases_reassign,
+        name="cases-reassign",
+    ),
     path("cases/new/", views.case_open, name="case-open"),
     path(case, views.case_detail, name="case-detail"),
     path(case + "edit/", views.case_edit, name="case-edit"),
@@ -59,7 +68,42 @@ urlpatterns = [
     path(case + "referrals/new/", views.referral_new, name="referral-new"),
     path(case + "follow-ups/<int:follow_up_id>/", views.follow_up_record, name="follow-up-record"),
     path(case + "satisfaction/", views.satisfaction_new, name="satisfaction-new"),
+    path(case + "parties/<int:position>/contact/", views.party_contact, name="party-contact"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/read/", views.notices_read, name="notices-read"),
+    path("registry/upload/", views.registry_upload, name="registry-upload"),
+    path(
+        "registry/uploads/<uuid:upload_uuid>/import/", views.registry_import, name="registry-import"
+    ),
+    path(
+        "registry/uploads/<uuid:upload_uuid>/discard/",
+        views.registry_discard,
+        name="registry-discard",
+    ),
+    path("registry/review/", views.registry_review, name="registry-review"),
+    path(
+        "registry/events/<uuid:event_uuid>/resolve/",
+        views.registry_resolve,
+        name="registry-resolve",
+    ),
+    path("walk-ins/", views.walk_in_queue, name="walk-ins"),
+    path(
+        "walk-ins/<uuid:application_uuid>/",
+        views.walk_in_record,
+        name="walk-in-record",
+    ),
+    path("api-clients/", views.api_client_list, name="api-clients"),
+    path(
+        "api-clients/<uuid:client_uuid>/revoke/",
+        views.api_client_revoke,
+        name="api-client-revoke",
+    ),
+    path(
+        "sms/callbacks/<str:backend>/<str:secret>/<str:kind>/",
+        views.sms_callback,
+        name="sms-callback",
+    ),
     path("audit/export.csv", views.audit_export, name="audit-export"),
     # Signing in, second step, and one's own account.
     path("sign-in/code/", views.second_factor, name="second-factor"),

@@ -19,31 +19,37 @@ from django.utils import timezone
 from counselors.models import (
     CounselorProfile,
     Duty,
-    Notice,
     Organisation,
     Qualification,
     Roster,
     SwapRequest,
 )
+from mediation.models import Notice
 from mediation.roles import Role
 from tests.factories import held_session_with_note, make_user, open_divorce_case
 
 TODAY = timezone.make_aware(datetime(2026, 10, 20, 10))
 OCTOBER = date(2026, 10, 1)
 
-# Queries per page, the same with 2 rows as with 10 (one of them finds the second-factor device).
-# The case lists prefetch the outcome in force (a voided one stays beside it), the office list
-# also lists outcomes to re-check and names its offices by value (so PostgreSQL reads
-# case_office_list_idx); the case page adds its timeline (one query per kind of record) and its
-# attachments.
+# Queries per page, the same with 2 rows as with 10 (one of them finds the second-factor device,
+# one counts the bell's unread notices). The case lists prefetch the outcome in force (a voided
+# one stays beside it), the office list also lists outcomes to re-check and names its offices by
+# value; the case page adds its timeline (one query per kind of record), its attachments and the
+# registry's application.
 EXPECTED = {
-    "case_list": 13,
-    "office_cases": 16,
-    "case_detail": 37,
-    "profile_list": 12,
-    "swap_list": 10,
-    "my_duties": 16,
-    "dashboard": 24,
+    # Case lists: the rows' masked names (+3, one audited read), the outcome in force (+1) and
+    # the bell's unread count (+1).
+    "case_list": 17,
+    # As the case list, the outcomes recorded on provisional deadlines to re-check (+1) and its
+    # offices read by value (+1).
+    "office_cases": 20,
+    # The case page with its timeline (one query per kind of record), its attachments, its
+    # registry application and the bell.
+    "case_detail": 39,
+    "profile_list": 13,
+    "swap_list": 11,
+    "my_duties": 17,
+    "dashboard": 25,
 }
 
 

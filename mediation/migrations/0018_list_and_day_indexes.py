@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0015_audit_keyed_chain'),
+        ('mediation', '0017_party_name_index_and_rooms'),
     ]
 
     operations = [
