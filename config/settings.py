@@ -129,7 +129,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete: freed row versions are overwritten with zeros, so deleted personal data
+        # leaves no trace in the file's free pages (docs/privacy.md).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+        ),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -284,6 +288,25 @@ MANAGERS = ADMINS
 # Sealed data (SECURITY.md): the key ring never lives in the database or the repository.
 TONGXIN_KEY_FILE = os.environ.get("TONGXIN_KEY_FILE", "")
 TONGXIN_DEMO_PASSWORD = "tongxin-demo-2026"
+
+# Retention (PIPL arts. 19 and 47; docs/privacy.md): days after a case is closed that each record
+# class is kept, then `manage.py purge` crypto-shreds it (the statistics' plain fields stay).
+# Override one with TONGXIN_RETENTION_<CLASS>_DAYS, e.g. TONGXIN_RETENTION_NOTES_DAYS=1095.
+RETENTION_DEFAULT_DAYS = {
+    "identity": 3 * 365,  # names, ID numbers, phones, addresses, corrections, referral reasons
+    "screening": 365,  # domestic-violence screening answers
+    "notes": 3 * 365,  # session notes, their revisions, drafts and addenda
+    "attachments": 3 * 365,  # scanned papers
+    "signatures": 3 * 365,  # finger signatures (the proof of consent)
+    "audit": 3 * 365,  # audit events: archived offline after this, never under 180 days
+}
+TONGXIN_RETENTION_DAYS = {
+    name: int(os.environ.get(f"TONGXIN_RETENTION_{name.upper()}_DAYS", days))
+    for name, days in RETENTION_DEFAULT_DAYS.items()
+}
+# After counselling consent is withdrawn, the party's personal data is deleted this many days
+# later unless the person asks to keep it (docs/privacy.md).
+TONGXIN_ERASURE_GRACE_DAYS = int(os.environ.get("TONGXIN_ERASURE_GRACE_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

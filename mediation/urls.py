@@ -59,6 +59,15 @@ urlpatterns = [
     path(case + "referrals/new/", views.referral_new, name="referral-new"),
     path(case + "follow-ups/<int:follow_up_id>/", views.follow_up_record, name="follow-up-record"),
     path(case + "satisfaction/", views.satisfaction_new, name="satisfaction-new"),
+    path(case + "hold/", views.case_hold, name="case-hold"),
+    # A person's requests (a supervisor) and the privacy register (the security administrator).
+    path("privacy/people/", views.person_find, name="person-find"),
+    path("privacy/people/<uuid:party_uuid>/", views.person_detail, name="person-detail"),
+    path("privacy/people/<uuid:party_uuid>/copy/", views.person_copy, name="person-copy"),
+    path("privacy/people/<uuid:party_uuid>/correct/", views.person_correct, name="person-correct"),
+    path("privacy/people/<uuid:party_uuid>/delete/", views.person_delete, name="person-delete"),
+    path("privacy/register/", views.privacy_register, name="privacy-register"),
+    path("privacy/register/<str:kind>/", views.privacy_document_edit, name="privacy-document-edit"),
     path("audit/", views.audit_list, name="audit-list"),
     path("audit/export.csv", views.audit_export, name="audit-export"),
     # Signing in, second step, and one's own account.

@@ -28,6 +28,7 @@ from .consent import ConsentRecord, ConsentSignature, ConsentText, Purpose
 from .notes import NoteAddendum, NoteDraft, NoteRevision, SessionNote
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
+from .privacy import IdentityCorrection, LegalHold, PersonRequest, PrivacyDocument
 from .sealed import SealedModel
 from .sign_in import BackupCode, SignInSession, TotpDevice
 
@@ -48,6 +49,8 @@ __all__ = [
     "CounselingSession",
     "CounsellingResult",
     "FollowUp",
+    "IdentityCorrection",
+    "LegalHold",
     "NoteAddendum",
     "NoteDraft",
     "NoteRevision",
@@ -57,6 +60,8 @@ __all__ = [
     "Outcome",
     "OutcomeKind",
     "Party",
+    "PersonRequest",
+    "PrivacyDocument",
     "Port",
     "Purpose",
     "Referral",

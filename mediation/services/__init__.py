@@ -14,6 +14,7 @@ from .consent import (
     ConsentState,
     WithdrawalEffects,
     consent_states,
+    erasure_due,
     record_consent,
     record_consents,
     require_consent,
@@ -22,6 +23,7 @@ from .consent import (
 from .corrections import outcomes_to_review, recheck_provisional_outcomes, void_outcome
 from .documents import Document, case_summary, consent_form, record_form, referral_letter
 from .drafts import draft_for, read_draft, save_draft, waiting_drafts
+from .erasure import hold_in_force
 from .errors import field_error, integrity_failed_message, key_unavailable_message
 from .follow_ups import (
     FOLLOW_UP_MONTHS,
@@ -105,8 +107,10 @@ __all__ = [
     "deadlines_of",
     "draft_for",
     "earlier_cases_for",
+    "erasure_due",
     "enter_calendar_year",
     "field_error",
+    "hold_in_force",
     "finish_case",
     "hold_session",
     "integrity_failed_message",

@@ -29,6 +29,16 @@ from .outcomes import (
     satisfaction_new,
 )
 from .parties import party_edit, party_screen, sealed_answers
+from .privacy import (
+    case_hold,
+    person_copy,
+    person_correct,
+    person_delete,
+    person_detail,
+    person_find,
+    privacy_document_edit,
+    privacy_register,
+)
 from .sessions import (
     session_book,
     session_cancel,
@@ -45,6 +55,14 @@ from .sign_in import (
 )
 
 __all__ = [
+    "case_hold",
+    "person_copy",
+    "person_correct",
+    "person_delete",
+    "person_detail",
+    "person_find",
+    "privacy_document_edit",
+    "privacy_register",
     "account_action",
     "account_create",
     "account_detail",
