@@ -2,6 +2,7 @@
 checks only. May import models and the forms package's base."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..models import PersonRequest
@@ -25,7 +26,9 @@ class HoldForm(TongxinForm):
         label=_("Reason"),
         max_length=200,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("For example: the court's request of 1 December, file number. ") + NO_NAMES,
+        help_text=format_lazy(
+            "{}{}", _("For example: the court's request of 1 December, file number. "), NO_NAMES
+        ),
     )
 
 
@@ -43,14 +46,16 @@ class CorrectionForm(TongxinForm):
     reason = forms.CharField(
         label=_("Why"),
         max_length=200,
-        help_text=_("For example: the person showed their identity card. ") + NO_NAMES,
+        help_text=format_lazy(
+            "{}{}", _("For example: the person showed their identity card. "), NO_NAMES
+        ),
     )
 
 
 class DeletionForm(TongxinForm):
     deferral = forms.ChoiceField(
         label=_("Carry it out, or why the law lets it wait"),
-        choices=[("", _("Delete now"))] + list(PersonRequest.Deferral.choices),
+        choices=[("", _("Delete now")), *PersonRequest.Deferral.choices],
         required=False,
         help_text=_(
             "A case under a legal hold always waits. Deleting destroys the keys of the person's "

@@ -41,6 +41,8 @@ def person_find(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             form_errors_from(form, error)
+        else:
+            form = PersonFindForm()  # the number is not echoed back into the page
     return render(request, "mediation/privacy/person_find.html", {"form": form, "found": found})
 
 
