@@ -18,7 +18,6 @@ from mediation import sealing, services
 from mediation.models import (
     AuditEvent,
     Case,
-    IdentityCorrection,
     Party,
     PersonRequest,
     PrivacyDocument,
