@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from mediation import totp
 from mediation.demo import seed_accounts
@@ -35,9 +36,9 @@ def test_a_new_colleague_signs_in_sets_up_the_app_and_chooses_a_password(page):
     )
 
     sign_in(page, "wangli", password=password)
-    assert "/sign-in/authenticator/" in page.url
-    assert page.get_by_role("heading", name="设置身份验证器应用").is_visible()
-    assert page.locator("svg.segno").is_visible()
+    expect(page).to_have_url(re.compile("/sign-in/authenticator/"))
+    expect(page.get_by_role("heading", name="设置身份验证器应用")).to_be_visible()
+    expect(page.locator("svg.segno")).to_be_visible()
     snapshot(page, "enrol")
     seed = page.get_by_test_id("seed").inner_text().replace(" ", "")
     page.get_by_label("验证器应用当前显示的六位数字").fill(
@@ -50,16 +51,16 @@ def test_a_new_colleague_signs_in_sets_up_the_app_and_chooses_a_password(page):
     snapshot(page, "backup-codes")
     page.get_by_role("link", name="我已保存，继续").click()
 
-    assert "/me/password/" in page.url
-    assert "临时密码" in page.content()
+    expect(page).to_have_url(re.compile("/me/password/"))
+    expect(page.locator("body")).to_contain_text("临时密码")
     snapshot(page, "password-change")
     page.locator("#id_old_password").fill(password)
     page.locator("#id_new_password1").fill("Qiu-feng-2027-xyz")
     page.locator("#id_new_password2").fill("Qiu-feng-2027-xyz")
     page.get_by_role("button", name="修改密码").click()
 
-    assert page.get_by_role("heading", name="王丽，您好").is_visible()
-    assert "您的账户尚无角色，请联系安全管理员分配" in page.content()
+    expect(page.get_by_role("heading", name="王丽，您好")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("您的账户尚无角色，请联系安全管理员分配")
     assert page.console_errors == []
 
 
@@ -73,8 +74,8 @@ def test_the_second_step_refuses_a_wrong_code_in_chinese(page):
     page.get_by_label("验证码").fill("000000")
     page.get_by_role("button", name="继续").click()
 
-    assert "验证码不正确" in page.content()
-    assert page.get_by_role("heading", name="登录第二步").is_visible()
+    expect(page.locator("body")).to_contain_text("验证码不正确")
+    expect(page.get_by_role("heading", name="登录第二步")).to_be_visible()
     snapshot(page, "second-factor")
     page.goto("/mediation/today/")
     assert "/sign-in/code/" in page.url
@@ -91,7 +92,7 @@ def test_the_security_administrator_grants_a_role_and_sees_the_separation_check(
     sign_in(page, "secadmin")
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="账户").click()
-    assert "没有账户违反三员分立" in page.content()
+    expect(page.locator("body")).to_contain_text("没有账户违反三员分立")
     snapshot(page, "account-list")
     page.get_by_role("link", name="zhaoyun").click()
     snapshot(page, "account-detail")
@@ -102,7 +103,7 @@ def test_the_security_administrator_grants_a_role_and_sees_the_separation_check(
     snapshot(page, "grants")
     page.get_by_role("button", name="保存角色和登记处").click()
 
-    assert "角色和登记处已保存" in page.content()
+    expect(page.locator("body")).to_contain_text("角色和登记处已保存")
     assert newcomer.groups.filter(name="counselor").exists()
     assert AuditEvent.objects.filter(
         action="account.role.grant", actor__username="secadmin"
