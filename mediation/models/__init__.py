@@ -28,7 +28,13 @@ from .consent import ConsentRecord, ConsentSignature, ConsentText, Purpose
 from .notes import NoteAddendum, NoteDraft, NoteRevision, SessionNote
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
-from .privacy import IdentityCorrection, LegalHold, PersonRequest, PrivacyDocument
+from .privacy import (
+    IdentityCorrection,
+    LegalHold,
+    PersonRequest,
+    PrivacyDocument,
+    ScrubPending,
+)
 from .sealed import SealedModel
 from .sign_in import BackupCode, SignInSession, TotpDevice
 
@@ -68,6 +74,7 @@ __all__ = [
     "RegistryOffice",
     "SafetyScreen",
     "Satisfaction",
+    "ScrubPending",
     "SealedModel",
     "Service",
     "SessionNote",

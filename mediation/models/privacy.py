@@ -129,3 +129,16 @@ class PrivacyDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.version}"
+
+
+class ScrubPending(models.Model):
+    """A table whose freed row versions may still hold shredded data keys: scrubbed after the
+    shredding commits, and again by the nightly purge until no older transaction can see them
+    (PostgreSQL; services/erasure.py). `xid` is the shredding transaction's id there."""
+
+    table = models.CharField(max_length=63, unique=True)
+    xid = models.BigIntegerField(null=True)
+    since = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.table

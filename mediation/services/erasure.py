@@ -5,12 +5,15 @@ Every sealed row has its own data key, wrapped by the key ring: shredding a row 
 key and its sealed columns to NULL, so no key of the ring can ever open what it held, and the
 blind-index entry goes with it. The rows statistics count stay, with their category fields
 (office, month, MZ/T 084 category, result, outcome, sex, education); the party is shown as
-"已删除当事人" from then on. After the commit the freed bytes are scrubbed from the database
-files (SQLite: secure_delete and a WAL checkpoint; PostgreSQL: VACUUM FULL of the tables
-touched), so the raw files hold no trace either (docs/privacy.md).
+"已删除当事人" from then on. The freed bytes are then scrubbed from the database files
+(SQLite: secure_delete and a WAL checkpoint; PostgreSQL: VACUUM FULL of the tables touched, once
+no older transaction can see the old versions), so the raw files hold no trace either
+(docs/privacy.md).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -35,6 +38,7 @@ from ..models import (
     Party,
     Referral,
     SafetyScreen,
+    ScrubPending,
     SealedModel,
     SessionNote,
     User,
@@ -215,36 +219,91 @@ def not_held(cases: QuerySet) -> QuerySet:
 
 # Scrubbing the freed bytes out of the database files once the shredding has committed.
 
-_PENDING_ATTR = "_tongxin_scrub_tables"
+
+def _current_xid() -> int | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT txid_current()")
+        return int(cursor.fetchone()[0])
 
 
 def _scrub_after_commit(model: type[SealedModel]) -> None:
-    pending: set[str] | None = getattr(connection, _PENDING_ATTR, None)
-    if pending is None:
-        pending = set()
-        setattr(connection, _PENDING_ATTR, pending)
-        transaction.on_commit(_scrub)
-    pending.add(model._meta.db_table)
+    """Note the table as holding freed row versions (in the shredding's transaction, so the
+    note is never lost), and scrub once the transaction has committed."""
+    ScrubPending.objects.update_or_create(
+        table=model._meta.db_table,
+        defaults={"xid": _current_xid(), "since": timezone.now()},
+    )
+    if not getattr(connection, "_tongxin_scrub_queued", False):
+        connection._tongxin_scrub_queued = True
+        transaction.on_commit(_scrub_now)
 
 
-def _scrub() -> None:
-    tables = sorted(getattr(connection, _PENDING_ATTR, set()))
-    setattr(connection, _PENDING_ATTR, None)
-    scrub_tables(tables)
+def _scrub_now() -> None:
+    connection._tongxin_scrub_queued = False
+    if not _deferred.get():
+        scrub_pending()
 
 
-def scrub_tables(tables: Iterable[str]) -> None:
-    """Leave no freed row version in the database files. SQLite overwrites freed cells with
-    zeros (secure_delete, on for every connection: config/settings.py); checkpointing and
-    truncating the write-ahead log removes the old page images. PostgreSQL keeps the old row
-    version until VACUUM; VACUUM FULL rewrites the table (and its TOAST) without it."""
-    tables = list(tables)
-    if not tables or connection.in_atomic_block:
-        return
+_deferred: ContextVar[bool] = ContextVar("tongxin_scrub_deferred", default=False)
+
+
+@contextmanager
+def scrubbed_at_the_end() -> Iterator[None]:
+    """For a run of many transactions (the purge): scrub once at the end, not per commit."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    scrub_pending()
+
+
+def _horizon_passed(xid: int | None) -> bool:
+    """Whether no other session of this database can still see row versions deleted by
+    transaction `xid` (PostgreSQL keeps them while an older snapshot exists)."""
+    if xid is None:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND datname = current_database() AND (age(backend_xmin) >= age((%s::bigint %% 4294967296)::text::xid) "
+            "OR age(backend_xid) >= age((%s::bigint %% 4294967296)::text::xid)))",
+            [xid, xid],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def scrub_pending() -> list[str]:
+    """Leave no freed row version in the database files; returns the tables still waiting.
+
+    SQLite overwrites freed cells with zeros as it goes (secure_delete, on for every
+    connection: config/settings.py); checkpointing and truncating the write-ahead log removes
+    the old page images. PostgreSQL keeps a row's old version until no snapshot can see it and
+    VACUUM has run: VACUUM prunes them and VACUUM FULL rewrites the table (its TOAST and
+    indexes too) without their bytes. A table stays pending while an older transaction of this
+    database is still open; the nightly purge tries again (docs/privacy.md)."""
+    if connection.in_atomic_block:
+        return [pending.table for pending in ScrubPending.objects.all()]
+    pending = list(ScrubPending.objects.order_by("table"))
+    if not pending:
+        return []
+    done = []
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()[0]
+            done = [] if busy else pending
         elif connection.vendor == "postgresql":
+            passed = {row.pk: _horizon_passed(row.xid) for row in pending}
             quote = connection.ops.quote_name
-            for table in tables:
-                cursor.execute(f"VACUUM FULL {quote(table)}")
+            for row in pending:
+                # VACUUM prunes the dead versions (its horizon ignores other databases' open
+                # transactions, VACUUM FULL's own snapshot does not); VACUUM FULL then rewrites
+                # the table without their bytes, which pruning leaves in the pages.
+                cursor.execute(f"VACUUM {quote(row.table)}")
+                cursor.execute(f"VACUUM FULL {quote(row.table)}")
+            done = [row for row in pending if passed[row.pk]]
+    ScrubPending.objects.filter(pk__in=[row.pk for row in done]).delete()
+    return [row.table for row in pending if row not in done]

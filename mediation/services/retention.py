@@ -27,7 +27,14 @@ from ..models import (
     SafetyScreen,
     SessionNote,
 )
-from .erasure import CLEARED_PARTY_FIELDS, erase_parties, erasures_due, held_case_ids, shred
+from .erasure import (
+    CLEARED_PARTY_FIELDS,
+    erase_parties,
+    erasures_due,
+    held_case_ids,
+    scrubbed_at_the_end,
+    shred,
+)
 
 # The record classes, in the order they are shown and purged, with what each holds.
 RECORD_CLASSES = {
@@ -142,8 +149,9 @@ def purge(*, now: datetime | None = None) -> PurgePlan:
     """Carry out the plan, a transaction per case (a crash leaves finished cases finished and
     the next run takes up the rest)."""
     plan = plan_purge(now)
-    for case, classes in plan.cases:
-        purge_case(case=case, classes=classes, now=now)
-    for party in plan.erasures:
-        erase_due_party(party=party, now=now)
+    with scrubbed_at_the_end():  # also retries tables left pending by earlier deletions
+        for case, classes in plan.cases:
+            purge_case(case=case, classes=classes, now=now)
+        for party in plan.erasures:
+            erase_due_party(party=party, now=now)
     return plan
