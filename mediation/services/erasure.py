@@ -268,7 +268,8 @@ def _horizon_passed(xid: int | None) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-            "AND datname = current_database() AND (age(backend_xmin) >= age((%s::bigint %% 4294967296)::text::xid) "
+            "AND datname = current_database() "
+            "AND (age(backend_xmin) >= age((%s::bigint %% 4294967296)::text::xid) "
             "OR age(backend_xid) >= age((%s::bigint %% 4294967296)::text::xid)))",
             [xid, xid],
         )

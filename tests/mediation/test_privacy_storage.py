@@ -4,19 +4,21 @@ anything again. SQLite's freed cells (secure_delete) and write-ahead log, Postgr
 versions (VACUUM FULL after the commit) are what this checks, on the raw files."""
 
 import glob
+import io
 import os
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from mediation.models import Party, SafetyScreen
 from mediation.services import erasure, person_requests
 from tests.mediation.test_privacy import WIFE_ID, couple
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _postgresql_files() -> list[Path]:
@@ -97,7 +99,9 @@ def traces_of(party: Party) -> dict[str, bytes]:
     }
 
 
-def test_after_a_deletion_the_raw_database_holds_no_trace_of_the_person(supervisor, counselor, xlt):
+def test_after_a_deletion_the_raw_database_and_a_backup_hold_no_trace_of_the_person(
+    supervisor, counselor, xlt, tmp_path
+):
     _, wife, _ = couple(xlt, counselor)
     traces = traces_of(wife)
     before = database_bytes()
@@ -110,3 +114,7 @@ def test_after_a_deletion_the_raw_database_holds_no_trace_of_the_person(supervis
     for what, trace in traces.items():
         assert trace not in after, what
     assert WIFE_ID.encode() not in after
+    call_command("backup", "--output", str(tmp_path / "after"), stdout=io.StringIO())
+    backup = b"".join(path.read_bytes() for path in (tmp_path / "after").iterdir())
+    for what, trace in traces.items():
+        assert trace not in backup, what
