@@ -119,6 +119,19 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# The application connects as a role that owns nothing (SELECT, INSERT, UPDATE, DELETE only, and
+# neither UPDATE nor DELETE on the audit trail), so it cannot drop the trail's triggers;
+# `manage.py migrate` connects as the owner given here and grants the app's role what it needs
+# (docs/operations.md, 'Database roles'). Unset: one role does both (SQLite, development).
+DATABASE_MIGRATE_URL = os.environ.get("DATABASE_MIGRATE_URL", "")
+TONGXIN_DATABASE_OWNER: dict[str, str] = {}
+TONGXIN_DATABASE_APP_ROLE = ""
+if DATABASE_MIGRATE_URL:
+    _owner = dj_database_url.parse(DATABASE_MIGRATE_URL)
+    TONGXIN_DATABASE_OWNER = {
+        key: str(_owner[key]) for key in ("USER", "PASSWORD", "HOST", "PORT") if _owner.get(key)
+    }
+    TONGXIN_DATABASE_APP_ROLE = str(DATABASES["default"].get("USER") or "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (web and task worker) share the file: take the write lock at BEGIN so a
     # transaction never fails half-way on "database is locked"; WAL lets readers go on.
@@ -287,6 +300,19 @@ MANAGERS = ADMINS
 
 # Sealed data (SECURITY.md): the key ring never lives in the database or the repository.
 TONGXIN_KEY_FILE = os.environ.get("TONGXIN_KEY_FILE", "")
+# `aes` (AES-256-GCM, HMAC-SHA256) or `sm` (SM4-GCM, HMAC-SM3: GB/T 39786-2021). The ring's active
+# keys must be of this suite; `manage.py keys rotate` moves older values over.
+TONGXIN_CRYPTO_SUITE = os.environ.get("TONGXIN_CRYPTO_SUITE", "aes").strip().lower()
+if TONGXIN_CRYPTO_SUITE not in {"aes", "sm"}:
+    raise ImproperlyConfigured(
+        f"TONGXIN_CRYPTO_SUITE is {TONGXIN_CRYPTO_SUITE!r}: use 'aes' or 'sm' (the national "
+        "algorithms SM4 and SM3)."
+    )
+# The audit trail's head, signed, outside the database: an append-only file (keep it where the
+# database's users cannot write) and a line on the `tongxin.audit` logger for a collector.
+TONGXIN_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("TONGXIN_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.log")
+)
 TONGXIN_DEMO_PASSWORD = "tongxin-demo-2026"
 
 # Retention (PIPL arts. 19 and 47; docs/privacy.md): days after a case is closed that each record
@@ -316,6 +342,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("TONGXIN_LOG_LEVEL", "WARNING")},
     "loggers": {
         "tongxin": {"level": "INFO"},
+        # A signed checkpoint line per committed request: for the collector in production.
+        "tongxin.audit": {
+            "level": os.environ.get("TONGXIN_AUDIT_LOG_LEVEL", "WARNING" if DEBUG else "INFO")
+        },
         "django.security": {"level": "WARNING"},
     },
 }

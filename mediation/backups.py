@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,11 +90,44 @@ def _key_ids() -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def _checkpoint_line() -> str:
+    """Link what waits, sign the head into the checkpoint file, and return that signed line."""
+    audit.chain_pending(switch_over=True)
+    if audit.write_checkpoint() is None:
+        return ""
+    lines = audit.checkpoint_path().read_text(encoding="utf-8").splitlines()
+    return lines[-1] if lines else ""
+
+
+def verify_restored_trail(manifest: dict[str, Any]) -> Any:
+    """Verify the restored trail's links against the key ring and its head against the signed
+    checkpoint the backup carries (not the checkpoint file, which vouches for events written
+    after the backup)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "backup-checkpoint.log"
+        path.write_text(manifest.get("audit_checkpoint", "") + "\n", encoding="utf-8")
+        return audit.verify(checkpoint_file=path)
+
+
+def events_after_backup() -> int:
+    """How many events the checkpoint file vouches for beyond the restored trail (lost with the
+    restore: they were written after the backup)."""
+    from .audit_verify import latest_checkpoint
+
+    try:
+        latest = latest_checkpoint(keyring.ring())
+    except Exception:
+        return 0
+    position, _ = audit.head()
+    return max(0, latest.position - position) if latest else 0
+
+
 def backup(output: Path) -> dict[str, Any]:
     """Write a snapshot and its manifest into `output` (a new or empty directory)."""
     output.mkdir(parents=True, exist_ok=True)
     if any(output.iterdir()):
         raise BackupError(f"{output} is not empty: give a new directory for each backup")
+    checkpoint = _checkpoint_line()
     connection.ensure_connection()
     if connection.vendor == "sqlite":
         target = output / SQLITE_FILE
@@ -140,7 +174,9 @@ def backup(output: Path) -> dict[str, Any]:
         "size": target.stat().st_size,
         "rows": counts,
         "key_ids": _key_ids(),
-        "audit_head": audit.head_hash(),
+        # The trail's head, signed with the audit key when the backup began: a restore verifies
+        # the restored trail against it (the checkpoint file may be further on by then).
+        "audit_checkpoint": checkpoint,
         "keys_included": False,
     }
     (output / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")

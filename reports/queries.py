@@ -14,7 +14,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from mediation.audit import GENESIS
 from mediation.calendar import month_start, next_month
 from mediation.models import (
     AuditEvent,
@@ -259,14 +258,6 @@ def monthly_counts(office_ids: Iterable[int], first: date, last: date) -> Counts
 
 
 def audit_head(before: date) -> tuple[int, str]:
-    """(sequence, hash) of the last audit event dated before `before` (local midnight): the
-    state of the tamper-evident trail a report vouches for. (0, genesis) if none."""
-    event = (
-        AuditEvent.objects.filter(at__lt=_local_start(before))
-        .order_by("-seq")
-        .values("seq", "hash")
-        .first()
-    )
-    if event is None:
-        return 0, GENESIS
-    return event["seq"], event["hash"]
+    """(chain position, hash) of the last audit event dated before `before` (local midnight):
+    the state of the tamper-evident trail a report vouches for. (0, genesis) if none."""
+    return AuditEvent.objects.head_before(_local_start(before))

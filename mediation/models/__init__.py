@@ -4,7 +4,7 @@ Imports nothing of counselors or reports.
 """
 
 from .attachments import Attachment
-from .audit import AuditChainHead, AuditEvent
+from .audit import AuditChainHead, AuditEvent, AuditLink, AuditPending
 from .cases import (
     CancelReason,
     Case,
@@ -42,6 +42,8 @@ __all__ = [
     "Attachment",
     "AuditChainHead",
     "AuditEvent",
+    "AuditLink",
+    "AuditPending",
     "BackupCode",
     "CancelReason",
     "Case",

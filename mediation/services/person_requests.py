@@ -57,7 +57,7 @@ def find_person(*, user: Any, id_number: str, request: HttpRequest | None = None
         normalised = normalise_id_number(id_number)
     except InvalidIdNumber as error:
         raise field_error("id_number", error.message, "id_number_invalid") from None
-    index = crypto.blind_index(keyring.ring().blind_index_key, normalised)
+    index = crypto.blind_index(keyring.ring().blind_index_key, normalised, keyring.suite().mac)
     found = list(
         parties_in_scope(user)
         .filter(id_index=index)

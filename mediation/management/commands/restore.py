@@ -27,6 +27,11 @@ class Command(BaseCommand):
             return False, (out.getvalue() + str(error)).strip()
         return True, (out.getvalue() + err.getvalue()).strip()
 
+    def _report(self, name: str, ok: bool, output: str) -> None:
+        self.stdout.write(f"{name}: {'ok' if ok else 'FAILED'}")
+        for line in output.splitlines():
+            self.stdout.write(f"  {line}")
+
     def handle(self, *args, source: str, **options):
         try:
             manifest = backups.restore(Path(source))
@@ -44,16 +49,22 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {table}: {found} rows, the manifest says {expected}")
         else:
             self.stdout.write(f"Row counts: {len(manifest['rows'])} tables as in the manifest.")
-        for name, command in (
-            ("keys status", ("keys", "status")),
-            ("audit verify", ("audit", "verify")),
-        ):
-            ok, output = self._run(*command)
-            self.stdout.write(f"{name}: {'ok' if ok else 'FAILED'}")
-            for line in output.splitlines():
-                self.stdout.write(f"  {line}")
-            if not ok:
-                failures.append(name)
+        ok, output = self._run("keys", "status")
+        self._report("keys status", ok, output)
+        if not ok:
+            failures.append("keys status")
+        trail = backups.verify_restored_trail(manifest)
+        self._report("audit verify", trail.ok, trail.message if trail.ok else trail.reason)
+        if not trail.ok:
+            failures.append("audit verify")
+        lost = backups.events_after_backup()
+        if lost:
+            self.stdout.write(
+                f"The checkpoint file vouches for {lost} events written after this backup: they "
+                "are not in the restored database. Keep that file as the record of what was "
+                "lost, start a new one (TONGXIN_AUDIT_CHECKPOINT_FILE) and run "
+                "`manage.py audit checkpoint` (docs/operations.md, 'Restore drill')."
+            )
         sample = backups.open_sample()
         failed = sum(sample.failed.values())
         self.stdout.write(

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0014_structured_notes_and_drafts'),
+        ('mediation', '0015_audit_keyed_chain'),
     ]
 
     operations = [
