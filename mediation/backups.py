@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from . import audit, crypto, keyring, sealing
 from . import keys as key_operations
+from .database_roles import grant_to_app_role
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -219,7 +221,10 @@ def restore(source: Path) -> dict[str, Any]:
             backup_file.close()
     else:
         connection.close()
-        args, env = _pg_env(connection.settings_dict)
+        # The owner restores (it owns the tables, as after `migrate`), then grants the
+        # application's role what `migrate` grants it (mediation/database_roles.py).
+        owner = settings.TONGXIN_DATABASE_OWNER
+        args, env = _pg_env({**connection.settings_dict, **owner})
         result = subprocess.run(
             [
                 "pg_restore",
@@ -238,6 +243,11 @@ def restore(source: Path) -> dict[str, Any]:
         )
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+        if owner and settings.TONGXIN_DATABASE_APP_ROLE:
+            from .services.erasure import owner_cursor
+
+            with owner_cursor() as cursor:
+                grant_to_app_role(cursor.db, settings.TONGXIN_DATABASE_APP_ROLE)
     return manifest
 
 

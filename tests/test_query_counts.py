@@ -38,7 +38,7 @@ OCTOBER = date(2026, 10, 1)
 EXPECTED = {
     "case_list": 13,
     "office_cases": 15,
-    "case_detail": 37,
+    "case_detail": 38,  # the legal hold in force
     "profile_list": 12,
     "swap_list": 10,
     "my_duties": 16,

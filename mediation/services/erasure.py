@@ -15,7 +15,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -276,6 +278,24 @@ def _horizon_passed(xid: int | None) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+@contextmanager
+def owner_cursor() -> Iterator[Any]:
+    """A cursor of the tables' owner: only the owner may VACUUM a table, and on PostgreSQL the
+    application's role owns nothing (docs/operations.md, 'Database roles'), so the owner's
+    credentials of DATABASE_MIGRATE_URL are used when they are set."""
+    owner = settings.TONGXIN_DATABASE_OWNER
+    if not owner or owner.get("USER") == connection.settings_dict.get("USER"):
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    wrapper = type(connection)({**connection.settings_dict, **owner}, "tongxin_owner")
+    try:
+        with wrapper.cursor() as cursor:
+            yield cursor
+    finally:
+        wrapper.close()
+
+
 def scrub_pending() -> list[str]:
     """Leave no freed row version in the database files; returns the tables still waiting.
 
@@ -298,13 +318,13 @@ def scrub_pending() -> list[str]:
             done = [] if busy else pending
         elif connection.vendor == "postgresql":
             passed = {row.pk: _horizon_passed(row.xid) for row in pending}
-            quote = connection.ops.quote_name
-            for row in pending:
-                # VACUUM prunes the dead versions (its horizon ignores other databases' open
-                # transactions, VACUUM FULL's own snapshot does not); VACUUM FULL then rewrites
-                # the table without their bytes, which pruning leaves in the pages.
-                cursor.execute(f"VACUUM {quote(row.table)}")
-                cursor.execute(f"VACUUM FULL {quote(row.table)}")
+            with owner_cursor() as owner:
+                for row in pending:
+                    # VACUUM prunes the dead versions (its horizon ignores other databases'
+                    # open transactions, VACUUM FULL's own snapshot does not); VACUUM FULL
+                    # then rewrites the table without their bytes, which pruning leaves.
+                    owner.execute(f"VACUUM {connection.ops.quote_name(row.table)}")
+                    owner.execute(f"VACUUM FULL {connection.ops.quote_name(row.table)}")
             done = [row for row in pending if passed[row.pk]]
     ScrubPending.objects.filter(pk__in=[row.pk for row in done]).delete()
     return [row.table for row in pending if row not in done]
