@@ -265,7 +265,7 @@ def open_sample(per_model: int = SAMPLE_PER_MODEL) -> SampleCheck:
     ring = keyring.reload()
     check = SampleCheck()
     for model in sealing.sealed_models():
-        rows = model.objects.filter(wrapped_key__isnull=False).order_by("?")[:per_model]
+        rows = model._default_manager.filter(wrapped_key__isnull=False).order_by("?")[:per_model]
         for row in rows:
             try:
                 sealing.open_fields(row)

@@ -86,16 +86,21 @@ def scrubbed(limit: float = 180) -> None:
         time.sleep(2)
 
 
+def blob(value: object) -> bytes:
+    assert isinstance(value, (bytes, memoryview)), "a sealed value was expected"
+    return bytes(value)
+
+
 def traces_of(party: Party) -> dict[str, bytes]:
     """What would let someone with every key of the ring open the party's data again."""
     screen = SafetyScreen.objects.get(party=party)
     return {
-        "party data key": bytes(party.wrapped_key),
-        "name": bytes(party.name_sealed),
-        "ID number": bytes(party.id_number_sealed),
+        "party data key": blob(party.wrapped_key),
+        "name": blob(party.name_sealed),
+        "ID number": blob(party.id_number_sealed),
         "blind index": party.id_index.encode(),
-        "screen data key": bytes(screen.wrapped_key),
-        "answers": bytes(screen.answers_sealed),
+        "screen data key": blob(screen.wrapped_key),
+        "answers": blob(screen.answers_sealed),
     }
 
 
