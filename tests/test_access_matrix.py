@@ -66,8 +66,9 @@ OWNED = {
     "attachment_uuid",
     "referral_id",
     "purpose",
+    "party_uuid",
 }
-CITY_WIDE = {"year", "roster_id", "report_id", "fmt"}
+CITY_WIDE = {"year", "roster_id", "report_id", "fmt", "kind"}
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
@@ -245,9 +246,16 @@ def _build_world() -> dict:
             "attachment_uuid": attachment.uuid,
             "referral_id": referral.pk,
             "purpose": "counselling",
+            "party_uuid": case.parties.get(position=1).uuid,
         }
     report = _archived_report(civil)
-    city_wide = {"year": 2026, "roster_id": roster.pk, "report_id": report.uuid, "fmt": "csv"}
+    city_wide = {
+        "year": 2026,
+        "roster_id": roster.pk,
+        "report_id": report.uuid,
+        "fmt": "csv",
+        "kind": "register",
+    }
     return {"users": users, "objects": objects, "city_wide": city_wide, "someone": other}
 
 
