@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks_db",
     "axes",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "mediation.middleware.RequestIdMiddleware",
+    "mediation.middleware.ApiMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -297,6 +299,24 @@ def parse_admins(value: str) -> list[str]:
 
 ADMINS = parse_admins(os.environ.get("DJANGO_ADMINS", ""))
 MANAGERS = ADMINS
+
+# SMS reminders to parties (docs/registry.md): the file backend writes var/sms/outbox.jsonl and
+# sends nothing; production sets the provider's backend and credentials from the environment.
+TONGXIN_SMS = {
+    "BACKEND": os.environ.get("TONGXIN_SMS_BACKEND", "mediation.sms.backends.file.FileBackend"),
+    "SIGNATURE": os.environ.get("TONGXIN_SMS_SIGNATURE", "同心调解"),
+    "REMINDER_HOUR": int(os.environ.get("TONGXIN_SMS_REMINDER_HOUR", "10")),
+    "CALLBACK_SECRET": os.environ.get("TONGXIN_SMS_CALLBACK_SECRET", ""),
+    "OPTIONS": {
+        key[len("TONGXIN_SMS_OPTION_") :].lower(): value
+        for key, value in os.environ.items()
+        if key.startswith("TONGXIN_SMS_OPTION_")
+    },
+    "TEMPLATES": {
+        "session_reminder": os.environ.get("TONGXIN_SMS_TEMPLATE_SESSION", ""),
+        "follow_up_reminder": os.environ.get("TONGXIN_SMS_TEMPLATE_FOLLOW_UP", ""),
+    },
+}
 
 # Sealed data (SECURITY.md): the key ring never lives in the database or the repository.
 TONGXIN_KEY_FILE = os.environ.get("TONGXIN_KEY_FILE", "")

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from . import audit
 from .models import Case, CaseRelation, OfficeMembership, RegistryOffice
 from .models.cases import CaseQuerySet
-from .roles import OFFICE_SCOPED_ROLES, roles_of
+from .roles import ADMINISTRATOR_ROLES, OFFICE_SCOPED_ROLES, roles_of
 
 
 class Action(StrEnum):
@@ -147,3 +147,15 @@ def case_for(
             request=request,
         )
     raise Http404
+
+
+def may_read_api_docs(user: Any) -> bool:
+    """The API's schema and viewer are for the three administrators (三员分立): the system
+    administrator who creates clients, the security and audit administrators who check them."""
+    return bool(ADMINISTRATOR_ROLES & set(roles_of(user)))
+
+
+def may_manage_api_clients(user: Any) -> bool:
+    """API clients are system accounts: whoever manages accounts (the system administrator)
+    creates and revokes them."""
+    return bool(user.has_perm("mediation.manage_accounts"))

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from . import audit, crypto, keyring, sealing
 from .identity import InvalidIdNumber, normalise_id_number
-from .models import Party, SealedModel
+from .models import Party, RegistryApplication, SealedModel
 
 
 @dataclass
@@ -85,6 +85,7 @@ def rotate(
             if on_batch:
                 on_batch(model._meta.label, progress.done)
     _blind_indexes(progress, batch_size=batch_size, only_other_algorithm=True)
+    _rebuild_registry_indexes(batch_size, progress, only_other_algorithm=True)
     audit.record(actor=None, action="keys.rotate", details=_details(progress, ring))
     return progress
 
@@ -146,6 +147,7 @@ def rebuild_blind_index(*, batch_size: int = 500) -> Progress:
     ring = keyring.ring()
     progress = Progress()
     _blind_indexes(progress, batch_size=batch_size, only_other_algorithm=False)
+    _rebuild_registry_indexes(batch_size, progress, only_other_algorithm=False)
     audit.record(actor=None, action="keys.rebuild_blind_index", details=_details(progress, ring))
     return progress
 
@@ -194,6 +196,40 @@ def blind_index_status() -> Counter:
     for index in Party.objects.exclude(id_index="").values_list("id_index", flat=True).iterator():
         found[crypto.blind_index_algorithm(index)] += 1
     return found
+
+
+def _rebuild_registry_indexes(
+    batch_size: int, progress: Progress, *, only_other_algorithm: bool
+) -> None:
+    """The same for the registry's applications (both parties' ID numbers), so a couple's case is
+    still found after the blind-index key or the suite's MAC changed."""
+    ring, algorithm = keyring.ring(), keyring.suite().mac
+    for rows in _batches(RegistryApplication, batch_size):
+        with transaction.atomic():
+            for application in rows:
+                if only_other_algorithm and all(
+                    crypto.blind_index_algorithm(index) == algorithm
+                    for index in (application.index_1, application.index_2)
+                ):
+                    continue
+                try:
+                    opened = sealing.open_fields(application, "id_number_1", "id_number_2")
+                    indexes = [
+                        crypto.blind_index(
+                            ring.blind_index_key, normalise_id_number(number or ""), algorithm
+                        )
+                        for number in (opened["id_number_1"], opened["id_number_2"])
+                    ]
+                except crypto.KeyUnavailable as error:
+                    progress.unavailable[error.key_id] += 1
+                    continue
+                except (crypto.IntegrityFailure, crypto.UnsupportedFormat, InvalidIdNumber):
+                    progress.skipped += 1
+                    continue
+                updated = RegistryApplication.objects.filter(
+                    pk=application.pk, id_number_1_sealed=application.id_number_1_sealed
+                ).update(index_1=indexes[0], index_2=indexes[1])
+                progress.done += 1 if updated else 0
 
 
 def status() -> dict[str, Counter]:

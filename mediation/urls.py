@@ -67,8 +67,47 @@ urlpatterns = [
     path("privacy/people/<uuid:party_uuid>/correct/", views.person_correct, name="person-correct"),
     path("privacy/people/<uuid:party_uuid>/delete/", views.person_delete, name="person-delete"),
     path("privacy/register/", views.privacy_register, name="privacy-register"),
-    path("privacy/register/<str:kind>/", views.privacy_document_edit, name="privacy-document-edit"),
+    path(
+        "privacy/register/<str:document>/",
+        views.privacy_document_edit,
+        name="privacy-document-edit",
+    ),
+    path(case + "parties/<int:position>/contact/", views.party_contact, name="party-contact"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/read/", views.notices_read, name="notices-read"),
+    path("registry/upload/", views.registry_upload, name="registry-upload"),
+    path(
+        "registry/uploads/<uuid:upload_uuid>/import/", views.registry_import, name="registry-import"
+    ),
+    path(
+        "registry/uploads/<uuid:upload_uuid>/discard/",
+        views.registry_discard,
+        name="registry-discard",
+    ),
+    path("registry/review/", views.registry_review, name="registry-review"),
+    path(
+        "registry/events/<uuid:event_uuid>/resolve/",
+        views.registry_resolve,
+        name="registry-resolve",
+    ),
+    path("walk-ins/", views.walk_in_queue, name="walk-ins"),
+    path(
+        "walk-ins/<uuid:application_uuid>/",
+        views.walk_in_record,
+        name="walk-in-record",
+    ),
+    path("api-clients/", views.api_client_list, name="api-clients"),
+    path(
+        "api-clients/<uuid:client_uuid>/revoke/",
+        views.api_client_revoke,
+        name="api-client-revoke",
+    ),
+    path(
+        "sms/callbacks/<str:backend>/<str:secret>/<str:kind>/",
+        views.sms_callback,
+        name="sms-callback",
+    ),
     path("audit/export.csv", views.audit_export, name="audit-export"),
     # Signing in, second step, and one's own account.
     path("sign-in/code/", views.second_factor, name="second-factor"),

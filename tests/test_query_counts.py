@@ -19,30 +19,30 @@ from django.utils import timezone
 from counselors.models import (
     CounselorProfile,
     Duty,
-    Notice,
     Organisation,
     Qualification,
     Roster,
     SwapRequest,
 )
+from mediation.models import Notice
 from mediation.roles import Role
 from tests.factories import held_session_with_note, make_user, open_divorce_case
 
 TODAY = timezone.make_aware(datetime(2026, 10, 20, 10))
 OCTOBER = date(2026, 10, 1)
 
-# Queries per page, the same with 2 rows as with 10 (one of them finds the second-factor device).
-# The case lists prefetch the outcome in force (a voided one stays beside it), the office list
-# also lists outcomes to re-check; the case page adds its timeline (one query per kind of
-# record) and its attachments.
+# Queries per page, the same with 2 rows as with 10 (one of them finds the second-factor device,
+# one counts the bell's unread notices). The case lists prefetch the outcome in force (a voided
+# one stays beside it), the office list also lists outcomes to re-check; the case page adds its
+# timeline (one query per kind of record), its attachments and the registry's application.
 EXPECTED = {
-    "case_list": 13,
-    "office_cases": 15,
-    "case_detail": 38,  # the legal hold in force
-    "profile_list": 12,
-    "swap_list": 10,
-    "my_duties": 16,
-    "dashboard": 24,
+    "case_list": 14,
+    "office_cases": 16,
+    "case_detail": 40,  # the legal hold in force
+    "profile_list": 13,
+    "swap_list": 11,
+    "my_duties": 17,
+    "dashboard": 25,
 }
 
 

@@ -27,7 +27,10 @@ PUBLIC = {
     "login",  # the way in
     "set_language",  # choosing the language on the login page
     "counselors:duty-feed",  # calendar apps cannot sign in; the URL carries a per-user secret
+    "mediation:sms-callback",  # the SMS provider cannot sign in; the URL carries a secret
 }
+# The REST API's calls carry their own bearer token instead of a session (tests/test_api.py).
+TOKEN_GUARDED = {"api:post_events", "api:office_roster", "api:statistics"}
 
 # Values tried, in order, for a route's parameter until `reverse` accepts one (a `re_path`
 # group only takes what its regular expression matches).
@@ -94,11 +97,29 @@ def test_every_case_route_is_found():
 def test_every_page_requires_login(client, db, name, path):
     if name in PUBLIC:
         pytest.skip("public by design")
+    if name in TOKEN_GUARDED:
+        pytest.skip("guarded by a bearer token")
 
     response = client.get(path)
 
     assert response.status_code == HTTPStatus.FOUND, path
     assert response["Location"].startswith("/login/"), path
+
+
+@pytest.mark.parametrize("name", sorted(TOKEN_GUARDED))
+def test_every_api_call_without_a_token_is_refused(client, db, name):
+    path = next(path for route_name, path in ROUTES if route_name == name)
+
+    response = client.get(path) if name != "api:post_events" else client.post(path)
+
+    assert response.status_code == HTTPStatus.UNAUTHORIZED, path
+    assert response.json()["code"] == "unauthorized"
+
+
+def test_the_sms_callback_refuses_a_wrong_secret(client, db):
+    response = client.post("/mediation/sms/callbacks/file/guess/replies/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
 
 
 def test_there_is_no_django_admin(client, db):
@@ -120,6 +141,8 @@ BEFORE_SECOND_FACTOR = {
 def test_a_password_alone_reaches_only_the_second_factor_page(client, counselor, name, path):
     if name in PUBLIC | BEFORE_SECOND_FACTOR:
         pytest.skip("reachable before the second factor by design")
+    if name in TOKEN_GUARDED:
+        pytest.skip("guarded by a bearer token, not a session")
     enrol(counselor)
     client.force_login(counselor, verified=False)
 

@@ -3,6 +3,7 @@
 Imports nothing of counselors or reports.
 """
 
+from .api import ApiClient, ApiRateWindow, ApiScope
 from .attachments import Attachment
 from .audit import AuditChainHead, AuditEvent, AuditLink, AuditPending
 from .cases import (
@@ -25,7 +26,9 @@ from .cases import (
     Service,
 )
 from .consent import ConsentRecord, ConsentSignature, ConsentText, Purpose
+from .contact import ContactPreference, SmsMessage
 from .notes import NoteAddendum, NoteDraft, NoteRevision, SessionNote
+from .notices import Notice, NoticeKind
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
 from .privacy import (
@@ -35,10 +38,14 @@ from .privacy import (
     PrivacyDocument,
     ScrubPending,
 )
+from .registry import RegistryApplication, RegistryEvent, RegistryUpload, WalkInAnswer
 from .sealed import SealedModel
 from .sign_in import BackupCode, SignInSession, TotpDevice
 
 __all__ = [
+    "ApiClient",
+    "ApiRateWindow",
+    "ApiScope",
     "Attachment",
     "AuditChainHead",
     "AuditEvent",
@@ -54,6 +61,7 @@ __all__ = [
     "ConsentRecord",
     "ConsentSignature",
     "ConsentText",
+    "ContactPreference",
     "CounselingSession",
     "CounsellingResult",
     "FollowUp",
@@ -62,6 +70,8 @@ __all__ = [
     "NoteAddendum",
     "NoteDraft",
     "NoteRevision",
+    "Notice",
+    "NoticeKind",
     "OfficeMembership",
     "OfficialCalendarDay",
     "OfficialCalendarYear",
@@ -73,14 +83,19 @@ __all__ = [
     "Port",
     "Purpose",
     "Referral",
+    "RegistryApplication",
+    "RegistryEvent",
     "RegistryOffice",
+    "RegistryUpload",
     "SafetyScreen",
     "Satisfaction",
     "ScrubPending",
     "SealedModel",
     "Service",
     "SessionNote",
+    "SmsMessage",
     "SignInSession",
     "TotpDevice",
     "User",
+    "WalkInAnswer",
 ]

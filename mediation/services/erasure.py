@@ -31,6 +31,7 @@ from ..models import (
     Attachment,
     Case,
     ConsentSignature,
+    ContactPreference,
     CounselingSession,
     IdentityCorrection,
     LegalHold,
@@ -39,10 +40,12 @@ from ..models import (
     NoteRevision,
     Party,
     Referral,
+    RegistryApplication,
     SafetyScreen,
     ScrubPending,
     SealedModel,
     SessionNote,
+    SmsMessage,
     User,
 )
 from .errors import field_error
@@ -151,6 +154,7 @@ def party_rows(parties: Iterable[Party]) -> dict[str, QuerySet]:
     notes = SessionNote.objects.filter(session__in=individual)
     return {
         "identity": Party.objects.filter(pk__in=ids),
+        "contact": ContactPreference.objects.filter(party_id__in=ids),
         "corrections": IdentityCorrection.objects.filter(party_id__in=ids),
         "referrals": Referral.objects.filter(party_id__in=ids),
         "screening": SafetyScreen.objects.filter(party_id__in=ids),
@@ -163,11 +167,32 @@ def party_rows(parties: Iterable[Party]) -> dict[str, QuerySet]:
     }
 
 
+def _clear_registry_numbers(parties: list[Party]) -> None:
+    """The registry's copy of the parties' ID numbers: the application row seals both spouses'
+    numbers under one data key, so the deleted party's number and blind index are cleared (and
+    scrubbed from the files like a shredded row) while the other spouse's stay."""
+    for party in parties:
+        if not party.id_index:
+            continue
+        for slot in (1, 2):
+            cleared = RegistryApplication.objects.filter(
+                case_id=party.case_id, **{f"index_{slot}": party.id_index}
+            ).update(**{f"index_{slot}": "", f"id_number_{slot}_sealed": None})
+            if cleared:
+                _scrub_after_commit(RegistryApplication)
+
+
 def erase_parties(parties: Iterable[Party], *, now=None) -> dict[str, int]:
     """Crypto-shred everything about these parties alone (no checks, no event: the callers
     check and record). Returns the rows shredded per record class."""
     parties = list(parties)
+    _clear_registry_numbers(parties)
     shredded = {name: shred(rows) for name, rows in party_rows(parties).items()}
+    # A text message's record keeps its status for the statistics, not the number it went to.
+    SmsMessage.objects.filter(party__in=parties).update(phone_index="", params={})
+    SmsMessage.objects.filter(party__in=parties, status=SmsMessage.Status.SCHEDULED).update(
+        status=SmsMessage.Status.CANCELLED, reason="erased"
+    )
     Party.objects.filter(pk__in=[p.pk for p in parties]).update(
         erased_at=now or timezone.now(), erasure_due_on=None, **CLEARED_PARTY_FIELDS
     )

@@ -18,14 +18,17 @@ from ..models import (
     Attachment,
     Case,
     ConsentSignature,
+    ContactPreference,
     IdentityCorrection,
     NoteAddendum,
     NoteDraft,
     NoteRevision,
     Party,
     Referral,
+    RegistryApplication,
     SafetyScreen,
     SessionNote,
+    SmsMessage,
 )
 from .erasure import (
     CLEARED_PARTY_FIELDS,
@@ -60,8 +63,10 @@ def class_rows(case: Case, record_class: str) -> list[QuerySet]:
     return {
         "identity": [
             Party.objects.filter(case=case),
+            ContactPreference.objects.filter(party__case=case),
             IdentityCorrection.objects.filter(party__case=case),
             Referral.objects.filter(case=case),
+            RegistryApplication.objects.filter(case=case),
         ],
         "screening": [SafetyScreen.objects.filter(party__case=case)],
         "notes": [
@@ -119,6 +124,8 @@ def purge_case(*, case: Case, classes: list[str], now: datetime | None = None) -
         case.parties.filter(erased_at__isnull=True).update(
             erased_at=now, erasure_due_on=None, **CLEARED_PARTY_FIELDS
         )
+        RegistryApplication.objects.filter(case=case).update(index_1="", index_2="")
+        SmsMessage.objects.filter(case=case).update(phone_index="", params={})
     case.purged = sorted({*case.purged, *classes})
     case.save(update_fields=["purged"])
     audit.record(

@@ -1,5 +1,6 @@
 """Sessions: booking an individual or joint session, recording a past one, holding and
-cancelling. May import models, audit, access and consent; counselors books through book_session."""
+cancelling. May import models, audit, access, consent and reminders (a booking schedules its SMS
+reminders); counselors books through book_session."""
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -17,6 +18,7 @@ from ..models import Case, CounselingSession, Party, Purpose, Service, User
 from ..models.cases import CANCEL_REASONS, NO_SHOW_REASONS
 from .consent import require_consent
 from .errors import field_error
+from .reminders import schedule_session_reminders
 
 SESSION_MINUTES = (10, 240)
 
@@ -109,6 +111,7 @@ def book_session(
     audit.record(
         actor=booked_by, action="session.book", obj=session, request=request, details={"kind": kind}
     )
+    schedule_session_reminders(session=session)
     return session
 
 

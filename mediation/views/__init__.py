@@ -11,12 +11,15 @@ from .accounts import (
     account_grants,
     account_list,
 )
+from .api_clients import api_client_list, api_client_revoke
 from .attachments import attachment_download, attachment_new
 from .audit_trail import audit_export, audit_list
 from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
 from .consent import case_consent, consent_print, consent_withdraw, signature_image
+from .contact import party_contact
 from .documents import case_summary_print, record_form_print, referral_letter_print
 from .notes import note_addendum, note_autosave, note_edit, note_sign
+from .notices import notice_list, notices_read
 from .offices import home, office_detail
 from .official_calendar import calendar_enter, calendar_list, calendar_year
 from .outcomes import (
@@ -39,6 +42,15 @@ from .privacy import (
     privacy_document_edit,
     privacy_register,
 )
+from .registry import (
+    registry_discard,
+    registry_import,
+    registry_resolve,
+    registry_review,
+    registry_upload,
+    walk_in_queue,
+    walk_in_record,
+)
 from .sessions import (
     session_book,
     session_cancel,
@@ -53,6 +65,7 @@ from .sign_in import (
     second_factor_enrol,
     sign_out_everywhere,
 )
+from .sms_callbacks import sms_callback
 
 __all__ = [
     "case_hold",
@@ -63,6 +76,19 @@ __all__ = [
     "person_find",
     "privacy_document_edit",
     "privacy_register",
+    "api_client_list",
+    "api_client_revoke",
+    "party_contact",
+    "notice_list",
+    "notices_read",
+    "registry_discard",
+    "registry_import",
+    "registry_resolve",
+    "registry_review",
+    "registry_upload",
+    "walk_in_queue",
+    "walk_in_record",
+    "sms_callback",
     "account_action",
     "account_create",
     "account_detail",

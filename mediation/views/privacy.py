@@ -208,12 +208,13 @@ def privacy_register(request: HttpRequest) -> HttpResponse:
     )
 
 
-def privacy_document_edit(request: HttpRequest, kind: str) -> HttpResponse:
+def privacy_document_edit(request: HttpRequest, document: str) -> HttpResponse:
     access.require(request.user, "mediation.keep_privacy_register")
+    kind = document
     if kind not in PrivacyDocument.Kind.values:
         raise Http404
-    document = register.current(kind)
-    initial = document.body if document else register.draft(kind)
+    current = register.current(kind)
+    initial = current.body if current else register.draft(kind)
     form = PrivacyDocumentForm(request.POST or None, initial={"body": initial})
     if request.method == "POST" and form.is_valid():
         try:
@@ -228,5 +229,5 @@ def privacy_document_edit(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "mediation/privacy/document_form.html",
-        {"form": form, "label": PrivacyDocument.Kind(kind).label, "document": document},
+        {"form": form, "label": PrivacyDocument.Kind(kind).label, "document": current},
     )

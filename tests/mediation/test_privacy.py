@@ -354,3 +354,16 @@ def test_a_supervisor_may_not_keep_the_register(client, supervisor):
     client.force_login(supervisor)
 
     assert client.get(reverse("mediation:privacy-register")).status_code == 404
+
+
+def test_deletion_also_shreds_the_safe_phone_number(supervisor, counselor, xlt):
+    from mediation.models import ContactPreference
+    from mediation.services.contact import set_contact_preferences
+
+    case, wife, _ = couple(xlt, counselor)
+    set_contact_preferences(party=wife, updated_by=counselor, safe_phone="13700003333")
+
+    person_requests.handle_deletion_request(party=wife, handled_by=supervisor)
+
+    contact = ContactPreference.objects.get(party=wife)
+    assert contact.wrapped_key is None and contact.safe_phone_sealed is None

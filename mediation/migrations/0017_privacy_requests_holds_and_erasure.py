@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0015_audit_keyed_chain'),
+        ('mediation', '0016_registry_api_sms_notices'),
     ]
 
     operations = [
