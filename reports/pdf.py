@@ -9,6 +9,8 @@ and language in its metadata. A draft carries the watermark 草稿 and no number
 
 import logging
 import mimetypes
+import re
+import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,10 +23,16 @@ from mediation.calendar import next_month
 
 from . import charts, document, pages
 from .figures import GROUPS, RATES, SUPPRESSION_DEFINITION
-from .periods import KIND_LABELS, Period
+from .periods import KIND_LABELS, Kind, Period
 from .queries import Checkpoint, checkpoint
 
 STATIC_BASE = "https://tongxin.invalid/static/"
+# Whitespace between block-level tags becomes boxes WeasyPrint lays out for nothing.
+_BLOCK = (
+    r"(?:html|head|body|section|div|nav|header|figure|table|caption|thead|tbody|tr|td|th|ul|ol"
+    r"|li|p|h[1-6]|dl|dt|dd|meta|link|style|title)"
+)
+_BETWEEN_BLOCKS = re.compile(rf"(</?{_BLOCK}\b[^>]*>)\s+(?=</?{_BLOCK}\b)")
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", sans-serif'
 PDF_VARIANT = "pdf/a-2b"
 
@@ -78,6 +86,19 @@ class Rendered:
     document: object = None  # WeasyPrint's laid-out document (its pages and boxes)
 
 
+_fonts = threading.local()
+
+
+def _font_config():
+    """One font configuration per thread (Pango's font map is not shared between threads): the
+    worker renders many reports, and setting up the CJK faces again for each costs time."""
+    if getattr(_fonts, "config", None) is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _fonts.config = FontConfiguration()
+    return _fonts.config
+
+
 def render_pdf(html: str, *, archival: bool = False) -> Rendered:
     """HTML to PDF; `archival` makes it PDF/A-2b and tagged. Raises ReportRenderError on a
     missing glyph or a refused resource."""
@@ -89,7 +110,7 @@ def render_pdf(html: str, *, archival: bool = False) -> Rendered:
     try:
         laid_out = weasyprint.HTML(
             string=html, base_url=STATIC_BASE, url_fetcher=fetcher_class(fail_on_errors=True)
-        ).render(**options)
+        ).render(font_config=_font_config(), **options)
         pdf = laid_out.write_pdf(**options)
     except weasyprint.urls.FatalURLFetchingError as error:
         raise ReportRenderError(str(error)) from error
@@ -172,6 +193,7 @@ def report_context(page: pages.Page, issue: Issue) -> dict:
     issued_on = issue.issued_on or timezone.localdate()
     sections = _sections(page)
     cumulative_tables = page.cumulative_tables
+    cumulative_rates = page.cumulative_rates or [None] * len(page.rates)
     return {
         "page": page,
         "period": period,
@@ -201,8 +223,11 @@ def report_context(page: pages.Page, issue: Issue) -> dict:
             cumulative_tables.get("comparison") or page.tables["comparison"],
             _("Reconciled couples by office, since the rooms opened"),
         ),
-        "comparison_table": cumulative_tables.get("comparison") or page.tables["comparison"],
         "parties_table": cumulative_tables.get("parties") or page.tables["parties"],
+        "rate_rows": list(zip(page.rates, cumulative_rates, strict=True)),
+        # A monthly or quarterly report gives the figures since the rooms opened as its
+        # headline, rates and offices compared; the annual report adds their tables.
+        "cumulative_detail": bool(cumulative_tables) and period.kind is Kind.YEAR,
         "font_family": FONT_FAMILY,
         "linked": False,
     }
@@ -214,5 +239,5 @@ def report(offices, period: Period, issue: Issue) -> tuple[Rendered, pages.Page,
     with translation.override("zh-hans"):
         page = pages.build(offices, period)
         context = report_context(page, issue)
-        html = render_to_string("reports/report_pdf.html", context)
+        html = _BETWEEN_BLOCKS.sub(r"\1", render_to_string("reports/report_pdf.html", context))
         return render_pdf(html, archival=not issue.draft), page, context
