@@ -8,14 +8,14 @@ counts stored as numbers (hidden ones as their text, "<5" or "×").
 
 import csv
 import io
-import re
 
 from django.utils.translation import gettext as _
 
 from .tables import HoursCell, Table
 
 SHEET_NAME_LIMIT = 31
-SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Excel refuses []:*?/\ in a sheet name: their full-width forms read the same in Chinese.
+SHEET_NAME_SAFE = str.maketrans("[]:*?/\\", "【】：＊？／＼")
 HEADER_ROWS = 3  # title, group headings, column labels
 
 
@@ -55,7 +55,7 @@ def sheet_names(tables: list[Table], taken: set[str]) -> list[str]:
     """Each table's title as its sheet name: at most 31 characters, none of []:*?/\\, unique."""
     names = []
     for table in tables:
-        base = SHEET_NAME_FORBIDDEN.sub("", str(table.title)).strip() or table.key
+        base = str(table.title).translate(SHEET_NAME_SAFE).strip() or table.key
         name, number = base[:SHEET_NAME_LIMIT], 2
         while name in taken:
             suffix = f"（{number}）"
