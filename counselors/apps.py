@@ -6,9 +6,9 @@ class CounselorsConfig(AppConfig):
     name = "counselors"
     verbose_name = _("Counsellors and duty")
 
-    def ready(self) -> None:
-        from mediation.signals import demo_seeded
+    def seed_demo(self, profile: str) -> None:
+        """Called by mediation's `seed_demo` command after the core demo accounts exist."""
+        # Imported here: the demo needs models, which cannot be imported while apps load.
+        from . import demo  # noqa: PLC0415
 
-        from . import receivers
-
-        demo_seeded.connect(receivers.seed_demo, dispatch_uid="counselors.seed_demo")
+        demo.seed(profile)

@@ -1,6 +1,6 @@
-"""Demo duty data (the `demo_seeded` receiver): counsellors of both partner organisations and
-registry mediators for the four Panjin offices, coverage rules, some leave and a published
-roster for the current month. Idempotent: a second run changes nothing."""
+"""Demo duty data, added by `seed_demo` through CounselorsConfig.seed_demo: counsellors of both
+partner organisations and registry mediators for the four Panjin offices, coverage rules, some
+leave and a published roster for the current month. Idempotent: a second run changes nothing."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from mediation.calendar import month_start
 from mediation.models import OfficeMembership, RegistryOffice, User
 
-from . import services
 from .models import (
     CounselorProfile,
     CoverageRule,
@@ -22,6 +22,7 @@ from .models import (
     Roster,
     Unavailability,
 )
+from .services import planning, publishing, solving
 
 ASSOCIATION = "盘锦市社会心理健康服务发展研究会"
 SOCIAL_WORK = "盘锦市爱心公益社会工作服务中心"
@@ -173,7 +174,7 @@ def _coverage() -> None:
 
 def _availability(today: date) -> None:
     """Some leave and unavailability in the current month, placed relative to its first day."""
-    first = today.replace(day=1)
+    first = month_start(today)
     monday = first + timedelta(days=(7 - first.weekday()) % 7)  # the month's first Monday
     rows = [
         ("counselor_liuyang", Unavailability.Kind.LEAVE, monday + timedelta(days=7), 5, ""),
@@ -201,12 +202,12 @@ def _availability(today: date) -> None:
 
 def _publish(month: date) -> None:
     """A published roster for the month of every city, unless one exists already."""
-    month = month.replace(day=1)
+    month = month_start(month)
     for city in RegistryOffice.objects.values_list("city", flat=True).distinct():
         if Roster.objects.published().for_month(city, month).exists():
             continue
-        roster = services.start_planning(city=city, month=month, requested_by=None, enqueue=False)
-        services.run_planning(roster=roster)
+        roster = planning.start_planning(city=city, month=month, requested_by=None, enqueue=False)
+        solving.run_planning(roster=roster)
         roster.refresh_from_db()
         if roster.usable:
-            services.publish_roster(roster=roster, published_by=None)
+            publishing.publish_roster(roster=roster, published_by=None)

@@ -1,11 +1,16 @@
-"""Forms of the duty app: input checks and crispy layouts only; the rules live in services.py."""
+"""Forms of the duty app: input checks and crispy layouts only; the rules live in services/.
+May import models and mediation's models."""
 
-from datetime import date
+from datetime import date, datetime
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from mediation.calendar import month_start
 from mediation.models import RegistryOffice, User
 
 from .models import CounselorProfile, CoverageRule, Duty, HalfDay, Qualification, Unavailability
@@ -26,7 +31,7 @@ def parse_month(value: str | None, default: date | None) -> date | None:
         year, month = (int(part) for part in (value or "").split("-"))
         return date(year, month, 1)
     except ValueError:
-        return default.replace(day=1) if default else None
+        return month_start(default) if default else None
 
 
 class PlanForm(_Crispy, forms.Form):
@@ -99,13 +104,6 @@ class ProfileForm(_Crispy, forms.ModelForm):
         self.fields["home_office"].queryset = offices
         self._crispy()
 
-    def clean(self):
-        data = super().clean()
-        home, offices = data.get("home_office"), data.get("offices")
-        if home and offices is not None and home not in offices:
-            self.add_error("home_office", _("The home office must be one they may serve."))
-        return data
-
 
 class NewProfileForm(ProfileForm):
     user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.none())
@@ -161,7 +159,7 @@ class SwapForm(_Crispy, forms.Form):
         )
         self.fields["colleague"].label_from_instance = lambda p: p.display_name
         self.fields["exchange"].queryset = (
-            Duty.objects.filter(roster=duty.roster, day__gt=duty.day.replace(day=1))
+            Duty.objects.filter(roster=duty.roster, day__gt=month_start(duty.day))
             .exclude(counselor=duty.counselor_id)
             .select_related("counselor__user", "office")
             .order_by("day", "half_day")
@@ -180,23 +178,58 @@ class SwapForm(_Crispy, forms.Form):
         return data
 
 
-class DutyBookingForm(_Crispy, forms.Form):
-    """Book a session into one of the offered duty slots (value: '<user id>|<ISO start>')."""
+def slot_value(counselor_id: int, starts_at: datetime) -> str:
+    """A duty slot as a form value: '<user id>|<ISO start>'."""
+    return f"{counselor_id}|{starts_at.isoformat()}"
 
-    slot = forms.ChoiceField(label=_("Time and counsellor"), widget=forms.RadioSelect)
+
+def parse_slot(value: str) -> tuple[int, datetime] | None:
+    """The counsellor's user id and the aware start of a slot value; None when unreadable."""
+    user_id, _sep, iso = value.partition("|")
+    try:
+        starts_at = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if not user_id.isdigit() or timezone.is_naive(starts_at):
+        return None
+    return int(user_id), starts_at
+
+
+class SlotField(forms.ChoiceField):
+    """One of the offered duty slots. A slot someone else booked since the page was drawn is no
+    longer offered: it is refused as taken, not as an unknown choice."""
+
+    default_error_messages = {"taken": _("This time slot is already booked.")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.taken: set[tuple[int, datetime]] = set()
+
+    def validate(self, value: str) -> None:
+        if value and not self.valid_value(value) and parse_slot(value) in self.taken:
+            raise ValidationError(self.error_messages["taken"], code="slot_taken")
+        super().validate(value)
+
+    def clean(self, value: str) -> tuple[int, datetime] | None:
+        cleaned = super().clean(value)
+        return parse_slot(cleaned) if cleaned else None
+
+
+class DutyBookingForm(_Crispy, forms.Form):
+    """Book a session into one of the offered duty slots."""
+
+    slot = SlotField(label=_("Time and counsellor"), widget=forms.RadioSelect)
     kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
     party = forms.ChoiceField(label=_("Party (individual sessions)"), required=False)
     room = forms.CharField(label=_("Room"), max_length=30)
 
-    def __init__(self, *args, slots, case, kinds, **kwargs) -> None:
+    def __init__(self, *args, slots, taken, case, kinds, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = [
-            (
-                f"{slot.duty.counselor.user_id}|{slot.starts_at.isoformat()}",
-                slot_label(slot),
-            )
+            (slot_value(slot.duty.counselor.user_id, slot.starts_at), slot_label(slot))
             for slot in slots
         ]
+        self.fields["slot"].taken = taken
         self.fields["kind"].choices = kinds
         self.fields["party"].choices = [("", "—")] + [
             (party.position, party.label) for party in case.parties.all()
@@ -211,9 +244,6 @@ class DutyBookingForm(_Crispy, forms.Form):
 
 
 def slot_label(slot) -> str:
-    from django.utils import timezone
-    from django.utils.formats import date_format
-
     local = timezone.localtime(slot.starts_at)
     text = f"{date_format(local, 'DATE_FORMAT')} {local:%H:%M} · {slot.duty.counselor.display_name}"
     if slot.continuity:

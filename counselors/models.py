@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mediation.calendar import month_start
+
 from . import planner
 
 
@@ -165,9 +167,6 @@ class Qualification(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def valid_on(self, day: date) -> bool:
-        return self.expires_on is None or day <= self.expires_on
-
 
 class UnavailabilityQuerySet(models.QuerySet):
     def overlapping(self, start: date, end: date) -> "UnavailabilityQuerySet":
@@ -288,7 +287,7 @@ class RosterQuerySet(models.QuerySet):
         return self.filter(status=Roster.Status.PUBLISHED)
 
     def for_month(self, city: str, month: date) -> "RosterQuerySet":
-        return self.filter(city=city, month=month.replace(day=1))
+        return self.filter(city=city, month=month_start(month))
 
 
 class Roster(models.Model):
@@ -377,14 +376,6 @@ class Roster(models.Model):
 class DutyQuerySet(models.QuerySet):
     def published(self) -> "DutyQuerySet":
         return self.filter(roster__status=Roster.Status.PUBLISHED)
-
-    def on_duty(self, *, user, office, day: date, half_day: str) -> bool:
-        """Is this user on duty at this office in this half-day of the published roster?"""
-        return (
-            self.published()
-            .filter(counselor__user=user, office=office, day=day, half_day=half_day)
-            .exists()
-        )
 
 
 class Duty(models.Model):

@@ -4,12 +4,13 @@ Planning is enqueued to the task worker and never solved inside a request.
 """
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
-from mediation.calendar import month_days, next_month, previous_month
+from mediation.calendar import month_days, month_start, next_month, previous_month
 from mediation.models import CounselingSession, OfficialCalendarYear
 
-from . import access, selectors, services
+from . import access, ics, selectors
 from .forms import (
     CoverageRuleForm,
     DutyBookingForm,
@@ -46,12 +47,33 @@ from .models import (
     SwapRequest,
     Unavailability,
 )
+from .services import (
+    availability,
+    booking,
+    coverage_rules,
+    feed_tokens,
+    planning,
+    profiles,
+    publishing,
+    solving,
+    swaps,
+)
 
 HALVES = [HalfDay.AM, HalfDay.PM]
 
 
 def _month_url(name: str, city: str, month: date) -> str:
     return f"{reverse(name)}?city={city}&month={month:%Y-%m}"
+
+
+def _add_error(form: BaseForm, error: ValidationError) -> None:
+    """A service's refusal on the form: beside the field it names when the form has that field,
+    above the form otherwise (nothing the user typed is lost)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- the month grid -----------------------------------------------------------------------------
@@ -99,7 +121,7 @@ def roster(request):
     city = access.city_for(request.user, request.GET.get("city"), cities)
     today = timezone.localdate()
     month = parse_month(request.GET.get("month"), today)
-    offices = services.city_offices(city)
+    offices = solving.city_offices(city)
     rosters = {
         r.status: r
         for r in Roster.objects.for_month(city, month)
@@ -110,7 +132,7 @@ def roster(request):
     show_draft = draft is not None and draft.usable and request.GET.get("show") != "published"
     shown = _with_rows(draft if show_draft else published)
     calendar = OfficialCalendarYear.objects.calendar(years=[month.year])
-    changes = services.roster_changes(draft, published) if show_draft and published else []
+    changes = publishing.roster_changes(draft, published) if show_draft and published else []
     touched = sorted({change.counselor.display_name for change in changes})
     return render(
         request,
@@ -157,7 +179,7 @@ def roster_plan(request):
     if form.is_valid():
         codes = [office.code for office in form.cleaned_data["offices"]] or None
         try:
-            services.start_planning(
+            planning.start_planning(
                 city=city,
                 month=month,
                 requested_by=request.user,
@@ -180,7 +202,7 @@ def roster_repair(request):
         messages.error(request, _("Choose the day from which duties may change."))
     else:
         try:
-            services.start_planning(
+            planning.start_planning(
                 city=city,
                 month=month,
                 requested_by=request.user,
@@ -201,7 +223,7 @@ def roster_publish(request, roster_id: int):
     if draft is None or draft.city not in access.cities_for(request.user):
         raise Http404
     try:
-        services.publish_roster(roster=draft, published_by=request.user, request=request)
+        publishing.publish_roster(roster=draft, published_by=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -219,7 +241,7 @@ def my_duties(request):
         today = timezone.localdate()
         context.update(
             duties=Duty.objects.published()
-            .filter(counselor=profile, day__gte=today.replace(day=1))
+            .filter(counselor=profile, day__gte=month_start(today))
             .select_related("office")
             .prefetch_related(
                 Prefetch(
@@ -230,7 +252,7 @@ def my_duties(request):
             ),
             today=today,
             feed_url=request.build_absolute_uri(
-                reverse("counselors:duty-feed", args=[services.feed_token(profile)])
+                reverse("counselors:duty-feed", args=[feed_tokens.feed_token(profile)])
             ),
             swaps=SwapRequest.objects.filter(requested_by=profile)
             .select_related("duty__office", "colleague__user", "exchange")
@@ -251,7 +273,7 @@ def my_unavailability(request):
     form = UnavailabilityForm(request.POST)
     if form.is_valid():
         try:
-            services.record_unavailability(
+            availability.record_unavailability(
                 counselor=profile, entered_by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
@@ -276,7 +298,7 @@ def unavailability_delete(request, row_id: int):
         if row.counselor_id != profile.pk:
             raise Http404
         target = reverse("counselors:my-duties")
-    services.remove_unavailability(row=row, removed_by=request.user, request=request)
+    availability.remove_unavailability(row=row, removed_by=request.user, request=request)
     messages.success(request, _("Removed."))
     return redirect(target)
 
@@ -284,7 +306,7 @@ def unavailability_delete(request, row_id: int):
 @require_POST
 def feed_reset(request):
     profile = access.require_own_profile(request.user)
-    services.reset_feed(profile=profile, request=request)
+    feed_tokens.reset_feed(profile=profile, request=request)
     messages.success(
         request, _("Your calendar address is new; the old one no longer works. Subscribe again.")
     )
@@ -294,7 +316,7 @@ def feed_reset(request):
 @require_POST
 def notices_read(request):
     access.require_own_profile(request.user)
-    services.mark_notices_read(user=request.user)
+    publishing.mark_notices_read(user=request.user)
     return redirect("counselors:my-duties")
 
 
@@ -304,7 +326,7 @@ def swap_create(request, duty_id: int):
     form = SwapForm(request.POST or None, duty=duty)
     if form.is_valid():
         try:
-            services.request_swap(
+            swaps.request_swap(
                 duty=duty, requested_by=profile, request=request, **form.cleaned_data
             )
         except ValidationError as error:
@@ -320,7 +342,7 @@ def swap_answer(request, swap_id: int):
     profile = access.require_own_profile(request.user)
     swap = access.swap_for_counselor(profile, swap_id)
     try:
-        services.answer_swap(
+        swaps.answer_swap(
             swap=swap, colleague=profile, accept=request.POST.get("accept") == "1", request=request
         )
     except ValidationError as error:
@@ -333,7 +355,7 @@ def swap_withdraw(request, swap_id: int):
     profile = access.require_own_profile(request.user)
     swap = access.swap_for_counselor(profile, swap_id)
     try:
-        services.withdraw_swap(swap=swap, requested_by=profile)
+        swaps.withdraw_swap(swap=swap, requested_by=profile, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("counselors:my-duties")
@@ -342,32 +364,11 @@ def swap_withdraw(request, swap_id: int):
 # --- the calendar feed -------------------------------------------------------------------------
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """RFC 5545: lines longer than 75 octets continue on the next line after a space."""
-    out, current = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > (75 if not out else 74):
-            out.append(current.decode())
-            current = b""
-        current += encoded
-    out.append(current.decode())
-    return "\r\n ".join(out)
-
-
-def _utc(moment) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 @login_not_required
 @never_cache
 def duty_feed(request, token: str):
     """A counsellor's published duties as an iCalendar feed; the URL's secret is the key."""
-    profile = services.profile_for_feed_token(token)
+    profile = feed_tokens.profile_for_feed_token(token)
     if profile is None:
         raise Http404
     since = timezone.localdate() - timedelta(days=62)
@@ -377,30 +378,20 @@ def duty_feed(request, token: str):
         .select_related("office")
         .order_by("day", "half_day")
     )
-    stamp = _utc(timezone.now())
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Tongxin//Duty//ZH",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ics_text(_('Duty of %(name)s') % {'name': profile.display_name})}",
-        "X-WR-TIMEZONE:Asia/Shanghai",
-    ]
-    for duty in duties:
-        summary = _("Duty at %(office)s") % {"office": duty.office.display_name}
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:duty-{duty.pk}@tongxin",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_utc(duty.starts_at())}",
-            f"DTEND:{_utc(duty.ends_at())}",
-            f"SUMMARY:{_ics_text(summary)}",
-            f"LOCATION:{_ics_text(duty.office.address or duty.office.display_name)}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    body = "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    body = ics.duty_calendar(
+        name=_("Duty of %(name)s") % {"name": profile.display_name},
+        duties=[
+            ics.FeedDuty(
+                uid=f"duty-{duty.pk}@tongxin",
+                starts_at=duty.starts_at(),
+                ends_at=duty.ends_at(),
+                summary=_("Duty at %(office)s") % {"office": duty.office.display_name},
+                location=duty.office.address or duty.office.display_name,
+            )
+            for duty in duties
+        ],
+        stamp=timezone.now(),
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="duty.ics"'
     return response
@@ -426,9 +417,15 @@ def profile_create(request):
     offices = core_access.offices_for(request.user)
     form = NewProfileForm(request.POST or None, offices=offices)
     if form.is_valid():
-        profile = form.save()
-        messages.success(request, _("The counsellor is added to the rotation."))
-        return redirect("counselors:profile-detail", profile_id=profile.pk)
+        try:
+            profile = profiles.create_profile(
+                created_by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("The counsellor is added to the rotation."))
+            return redirect("counselors:profile-detail", profile_id=profile.pk)
     return render(request, "counselors/profile_form.html", {"form": form})
 
 
@@ -444,24 +441,38 @@ def profile_detail(request, profile_id: int):
         request.POST if action == "unavailability" else None, administrator=True
     )
     if action == "profile" and form.is_valid():
-        form.save()
-        messages.success(request, _("Saved."))
-        return redirect("counselors:profile-detail", profile_id=profile.pk)
+        try:
+            profiles.update_profile(
+                profile=profile, changed_by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("counselors:profile-detail", profile_id=profile.pk)
     if action == "qualification" and qualification_form.is_valid():
-        qualification_form.instance.counselor = profile
-        qualification_form.save()
-        messages.success(request, _("Saved."))
-        return redirect("counselors:profile-detail", profile_id=profile.pk)
+        try:
+            profiles.add_qualification(
+                counselor=profile,
+                added_by=request.user,
+                request=request,
+                **qualification_form.cleaned_data,
+            )
+        except ValidationError as error:
+            _add_error(qualification_form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("counselors:profile-detail", profile_id=profile.pk)
     if action == "unavailability" and unavailability_form.is_valid():
         try:
-            row = services.record_unavailability(
+            row = availability.record_unavailability(
                 counselor=profile,
                 entered_by=request.user,
                 request=request,
                 **unavailability_form.cleaned_data,
             )
         except ValidationError as error:
-            unavailability_form.add_error(None, error)
+            _add_error(unavailability_form, error)
         else:
             if row.kind == Unavailability.Kind.ABSENCE:
                 messages.warning(
@@ -495,7 +506,9 @@ def qualification_delete(request, qualification_id: int):
     if qualification is None:
         raise Http404
     profile = access.profile_for_planner(request.user, qualification.counselor_id)
-    qualification.delete()
+    profiles.remove_qualification(
+        qualification=qualification, removed_by=request.user, request=request
+    )
     messages.success(request, _("Removed."))
     return redirect("counselors:profile-detail", profile_id=profile.pk)
 
@@ -510,9 +523,15 @@ def coverage(request):
         bound = request.method == "POST" and request.POST.get("office") == office.code
         form = CoverageRuleForm(request.POST if bound else None, instance=rule, prefix=office.code)
         if bound and form.is_valid():
-            form.save()
-            messages.success(request, _("Saved."))
-            return redirect("counselors:coverage")
+            try:
+                coverage_rules.save_coverage_rule(
+                    office=office, saved_by=request.user, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _add_error(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("counselors:coverage")
         forms.append((office, form))
     return render(request, "counselors/coverage_rules.html", {"forms": forms})
 
@@ -520,7 +539,7 @@ def coverage(request):
 def swap_list(request):
     access.require_planner(request.user)
     offices = core_access.offices_for(request.user)
-    swaps = (
+    swap_requests = (
         SwapRequest.objects.filter(duty__office__in=offices)
         .select_related(
             "duty__office",
@@ -531,14 +550,14 @@ def swap_list(request):
         )
         .order_by("-created_at")[:100]
     )
-    return render(request, "counselors/swap_list.html", {"swaps": swaps})
+    return render(request, "counselors/swap_list.html", {"swaps": swap_requests})
 
 
 @require_POST
 def swap_decide(request, swap_id: int):
     swap = access.swap_for_planner(request.user, swap_id)
     try:
-        services.decide_swap(
+        swaps.decide_swap(
             swap=swap,
             decided_by=request.user,
             approve=request.POST.get("approve") == "1",
@@ -588,29 +607,32 @@ def case_book(request, case_uuid):
         core_access.can(request.user, "work", case) or core_access.can(request.user, "manage", case)
     ):
         raise Http404
-    slots = services.booking_slots(case=case)
+    slots = booking.booking_slots(case=case)
     kinds = CounselingSession.Kind.choices
     if case.joint_sessions_blocked:
         kinds = [(k, label) for k, label in kinds if k != CounselingSession.Kind.JOINT]
     form = DutyBookingForm(
         request.POST or None,
         slots=slots,
+        taken=booking.taken_slots(case=case) if request.method == "POST" else set(),
         case=case,
         kinds=kinds,
         initial={"kind": kinds[-1][0] if len(kinds) > 1 else kinds[0][0]},
     )
     if form.is_valid():
         data = form.cleaned_data
-        user_id, iso = data["slot"].split("|", 1)
-        lead = case.assignments.filter(counselor_id=int(user_id), ended_at=None).first()
+        user_id, starts_at = data["slot"]
+        lead = case.assignments.filter(counselor_id=user_id, ended_at=None).first()
         party = case.parties.filter(position=data["party"]).first() if data["party"] else None
         try:
             if lead is None:
-                raise ValidationError(_("The counsellor must be assigned to this case."))
-            session = services.book_into_duty(
+                raise ValidationError(
+                    _("The counsellor must be assigned to this case."), code="not_assigned"
+                )
+            session = booking.book_into_duty(
                 case=case,
                 lead_counselor=lead.counselor,
-                starts_at=datetime.fromisoformat(iso),
+                starts_at=starts_at,
                 kind=data["kind"],
                 room=data["room"],
                 party=party,
@@ -618,7 +640,7 @@ def case_book(request, case_uuid):
                 request=request,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_error(form, error)
         else:
             messages.success(request, _("The session is booked."))
             return redirect(

@@ -5,12 +5,14 @@ user may not reach looks exactly like a missing one, and the attempt is recorded
 """
 
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from . import audit
-from .models import Case, CaseAssignment, RegistryOffice
+from .models import Case, CaseRelation, RegistryOffice
+from .models.cases import CaseQuerySet
 from .roles import OFFICE_SCOPED_ROLES, roles_of
 
 
@@ -18,18 +20,33 @@ class Action(StrEnum):
     VIEW = "view"  # the case page and its plain data
     WORK = "work"  # consent, parties, screens, sessions, notes, results
     READ_IDENTITY = "read_identity"  # names, ID numbers, phones, addresses
-    READ_NOTE = "read_note"  # note text
+    READ_NOTE = "read_note"  # note text and screening answers
     MANAGE = "manage"  # assignments, deadlines, outcomes of the office's cases
     CLOSE = "close"  # record the registry outcome
 
 
-def is_city_level(user) -> bool:
+ASSIGNED, SUPERVISING = CaseRelation.ASSIGNED, CaseRelation.SUPERVISING
+
+# SECURITY.md, 'Access': counsellors work their assigned cases and read their notes;
+# supervisors manage their offices' cases and may open identities, never note text. Who stands
+# in which relation to a case is stated once, in models.cases.case_relations.
+GRANTS: dict[Action, frozenset[CaseRelation]] = {
+    Action.VIEW: frozenset(CaseRelation),  # any relation to a case shows it (visible_to)
+    Action.WORK: frozenset({ASSIGNED}),
+    Action.READ_NOTE: frozenset({ASSIGNED}),
+    Action.READ_IDENTITY: frozenset({ASSIGNED, SUPERVISING}),
+    Action.CLOSE: frozenset({ASSIGNED, SUPERVISING}),
+    Action.MANAGE: frozenset({SUPERVISING}),
+}
+
+
+def is_city_level(user: Any) -> bool:
     """City-level roles (administrators) see every office; counsellors and supervisors theirs."""
     roles = roles_of(user)
     return bool(roles) and not any(role in OFFICE_SCOPED_ROLES for role in roles)
 
 
-def offices_for(user) -> QuerySet[RegistryOffice]:
+def offices_for(user: Any) -> QuerySet[RegistryOffice]:
     if not getattr(user, "is_authenticated", False):
         return RegistryOffice.objects.none()
     if is_city_level(user):
@@ -37,7 +54,7 @@ def offices_for(user) -> QuerySet[RegistryOffice]:
     return RegistryOffice.objects.of_user(user)
 
 
-def office_for(user, code: str) -> RegistryOffice:
+def office_for(user: Any, code: str) -> RegistryOffice:
     """The office with this code if the user may reach it; 404 otherwise (missing looks alike)."""
     office = offices_for(user).filter(code=code).first()
     if office is None:
@@ -45,49 +62,41 @@ def office_for(user, code: str) -> RegistryOffice:
     return office
 
 
-def require(user, permission: str) -> None:
-    """Refuse with 404 (not 403): a page a role may not use looks like no page at all."""
-    if not user.has_perm(permission):
+def require(user: Any, *permissions: str) -> None:
+    """Refuse with 404 (not 403) unless the user holds one of `permissions`: a page a role may
+    not use looks like no page at all."""
+    if not any(user.has_perm(permission) for permission in permissions):
         raise Http404
 
 
-def _is_assigned(user, case: Case) -> bool:
-    cache = case.__dict__.setdefault("_assigned_cache", {})
-    if user.pk not in cache:
-        cache[user.pk] = (
-            user.has_perm("mediation.work_cases")
-            and CaseAssignment.objects.filter(
-                case=case, counselor=user, ended_at__isnull=True
-            ).exists()
-            and RegistryOffice.objects.of_user(user).filter(pk=case.office_id).exists()
-        )
-    return cache[user.pk]
+def relations(user: Any, case: Case) -> frozenset[CaseRelation]:
+    """How the user stands to the case, asked once per case object (a fresh object per request,
+    so losing an assignment removes access on the next one)."""
+    cache: dict[Any, frozenset[CaseRelation]] = case.__dict__.setdefault("_relations_cache", {})
+    key = getattr(user, "pk", None)
+    if key not in cache:
+        cache[key] = Case.objects.relations_of(user, case)
+    return cache[key]
 
 
-def _supervises(user, case: Case) -> bool:
-    return (
-        user.has_perm("mediation.supervise_office")
-        and RegistryOffice.objects.of_user(user).filter(pk=case.office_id).exists()
-    )
+def can(user: Any, action: Action | str, case: Case) -> bool:
+    """Whether the user may do `action` on the case: the rule of GRANTS, on the relations the
+    list filter (`Case.objects.visible_to`) uses too."""
+    return bool(GRANTS[Action(action)] & relations(user, case))
 
 
-def can(user, action: Action | str, case: Case) -> bool:
-    """The rules of SECURITY.md, 'Access': counsellors work their assigned cases and read their
-    notes; supervisors manage their offices' cases and may open identities, never note text."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    action = Action(action)
-    assigned = _is_assigned(user, case)
-    if action in (Action.WORK, Action.READ_NOTE):
-        return assigned
-    if action in (Action.VIEW, Action.READ_IDENTITY, Action.CLOSE):
-        return assigned or _supervises(user, case)
-    if action is Action.MANAGE:
-        return _supervises(user, case)
-    return False
+def cases_for(user: Any, action: Action | str = Action.VIEW) -> CaseQuerySet:
+    """Every case the user may do `action` on; for VIEW, the same as `visible_to`."""
+    return Case.objects.reachable_by(user, GRANTS[Action(action)])
 
 
-def case_for(user, case_uuid, *, action: Action | str = Action.VIEW, request=None) -> Case:
+def case_for(
+    user: Any,
+    case_uuid: Any,
+    *,
+    action: Action | str = Action.VIEW,
+    request: HttpRequest | None = None,
+) -> Case:
     """The case if the user may do `action` on it; 404 otherwise, recording the denial when the
     case exists (a probe of someone else's case is worth knowing about)."""
     case = Case.objects.select_related("office").filter(uuid=case_uuid).first()
@@ -102,11 +111,3 @@ def case_for(user, case_uuid, *, action: Action | str = Action.VIEW, request=Non
             request=request,
         )
     raise Http404
-
-
-def require_case(user, action: Action | str, case: Case, *, request=None) -> None:
-    if not can(user, action, case):
-        audit.record(
-            actor=user, action=f"case.{action}", obj=case, outcome="denied", request=request
-        )
-        raise Http404

@@ -41,6 +41,11 @@ def deadlines(received_on: date, calendar: OfficialCalendar) -> Deadlines:
     )
 
 
-def days_left(today: date, day: date) -> int:
-    """Whole days from today until `day`: 0 on the day itself, negative once it has passed."""
-    return (day - today).days
+def next_deadline(
+    today: date, cooling_off_ends_on: date | None, certificate_window_ends_on: date | None
+) -> date | None:
+    """The deadline a counsellor watches next: the end of cooling-off until it has passed, then
+    the end of the certificate window (either may be missing for a case without a receipt date)."""
+    if cooling_off_ends_on and cooling_off_ends_on >= today:
+        return cooling_off_ends_on
+    return certificate_window_ends_on

@@ -14,6 +14,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -45,6 +46,22 @@ class IntegrityFailure(SealError):
 
 class UnsupportedFormat(SealError):
     """The header names a format or algorithm this version does not know."""
+
+
+def json_without_repeats(text: str) -> tuple[Any, list[str]]:
+    """Parse JSON, naming every object key that appears twice: json.loads silently keeps the
+    last one, and a key ring whose ids repeat must be refused, not guessed (SECURITY.md, 'Keys')."""
+    problems: list[str] = []
+
+    def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                problems.append(f"key id {key!r} appears twice")
+            seen[key] = value
+        return seen
+
+    return json.loads(text, object_pairs_hook=no_repeats), problems
 
 
 class KeyRingError(ValueError):
@@ -88,17 +105,7 @@ class KeyRing:
     @classmethod
     def from_json(cls, text: str) -> KeyRing:
         """Parse a key file: {"active": id, "keys": {id: base64}, "blind_index": base64}."""
-        problems: list[str] = []
-
-        def no_repeats(pairs):
-            seen = {}
-            for key, value in pairs:
-                if key in seen:
-                    problems.append(f"key id {key!r} appears twice")
-                seen[key] = value
-            return seen
-
-        data = json.loads(text, object_pairs_hook=no_repeats)
+        data, problems = json_without_repeats(text)
         try:
             keys = {str(k): _b64(v) for k, v in data["keys"].items()}
             return cls(

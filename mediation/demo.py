@@ -1,7 +1,7 @@
 """Demo data for `manage.py seed_demo`: fixed accounts that docs and checks rely on.
 
-Idempotent: running it twice leaves the same rows. Other apps add their part through the
-`demo_seeded` signal (mediation imports nothing of theirs).
+Idempotent: running it twice leaves the same rows. Other apps add their part through a
+`seed_demo(profile)` method on their AppConfig (mediation imports nothing of theirs).
 """
 
 from dataclasses import dataclass

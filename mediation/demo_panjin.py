@@ -27,7 +27,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from . import audit, clock, demo, sealing, services
-from .calendar import add_months
+from .calendar import add_months, month_days
 from .models import (
     AuditChainHead,
     AuditEvent,
@@ -669,7 +669,7 @@ class Pilot:
 
     def reconciled(self, code: str, month: int) -> None:
         first = date(2021, month, 1)
-        last = date(2021, month + 1, 1) - timedelta(days=1)
+        last = month_days(first)[-1]
         decided_on = self.working_day_in(first + timedelta(days=2), last)
         earliest = max(date(2021, 3, 1), decided_on - timedelta(days=26))
         received_on = self.working_day_in(earliest, decided_on - timedelta(days=2))
@@ -678,7 +678,7 @@ class Pilot:
     def other(self, code: str, kind: str) -> None:
         month = self.rng.choice(MONTHS)
         first = date(2021, month, 1)
-        last = date(2021, month + 1, 1) - timedelta(days=1)
+        last = month_days(first)[-1]
         received_on = self.working_day_in(first, last)
         decided_on = None
         if kind in ("declined", "referred"):
@@ -691,7 +691,7 @@ class Pilot:
         office, counselor = self.offices[code], self.counselor(code)
         month = self.rng.choice(MONTHS)
         first = date(2021, month, 1)
-        opened = self.working_day_in(first, date(2021, month + 1, 1) - timedelta(days=1))
+        opened = self.working_day_in(first, month_days(first)[-1])
         category = (
             Category.PREMARITAL
             if port == Port.MARRIAGE

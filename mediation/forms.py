@@ -1,6 +1,6 @@
 """Forms of the core app: input validation and crispy layouts, no side effects.
 
-May import models; the rules of a change live in services.py.
+May import models; the rules of a change live in mediation/services/.
 """
 
 import re
@@ -21,7 +21,9 @@ from .models import (
     OutcomeKind,
     Party,
     Port,
+    Purpose,
     Referral,
+    SafetyScreen,
     Satisfaction,
     Service,
 )
@@ -351,10 +353,11 @@ class ScreenForm(TongxinForm):
     )
 
     def answers(self) -> dict[str, bool]:
-        return {
-            q: self.cleaned_data[q] == "yes"
-            for q in ("hurt", "afraid", "threatened", "controlled", "unsafe_home")
-        }
+        return {q: self.cleaned_data[q] == "yes" for q in SafetyScreen.QUESTIONS}
+
+    @classmethod
+    def question_labels(cls) -> dict[str, str]:
+        return {q: str(cls.base_fields[q].label) for q in SafetyScreen.QUESTIONS}
 
 
 SESSION_TIMES = ["08:30", "09:30", "10:30", "13:30", "14:30", "15:30", "16:30"]
@@ -483,6 +486,38 @@ class AssignForm(TongxinForm):
     def __init__(self, *args, counselors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counselor"].queryset = counselors
+
+
+class UnassignForm(forms.Form):
+    """The 'Remove' button next to one of the case's counsellors."""
+
+    unassign = forms.ModelChoiceField(
+        queryset=None,
+        error_messages={"invalid_choice": _("This counsellor is not assigned to the case.")},
+    )
+
+    def __init__(self, *args, assigned, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unassign"].queryset = assigned
+
+
+class ConsentForm(forms.Form):
+    """One press of 'Record agreement' or 'Withdraw' for one purpose on the consent page."""
+
+    GIVE, WITHDRAW = "give", "withdraw"
+
+    purpose = forms.ChoiceField(choices=Purpose.choices)
+    action = forms.ChoiceField(choices=[(GIVE, _("Record agreement")), (WITHDRAW, _("Withdraw"))])
+
+    @property
+    def given(self) -> bool:
+        return self.cleaned_data["action"] == self.GIVE
+
+
+class SessionCancelForm(forms.Form):
+    """'Cancel' or 'Did not come' on a booked session."""
+
+    no_show = forms.BooleanField(required=False)
 
 
 DEADLINE_FILTERS = [

@@ -46,8 +46,3 @@ def normalise_id_number(raw: str) -> str:
 
 def birth_date(normalised: str) -> date:
     return date(int(normalised[6:10]), int(normalised[10:12]), int(normalised[12:14]))
-
-
-def sex_code(normalised: str) -> str:
-    """'M' or 'F' from the 17th digit (odd for men)."""
-    return "M" if int(normalised[16]) % 2 else "F"

@@ -1,13 +1,12 @@
 """Where the key ring comes from: the environment or a key file, never the database or the
 repository (SECURITY.md, 'Keys'). Loaded once per process; `reload()` after a change."""
 
-import json
 import os
 from pathlib import Path
 
 from django.conf import settings
 
-from .crypto import KeyRing, KeyRingError, _b64
+from .crypto import KeyRing, KeyRingError, _b64, json_without_repeats
 
 _ring: KeyRing | None = None
 _override: KeyRing | None = None
@@ -21,17 +20,7 @@ def load() -> KeyRing:
     """Read the ring: TONGXIN_KEYS + TONGXIN_ACTIVE_KEY + TONGXIN_BLIND_INDEX_KEY, else the file
     named by TONGXIN_KEY_FILE. Raises KeyRingMissing or KeyRingError."""
     if os.environ.get("TONGXIN_KEYS"):
-        problems: list[str] = []
-
-        def no_repeats(pairs):
-            seen = {}
-            for key, value in pairs:
-                if key in seen:
-                    problems.append(f"key id {key!r} appears twice")
-                seen[key] = value
-            return seen
-
-        keys = json.loads(os.environ["TONGXIN_KEYS"], object_pairs_hook=no_repeats)
+        keys, problems = json_without_repeats(os.environ["TONGXIN_KEYS"])
         return KeyRing(
             keys={str(k): _b64(v) for k, v in keys.items()},
             active_id=os.environ.get("TONGXIN_ACTIVE_KEY", ""),

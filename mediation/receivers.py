@@ -1,13 +1,12 @@
-"""Signal receivers of the core app: sign-ins, sign-outs, failures and lock-outs are audit events;
-entering a calendar year recomputes the provisional deadlines that reach into it."""
+"""Signal receivers of the core app: Django's sign-ins, sign-outs and failures and django-axes'
+lock-outs are audit events. The core sends no signals of its own: a service calls the next one."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from . import audit, services
-from .signals import calendar_year_entered
+from . import audit
 
 
 @receiver(user_logged_in)
@@ -38,8 +37,3 @@ def record_login_failure(sender, credentials, request=None, **kwargs):
 def record_lockout(sender, request, username, ip_address, **kwargs):
     user = get_user_model().objects.filter(username=username).first()
     audit.record(actor=user, action="auth.lockout", outcome="denied", request=request)
-
-
-@receiver(calendar_year_entered)
-def recompute_provisional_deadlines(sender, year, **kwargs):
-    services.recompute_deadlines(year=year)

@@ -51,7 +51,3 @@ def roles_of(user) -> list[Role]:
         cached = [role for role in Role if role.value in names]
         user._tongxin_roles = cached
     return cached
-
-
-def has_role(user, role: Role) -> bool:
-    return role in roles_of(user)

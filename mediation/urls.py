@@ -22,6 +22,7 @@ urlpatterns = [
     path(case + "parties/<int:position>/", views.party_edit, name="party-edit"),
     path(case + "parties/<int:position>/consent/", views.party_consent, name="party-consent"),
     path(case + "parties/<int:position>/screen/", views.party_screen, name="party-screen"),
+    path(case + "sealed-answers/", views.sealed_answers, name="sealed-answers"),
     path(case + "sessions/new/", views.session_book, name="session-book"),
     path(session, views.session_detail, name="session-detail"),
     path(session + "hold/", views.session_hold, name="session-hold"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from mediation import access
 from mediation.calendar import previous_month
 from mediation.models import RegistryOffice
-from mediation.roles import Role, has_role
+from mediation.roles import Role, roles_of
 
 from . import exports, pages, pdf, periods, services
 from .figures import GROUPS, RATES, SUPPRESSION_DEFINITION
@@ -60,7 +60,7 @@ def dashboard(request):
         "rates": RATES,
         "suppression_definition": SUPPRESSION_DEFINITION,
         "linked": True,
-        "fulian_first": has_role(request.user, Role.WOMENS_FEDERATION),
+        "fulian_first": Role.WOMENS_FEDERATION in roles_of(request.user),
         "presets": _preset_links(request, page),
     }
     if page is not None:

@@ -53,10 +53,24 @@ def test_reports_never_import_services_or_keys():
     assert offenders("reports", forbidden) == []
 
 
+def is_view_module(path: Path, app: str) -> bool:
+    """views.py, views_*.py, or any module of a views/ package."""
+    relative = path.relative_to(settings.BASE_DIR / app)
+    return relative.parts[0] == "views" or relative.name.startswith("views")
+
+
+def view_modules(app: str) -> list[Path]:
+    return [path for path in (settings.BASE_DIR / app).rglob("*.py") if is_view_module(path, app)]
+
+
+def test_view_modules_are_found_in_every_app():
+    assert all(view_modules(app) for app in APPS)
+
+
 def test_views_reach_cases_only_through_the_door():
     offending = []
     for app in APPS:
-        for path in (settings.BASE_DIR / app).glob("views*.py"):
+        for path in view_modules(app):
             text = path.read_text(encoding="utf-8")
             for model in ("Case", "SessionNote", "Party", "SafetyScreen", "Referral"):
                 # The door is Case.objects.visible_to(user) (or access.case_for); nothing else.
@@ -74,6 +88,6 @@ def test_views_never_call_crypto_directly():
         f"{path.relative_to(settings.BASE_DIR)} imports {module}"
         for app in APPS
         for path, module in imports_of(app)
-        if path.name.startswith("views") and module.startswith("mediation.crypto")
+        if is_view_module(path, app) and module.startswith("mediation.crypto")
     ]
     assert offending == []

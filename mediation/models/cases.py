@@ -5,11 +5,16 @@ Sealed fields (names, ID numbers, phones, addresses, screening answers, note bod
 reasons) are `*_sealed` binary columns of SealedModel rows; statistics read plain columns only.
 """
 
+import operator
 import uuid
+from collections.abc import Iterable
+from enum import StrEnum
+from functools import reduce
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
 from .people import RegistryOffice
@@ -51,27 +56,63 @@ class OutcomeKind(models.TextChoices):
     REFERRED = "referred", _("Referred to another service")
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "CaseQuerySet":
-        """The one door (ARCHITECTURE.md): counsellors see the cases assigned to them at their
-        offices; supervisors every case of their offices; everyone else none."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+class CaseRelation(StrEnum):
+    """How a user stands to a case; access.py grants each action to some of these."""
+
+    ASSIGNED = "assigned"  # a counsellor assigned to it, at one of their offices
+    SUPERVISING = "supervising"  # a supervisor of its office
+
+
+def case_relations(user: Any) -> dict[CaseRelation, Q]:
+    """The one statement of who reaches which case (SECURITY.md, 'Access'): for each relation
+    `user` may stand in, the condition on a Case row. Counsellors stand in ASSIGNED to the
+    cases assigned to them at their offices; supervisors in SUPERVISING to every case of their
+    offices; inactive and anonymous users and every other role in none. The list filter
+    (`visible_to`) and the per-object check (`access.can`) both evaluate these conditions."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    offices = RegistryOffice.objects.of_user(user)
+    conditions: dict[CaseRelation, Q] = {}
+    if user.has_perm("mediation.work_cases"):
+        active = CaseAssignment.objects.filter(counselor=user, ended_at__isnull=True)
+        conditions[CaseRelation.ASSIGNED] = Q(office__in=offices, pk__in=active.values("case_id"))
+    if user.has_perm("mediation.supervise_office"):
+        conditions[CaseRelation.SUPERVISING] = Q(office__in=offices)
+    return conditions
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def reachable_by(self, user: Any, relations: Iterable[CaseRelation]) -> "CaseQuerySet":
+        """The cases `user` stands to in at least one of `relations`."""
+        conditions = case_relations(user)
+        chosen = [conditions[relation] for relation in relations if relation in conditions]
+        if not chosen:
             return self.none()
-        offices = RegistryOffice.objects.of_user(user)
-        if user.has_perm("mediation.supervise_office"):
-            supervised = Q(office__in=offices)
-        else:
-            supervised = Q(pk__in=[])
-        if user.has_perm("mediation.work_cases"):
-            assigned = Q(
-                office__in=offices,
-                pk__in=CaseAssignment.objects.filter(counselor=user, ended_at__isnull=True).values(
-                    "case_id"
-                ),
+        return self.filter(reduce(operator.or_, chosen))
+
+    def visible_to(self, user: Any) -> "CaseQuerySet":
+        """The one door (ARCHITECTURE.md): the cases a user stands in any relation to."""
+        return self.reachable_by(user, CaseRelation)
+
+    def relations_of(self, user: Any, case: "Case") -> frozenset[CaseRelation]:
+        """How `user` stands to `case`, from the same conditions as `reachable_by`, in one
+        query (none when the user can stand in no relation at all)."""
+        conditions = case_relations(user)
+        if not conditions:
+            return frozenset()
+        row = (
+            self.filter(pk=case.pk)
+            .values(
+                **{
+                    relation.value: ExpressionWrapper(condition, output_field=BooleanField())
+                    for relation, condition in conditions.items()
+                }
             )
-        else:
-            assigned = Q(pk__in=[])
-        return self.filter(supervised | assigned)
+            .first()
+        )
+        if row is None:
+            return frozenset()
+        return frozenset(relation for relation in conditions if row[relation.value])
 
     def open(self) -> "CaseQuerySet":
         return self.filter(status=Case.Status.OPEN)
@@ -320,6 +361,8 @@ class SafetyScreen(SealedModel):
     """The short domestic-violence screen, done with one party alone (DOMAIN.md, 'Safety')."""
 
     SEALED_FIELDS = ("answers",)
+    # The questions, in the order they are asked; the sealed answers map each to yes or no.
+    QUESTIONS = ("hurt", "afraid", "threatened", "controlled", "unsafe_home")
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="screens")
     positive = models.BooleanField(_("positive"))
@@ -349,7 +392,17 @@ SERVICE_COLUMNS = {
     Service.RELATIONSHIP: "service_relationship",
 }
 
-ACTIVE_SESSION = Q(status__in=["booked", "held"])
+
+class SessionStatus(models.TextChoices):
+    BOOKED = "booked", _("booked")
+    HELD = "held", _("held")
+    CANCELLED = "cancelled", _("cancelled")
+    NO_SHOW = "no_show", _("did not come")
+
+
+# A booked or held session occupies its counsellor and its room; cancelled ones free them.
+ACTIVE_SESSION_STATUSES = [SessionStatus.BOOKED, SessionStatus.HELD]
+ACTIVE_SESSION = Q(status__in=ACTIVE_SESSION_STATUSES)
 
 
 class CounselingSession(models.Model):
@@ -357,11 +410,8 @@ class CounselingSession(models.Model):
         INDIVIDUAL = "individual", _("individual")
         JOINT = "joint", _("joint")
 
-    class Status(models.TextChoices):
-        BOOKED = "booked", _("booked")
-        HELD = "held", _("held")
-        CANCELLED = "cancelled", _("cancelled")
-        NO_SHOW = "no_show", _("did not come")
+    Status = SessionStatus
+    ACTIVE_STATUSES = ACTIVE_SESSION_STATUSES
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")

@@ -22,6 +22,10 @@ class UserQuerySet(models.QuerySet):
             .order_by("full_name", "username")
         )
 
+    def assigned_to(self, case) -> "UserQuerySet":
+        """The counsellors with an active assignment to this case."""
+        return self.filter(case_assignments__case=case, case_assignments__ended_at__isnull=True)
+
 
 class TongxinUserManager(UserManager.from_queryset(UserQuerySet)):
     pass

@@ -1,11 +1,13 @@
-"""Duty fixtures: profiles, coverage rules and a published roster built by the real planner."""
+"""Duty fixtures: a fixed today, profiles, coverage rules and published rosters built by the real
+planner."""
 
-from datetime import date, timedelta
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import override_settings
 
-from counselors import services
 from counselors.models import (
     CounselorProfile,
     CoverageRule,
@@ -13,11 +15,23 @@ from counselors.models import (
     Qualification,
     Roster,
 )
+from counselors.services import availability, planning, publishing, solving
 from mediation.roles import Role
 from tests.factories import make_user
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 OCTOBER = date(2026, 10, 1)
+DECEMBER = date(2026, 12, 1)
+# A Friday morning in Beijing: October 2026 is over, December 2026 is the month to come.
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def today():
+    """Every duty test runs on 20 November 2026 (the clock keeps ticking from there): what is
+    past, future or 'next month' never depends on the day the suite runs."""
+    with time_machine.travel(NOW, tick=True):
+        yield NOW.date()
 
 
 @pytest.fixture(autouse=True)
@@ -75,31 +89,45 @@ def team(rules, xlt, ps, counselor, other_counselor):
     return profiles
 
 
+def plan(month: date, requested_by) -> Roster:
+    """A draft for the city's month, solved here rather than by the task worker."""
+    roster = planning.start_planning(
+        city="盘锦市", month=month, requested_by=requested_by, enqueue=False
+    )
+    solving.run_planning(roster=roster)
+    roster.refresh_from_db()
+    return roster
+
+
+def repair(published, profile, civil_affairs) -> Roster:
+    """A repaired draft after `profile` is suddenly absent on their first duty from 12 October."""
+    start = published.duties.filter(counselor=profile, day__gte=date(2026, 10, 12)).earliest("day")
+    availability.record_unavailability(
+        counselor=profile, kind="absence", start=start.day, end=start.day, entered_by=civil_affairs
+    )
+    roster = planning.start_planning(
+        city="盘锦市",
+        month=OCTOBER,
+        requested_by=civil_affairs,
+        repair_from=start.day,
+        enqueue=False,
+    )
+    solving.run_planning(roster=roster)
+    roster.refresh_from_db()
+    return roster
+
+
 @pytest.fixture
 def published(team, civil_affairs) -> Roster:
-    roster = services.start_planning(
-        city="盘锦市", month=OCTOBER, requested_by=civil_affairs, enqueue=False
+    """October 2026's published roster (a month already over)."""
+    return publishing.publish_roster(
+        roster=plan(OCTOBER, civil_affairs), published_by=civil_affairs
     )
-    services.run_planning(roster=roster)
-    roster.refresh_from_db()
-    return services.publish_roster(roster=roster, published_by=civil_affairs)
 
 
 @pytest.fixture
 def upcoming(team, civil_affairs) -> Roster:
-    """A published roster for next month, whatever today is (its calendar year made known)."""
-    from django.utils import timezone
-
-    from mediation.models import OfficialCalendarYear
-
-    month = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
-    if not OfficialCalendarYear.objects.filter(year=month.year).exists():
-        OfficialCalendarYear.objects.create(
-            year=month.year, source="test: weekends only", origin="entered"
-        )
-    roster = services.start_planning(
-        city="盘锦市", month=month, requested_by=civil_affairs, enqueue=False
+    """December 2026's published roster: the month to come."""
+    return publishing.publish_roster(
+        roster=plan(DECEMBER, civil_affairs), published_by=civil_affairs
     )
-    services.run_planning(roster=roster)
-    roster.refresh_from_db()
-    return services.publish_roster(roster=roster, published_by=civil_affairs)

@@ -8,11 +8,16 @@ from http import HTTPStatus
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
-from counselors import services
+from counselors.services import booking
+from mediation import services as mediation_services
 from mediation.models import CounselingSession
 from tests.factories import open_divorce_case
+from tests.helpers import error_codes
+
+THREADS = 12
 
 
 @pytest.fixture
@@ -24,17 +29,25 @@ def first_duty(roster, user, office):
     return roster.duties.filter(counselor__user=user, office=office).earliest("day", "half_day")
 
 
+def book(case, counselor, starts_at, room="调解室一"):
+    return booking.book_into_duty(
+        case=case,
+        lead_counselor=counselor,
+        starts_at=starts_at,
+        kind="joint",
+        room=room,
+        booked_by=counselor,
+    )
+
+
+def slot(counselor, duty):
+    return f"{counselor.pk}|{duty.starts_at().isoformat()}"
+
+
 def test_a_session_is_booked_with_the_counsellor_on_duty(upcoming, case, counselor, xlt):
     duty = first_duty(upcoming, counselor, xlt)
 
-    session = services.book_into_duty(
-        case=case,
-        lead_counselor=counselor,
-        starts_at=duty.starts_at(),
-        kind="joint",
-        room="调解室一",
-        booked_by=counselor,
-    )
+    session = book(case, counselor, duty.starts_at())
 
     assert session.lead_counselor == counselor
     assert session.office == xlt
@@ -52,34 +65,30 @@ def test_booking_outside_duty_is_refused(upcoming, case, counselor, xlt):
 
     for moment in off_duty:
         with pytest.raises(ValidationError) as error:
-            services.book_into_duty(
-                case=case,
-                lead_counselor=counselor,
-                starts_at=moment,
-                kind="joint",
-                room="调解室一",
-                booked_by=counselor,
-            )
-        assert error.value.code == "outside_duty", moment
+            book(case, counselor, moment)
+        assert error_codes(error.value) == {"outside_duty"}, moment
     assert not CounselingSession.objects.exists()
 
 
-def test_the_counsellor_the_couple_has_seen_comes_first(upcoming, case, counselor, team, xlt):
-    from mediation import services as mediation_services
+def test_a_slot_booked_already_is_refused_as_taken(upcoming, case, counselor, xlt):
+    duty = first_duty(upcoming, counselor, xlt)
+    book(case, counselor, duty.starts_at())
+    other_case = open_divorce_case(xlt, counselor)
 
+    with pytest.raises(ValidationError) as error:
+        book(other_case, counselor, duty.starts_at(), room="调解室二")
+
+    assert error_codes(error.value) == {"slot_taken"}
+    assert error.value.messages == ["该时段已被预约。"]
+
+
+def test_the_counsellor_the_couple_has_seen_comes_first(upcoming, case, counselor, team, xlt):
     colleague = team[2].user
     mediation_services.assign_counselor(case=case, counselor=colleague, assigned_by=counselor)
     duty = first_duty(upcoming, colleague, xlt)
-    services.book_into_duty(
-        case=case,
-        lead_counselor=colleague,
-        starts_at=duty.starts_at(),
-        kind="joint",
-        room="调解室一",
-        booked_by=counselor,
-    )
+    book(case, colleague, duty.starts_at())
 
-    slots = services.booking_slots(case=case, days=40)
+    slots = booking.booking_slots(case=case, days=40)
 
     seen = [slot for slot in slots if slot.continuity]
     assert seen and all(slot.duty.counselor.user == colleague for slot in seen)
@@ -96,17 +105,29 @@ def test_the_booking_page_offers_duty_slots_and_books_one(client, upcoming, case
 
     page = client.get(url)
     response = client.post(
-        url,
-        {
-            "slot": f"{counselor.pk}|{duty.starts_at().isoformat()}",
-            "kind": "joint",
-            "room": "调解室一",
-        },
+        url, {"slot": slot(counselor, duty), "kind": "joint", "room": "调解室一"}
     )
 
     assert page.status_code == HTTPStatus.OK
     assert response.status_code == HTTPStatus.FOUND
     assert CounselingSession.objects.get().starts_at == duty.starts_at()
+
+
+def test_a_slot_taken_since_the_page_was_drawn_is_refused_with_a_message(
+    client, upcoming, case, counselor, xlt
+):
+    client.force_login(counselor)
+    url = reverse("counselors:case-book", args=[case.uuid])
+    duty = first_duty(upcoming, counselor, xlt)
+    book(open_divorce_case(xlt, counselor), counselor, duty.starts_at())
+
+    response = client.post(
+        url, {"slot": slot(counselor, duty), "kind": "joint", "room": "调解室二"}
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert "该时段已被预约" in response.text
+    assert CounselingSession.objects.count() == 1
 
 
 def test_someone_not_on_the_case_gets_404_on_its_booking_page(client, case, other_counselor):
@@ -117,37 +138,68 @@ def test_someone_not_on_the_case_gets_404_on_its_booking_page(client, case, othe
     assert response.status_code == HTTPStatus.NOT_FOUND
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_bookings_of_one_slot_at_the_same_moment_leave_exactly_one(
-    upcoming, case, counselor, xlt
-):
-    duty = first_duty(upcoming, counselor, xlt)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
+def at_the_same_moment(count, action):
+    """Run `action(i)` in `count` threads released together, each on its own connection;
+    returns what each returned or raised."""
+    barrier = threading.Barrier(count)
+    outcomes = [None] * count
 
-    def book(room):
+    def run(i):
         try:
             barrier.wait()
-            results.append(
-                services.book_into_duty(
-                    case=case,
-                    lead_counselor=counselor,
-                    starts_at=duty.starts_at(),
-                    kind="joint",
-                    room=room,
-                    booked_by=counselor,
-                )
-            )
-        except ValidationError as error:
-            errors.append(error)
+            outcomes[i] = action(i)
+        except Exception as error:  # every outcome is asserted on by the caller
+            outcomes[i] = error
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=book, args=(room,)) for room in ("调解室一", "调解室二")]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return outcomes
 
-    assert len(results) == 1 and len(errors) == 1
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_many_bookings_of_one_slot_at_the_same_moment_leave_exactly_one(
+    upcoming, case, counselor, xlt
+):
+    duty = first_duty(upcoming, counselor, xlt)
+
+    outcomes = at_the_same_moment(
+        THREADS, lambda i: book(case, counselor, duty.starts_at(), room=f"调解室{i}")
+    )
+
+    booked = [o for o in outcomes if isinstance(o, CounselingSession)]
+    refused = [o for o in outcomes if not isinstance(o, CounselingSession)]
+    assert len(booked) == 1
+    assert all(isinstance(o, ValidationError) for o in refused), refused
+    assert {code for o in refused for code in error_codes(o)} == {"slot_taken"}
+    assert CounselingSession.objects.filter(lead_counselor=counselor).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_many_people_booking_one_slot_on_the_page_get_one_session_and_a_message_each(
+    upcoming, case, counselor, xlt
+):
+    url = reverse("counselors:case-book", args=[case.uuid])
+    duty = first_duty(upcoming, counselor, xlt)
+    clients = []
+    for _ in range(THREADS):
+        browser = Client()
+        browser.force_login(counselor)
+        clients.append(browser)
+
+    responses = at_the_same_moment(
+        THREADS,
+        lambda i: clients[i].post(
+            url, {"slot": slot(counselor, duty), "kind": "joint", "room": f"调解室{i}"}
+        ),
+    )
+
+    statuses = sorted(getattr(r, "status_code", repr(r)) for r in responses)
+    assert statuses == [HTTPStatus.OK] * (THREADS - 1) + [HTTPStatus.FOUND]
+    refused = [r for r in responses if r.status_code == HTTPStatus.OK]
+    assert all("该时段已被预约" in r.text for r in refused)
     assert CounselingSession.objects.filter(lead_counselor=counselor).count() == 1

@@ -1,7 +1,13 @@
 from http import HTTPStatus
 
+import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from mediation import access, services
+from mediation.models import Case, OfficeMembership, User
+from mediation.roles import Role
+from tests.factories import make_user, office, open_divorce_case
 from tests.helpers import comparable_page
 
 
@@ -68,3 +74,105 @@ def test_system_administrator_is_not_a_superuser_and_cannot_work_cases(sysadmin)
     assert not sysadmin.is_superuser
     assert not sysadmin.has_perm("mediation.work_cases")
     assert sysadmin.has_perm("mediation.view_audit_trail")
+
+
+# One rule, two forms: the list filter and the per-object check must agree for every role.
+
+
+@pytest.fixture
+def people(counselor, other_counselor, supervisor, civil_affairs, womens_federation, sysadmin):
+    xlt, ps = office("XLT"), office("PS")
+    colleague = make_user(Role.COUNSELOR, xlt, username="c_xlt_unassigned")
+    left = make_user(Role.COUNSELOR, xlt, username="c_xlt_left")
+    inactive = make_user(Role.COUNSELOR, xlt, username="c_xlt_inactive")
+    return {
+        "counsellor assigned": counselor,
+        "counsellor unassigned": colleague,
+        "counsellor who left the office": left,
+        "counsellor at another office": other_counselor,
+        "supervisor of the office": supervisor,
+        "supervisor of another office": make_user(Role.SUPERVISOR, ps, username="s_ps"),
+        "civil-affairs administrator": civil_affairs,
+        "women's-federation administrator": womens_federation,
+        "system administrator": sysadmin,
+        "inactive counsellor": inactive,
+        "anonymous": AnonymousUser(),
+    }
+
+
+@pytest.fixture
+def cases(people, supervisor, xlt, ps):
+    assigned = open_divorce_case(xlt, people["counsellor assigned"], consent=False)
+    ended = open_divorce_case(xlt, people["counsellor assigned"], consent=False)
+    services.unassign_counselor(
+        case=ended, counselor=people["counsellor assigned"], unassigned_by=supervisor
+    )
+    elsewhere = open_divorce_case(ps, people["counsellor at another office"], consent=False)
+    left = open_divorce_case(xlt, people["counsellor who left the office"], consent=False)
+    OfficeMembership.objects.filter(user=people["counsellor who left the office"]).delete()
+    inactive = open_divorce_case(xlt, people["inactive counsellor"], consent=False)
+    User.objects.filter(pk=people["inactive counsellor"].pk).update(is_active=False)
+    return {
+        "assigned": assigned,
+        "ended": ended,
+        "elsewhere": elsewhere,
+        "left": left,
+        "inactive": inactive,
+    }
+
+
+def fresh(user):
+    """The user as the next request loads it (no permission or role cached on the object)."""
+    return user if user.pk is None else User.objects.get(pk=user.pk)
+
+
+def fresh_case(case):
+    return Case.objects.get(pk=case.pk)
+
+
+EXPECTED_VISIBLE = {
+    "counsellor assigned": {"assigned"},
+    "counsellor unassigned": set(),
+    "counsellor who left the office": set(),
+    "counsellor at another office": {"elsewhere"},
+    "supervisor of the office": {"assigned", "ended", "left", "inactive"},
+    "supervisor of another office": {"elsewhere"},
+    "civil-affairs administrator": set(),
+    "women's-federation administrator": set(),
+    "system administrator": set(),
+    "inactive counsellor": set(),
+    "anonymous": set(),
+}
+
+
+@pytest.mark.parametrize("who", list(EXPECTED_VISIBLE))
+def test_the_list_filter_and_the_per_object_check_agree_for_every_role(people, cases, who):
+    user = fresh(people[who])
+    names = {case.pk: name for name, case in cases.items()}
+
+    listed = {names[pk] for pk in Case.objects.visible_to(user).values_list("pk", flat=True)}
+    checked = {
+        action: {name for name, case in cases.items() if access.can(user, action, fresh_case(case))}
+        for action in access.Action
+    }
+    per_action = {
+        action: {names[pk] for pk in access.cases_for(user, action).values_list("pk", flat=True)}
+        for action in access.Action
+    }
+
+    assert listed == checked[access.Action.VIEW] == EXPECTED_VISIBLE[who]
+    assert per_action == checked
+
+
+def test_a_supervisor_manages_but_never_works_or_reads_notes(people, cases):
+    supervisor = fresh(people["supervisor of the office"])
+    case = fresh_case(cases["assigned"])
+
+    allowed = {action for action in access.Action if access.can(supervisor, action, case)}
+
+    assert allowed == {
+        access.Action.VIEW,
+        access.Action.READ_IDENTITY,
+        access.Action.CLOSE,
+        access.Action.MANAGE,
+    }

@@ -3,12 +3,9 @@
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from mediation.calendar import OfficialCalendar, YearNotLoaded, period_end
 from mediation.models import OfficialCalendarDay, OfficialCalendarYear
-from mediation.services import enter_calendar_year
-from mediation.signals import calendar_year_entered
 
 # A small calendar by hand: 2026's National Day block and its two make-up working days.
 NATIONAL_DAY_2026 = OfficialCalendar(
@@ -122,97 +119,3 @@ def test_reading_the_whole_calendar_takes_two_queries(db, django_assert_num_quer
     assert calendar.knows(2004)
     assert calendar.knows(2026)
     assert not calendar.knows(2027)
-
-
-# Entering a year from the State Council's notice.
-
-# The 2027 notice as these tests imagine it (the real one is entered when it is published).
-HOLIDAYS_2027 = [
-    (date(2027, 1, 1), date(2027, 1, 3), "元旦"),
-    (date(2027, 2, 6), date(2027, 2, 14), "春节"),
-]
-MAKEUP_2027 = [date(2027, 2, 20)]
-SOURCE_2027 = "国务院办公厅关于2027年部分节假日安排的通知（测试）"
-
-
-def enter_2027(user, **changes):
-    fields = {
-        "year": 2027,
-        "holidays": HOLIDAYS_2027,
-        "makeup_workdays": MAKEUP_2027,
-        "source": SOURCE_2027,
-        "entered_by": user,
-    }
-    return enter_calendar_year(**(fields | changes))
-
-
-def test_entering_a_year_stores_every_day_of_each_holiday_and_the_make_up_days(civil_affairs):
-    year = enter_2027(civil_affairs)
-
-    calendar = OfficialCalendarYear.objects.calendar([2027])
-    assert year.origin == OfficialCalendarYear.Origin.ENTERED
-    assert year.entered_by == civil_affairs
-    assert calendar.knows(2027)
-    assert all(calendar.is_rest_day(date(2027, 2, day)) for day in range(6, 15))
-    assert calendar.is_working_day(date(2027, 2, 20))
-    assert year.days.filter(kind=OfficialCalendarDay.Kind.REST).count() == 12
-
-
-def test_entering_a_year_announces_it_for_the_recomputation_of_deadlines(civil_affairs):
-    heard = []
-
-    def listener(sender, year, **kwargs):
-        heard.append(year)
-
-    calendar_year_entered.connect(listener)
-    try:
-        enter_2027(civil_affairs)
-    finally:
-        calendar_year_entered.disconnect(listener)
-
-    assert heard == [2027]
-
-
-def errors_of(refusal: pytest.ExceptionInfo) -> dict[str, list[str]]:
-    return refusal.value.message_dict
-
-
-def test_a_year_seeded_from_the_package_cannot_be_entered_again(civil_affairs):
-    with pytest.raises(ValidationError) as refused:
-        enter_2027(
-            civil_affairs, year=2026, holidays=[(date(2026, 1, 1), date(2026, 1, 1), "元旦")]
-        )
-
-    assert "year" in errors_of(refused)
-
-
-def test_an_entered_year_is_replaced_only_when_asked(civil_affairs):
-    enter_2027(civil_affairs)
-
-    with pytest.raises(ValidationError) as refused:
-        enter_2027(civil_affairs)
-    enter_2027(civil_affairs, holidays=HOLIDAYS_2027[:1], makeup_workdays=[], replace=True)
-
-    assert "year" in errors_of(refused)
-    assert OfficialCalendarDay.objects.filter(year__year=2027).count() == 3
-
-
-def test_bad_notices_are_refused_with_every_problem_named_and_nothing_stored(civil_affairs):
-    with pytest.raises(ValidationError) as refused:
-        enter_2027(
-            civil_affairs,
-            holidays=[
-                (date(2027, 1, 3), date(2027, 1, 1), "元旦"),
-                (date(2026, 12, 31), date(2027, 1, 2), "跨年"),
-                (date(2027, 2, 6), date(2027, 2, 14), "春节"),
-                (date(2027, 2, 14), date(2027, 2, 15), "重复"),
-            ],
-            makeup_workdays=[date(2027, 3, 3), date(2027, 2, 13), date(2028, 1, 1)],
-            source="  ",
-        )
-
-    errors = errors_of(refused)
-    assert len(errors["holidays"]) == 3
-    assert len(errors["makeup_workdays"]) == 3
-    assert "source" in errors
-    assert not OfficialCalendarYear.objects.filter(year=2027).exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mediation import services
-from mediation.models import AuditEvent, Case
+from mediation.models import AuditEvent, Case, ConsentRecord, CounselingSession, Purpose
 from mediation.roles import Role
 from tests.factories import held_session_with_note, make_user, open_divorce_case
 
@@ -258,3 +258,115 @@ def test_a_session_to_come_cannot_be_recorded_outside_the_duty_roster(client, co
     assert response.status_code == HTTPStatus.OK
     assert "值班时段" in response.text
     assert not case.sessions.exists()
+
+
+def test_consent_is_given_and_withdrawn_with_one_button_each(client, counselor, xlt):
+    case = open_divorce_case(xlt, counselor, consent=False)
+    url = reverse("mediation:party-consent", args=[case.uuid, 1])
+    client.force_login(counselor)
+
+    given = client.post(url, {"purpose": "counselling", "action": "give"}, follow=True)
+    withdrawn = client.post(url, {"purpose": "counselling", "action": "withdraw"}, follow=True)
+
+    party = case.parties.get(position=1)
+    assert "同意已记录" in given.text
+    assert "撤回已记录" in withdrawn.text
+    assert not party.consent_counselling
+    assert list(party.consents.values_list("action", flat=True)) == ["given", "withdrawn"]
+
+
+def test_a_consent_for_an_unknown_purpose_records_nothing(client, counselor, xlt):
+    case = open_divorce_case(xlt, counselor, consent=False)
+    client.force_login(counselor)
+
+    response = client.post(
+        reverse("mediation:party-consent", args=[case.uuid, 1]),
+        {"purpose": "marketing", "action": "give"},
+        follow=True,
+    )
+
+    assert "未知的同意事项" in response.text
+    assert not ConsentRecord.objects.exists()
+
+
+def test_the_supervisor_removes_a_counsellor_with_the_button_on_the_assign_page(
+    client, supervisor, counselor, xlt
+):
+    case = open_divorce_case(xlt, counselor)
+    client.force_login(supervisor)
+    url = reverse("mediation:case-assign", args=[case.uuid])
+
+    removed = client.post(url, {"unassign": counselor.pk}, follow=True)
+    again = client.post(url, {"unassign": counselor.pk}, follow=True)
+
+    assert "已不再负责本个案" in removed.text
+    assert "该咨询师未分配到此个案" in again.text
+    assert not Case.objects.visible_to(counselor).exists()
+
+
+def test_a_session_is_cancelled_or_marked_as_not_attended_from_its_page(client, counselor, xlt):
+    case = open_divorce_case(xlt, counselor)
+    sessions = [
+        services.book_session(
+            case=case,
+            kind="joint",
+            starts_at=timezone.now() + timedelta(days=days),
+            room="调解室一",
+            lead_counselor=counselor,
+            booked_by=counselor,
+        )
+        for days in (1, 2)
+    ]
+    client.force_login(counselor)
+
+    client.post(reverse("mediation:session-cancel", args=[case.uuid, sessions[0].uuid]))
+    client.post(
+        reverse("mediation:session-cancel", args=[case.uuid, sessions[1].uuid]), {"no_show": "1"}
+    )
+
+    assert [s.status for s in CounselingSession.objects.order_by("starts_at")] == [
+        CounselingSession.Status.CANCELLED,
+        CounselingSession.Status.NO_SHOW,
+    ]
+
+
+def test_opening_a_case_for_a_walk_in_ignores_a_receipt_date(client, counselor, xlt):
+    client.force_login(counselor)
+
+    client.post(
+        reverse("mediation:case-open"),
+        {
+            "office": xlt.pk,
+            "port": "walk_in",
+            "category": "family",
+            "received_on": "2026-10-09",
+            "party_count": 1,
+        },
+    )
+
+    case = Case.objects.get()
+    assert case.received_on is None and case.parties.count() == 1
+
+
+def test_the_session_page_reads_its_notes_once_each(client, counselor, case_with_note):
+    case, session, note = case_with_note
+    client.force_login(counselor)
+
+    client.get(session_url(case, session))
+
+    assert AuditEvent.objects.filter(action="note.read", object_uuid=str(note.uuid)).count() == 1
+
+
+def test_a_counsellor_of_another_office_is_refused_the_case_pages_consent_form(
+    client, other_counselor, counselor, xlt
+):
+    case = open_divorce_case(xlt, counselor, consent=False)
+    client.force_login(other_counselor)
+
+    response = client.post(
+        reverse("mediation:party-consent", args=[case.uuid, 1]),
+        {"purpose": Purpose.COUNSELLING, "action": "give"},
+    )
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not ConsentRecord.objects.exists()

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from mediation.clock import Deadlines, days_left, deadlines
+from mediation.clock import Deadlines, deadlines, next_deadline
 from mediation.models import OfficialCalendarYear
 from mediation.services import enter_calendar_year
 
@@ -116,7 +116,9 @@ def test_the_clock_agrees_with_the_law_for_every_receipt_date_in_2021_to_2026(ca
     assert checked > 365 * 6 - 70
 
 
-def test_days_left_counts_to_the_deadline_day_itself():
-    assert days_left(date(2026, 10, 1), date(2026, 10, 8)) == 7
-    assert days_left(date(2026, 10, 8), date(2026, 10, 8)) == 0
-    assert days_left(date(2026, 10, 9), date(2026, 10, 8)) == -1
+def test_the_next_deadline_is_the_cooling_off_end_until_it_has_passed():
+    cooling_off, window = date(2026, 10, 8), date(2026, 11, 9)
+
+    assert next_deadline(date(2026, 10, 8), cooling_off, window) == cooling_off
+    assert next_deadline(date(2026, 10, 9), cooling_off, window) == window
+    assert next_deadline(date(2026, 10, 9), None, None) is None

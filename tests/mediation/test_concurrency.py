@@ -10,6 +10,7 @@ from django.db import connection
 from mediation import services
 from mediation.models import Case, Category, Outcome, OutcomeKind, Port
 from tests.factories import open_divorce_case
+from tests.helpers import error_codes
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -69,4 +70,5 @@ def test_two_outcomes_recorded_at_the_same_moment_leave_exactly_one(counselor, x
 
     assert len(results) == 1
     assert len(errors) == 1 and isinstance(errors[0], ValidationError)
+    assert error_codes(errors[0]) == {"already_closed"}
     assert Outcome.objects.filter(case=case).count() == 1

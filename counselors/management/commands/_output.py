@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from counselors.models import HalfDay, Roster, RosterGap
+from counselors.models import CoverageRule, HalfDay, Roster, RosterGap
+from counselors.services.solving import calendar_for
 from mediation.calendar import month_days
 
 
@@ -57,10 +58,7 @@ def describe(stdout, roster: Roster) -> None:
 
 def roster_demand(roster: Roster) -> dict[str, int]:
     """Working half-days that need cover, per office (from the coverage rules)."""
-    from counselors import services
-    from counselors.models import CoverageRule
-
-    calendar = services.calendar_for(roster.month)
+    calendar = calendar_for(roster.month)
     days = [d for d in month_days(roster.month) if calendar.is_working_day(d)]
     result = {}
     for rule in CoverageRule.objects.filter(

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from counselors import services
 from counselors.forms import parse_month
+from counselors.services import planning, publishing, solving
 from mediation.models import RegistryOffice
 
 from ._output import describe
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             by_city.setdefault(city, []).append(code)
         for city, codes in by_city.items():
             try:
-                roster = services.start_planning(
+                roster = planning.start_planning(
                     city=city,
                     month=first,
                     requested_by=None,
@@ -44,9 +44,9 @@ class Command(BaseCommand):
                 )
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
-            services.run_planning(roster=roster)
+            solving.run_planning(roster=roster)
             describe(self.stdout, roster)
             roster.refresh_from_db()
             if publish and roster.usable:
-                services.publish_roster(roster=roster, published_by=None)
+                publishing.publish_roster(roster=roster, published_by=None)
                 self.stdout.write("  " + _("published"))

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from counselors import services
 from counselors.forms import parse_month
 from counselors.models import CounselorProfile, HalfDay, Roster, Unavailability
+from counselors.services import availability, planning, publishing, solving
 
 from ._output import describe
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         city = profile.home_office.city if profile.home_office else None
         city = city or profile.offices.values_list("city", flat=True).first()
         try:
-            services.record_unavailability(
+            availability.record_unavailability(
                 counselor=profile,
                 kind=Unavailability.Kind.ABSENCE,
                 start=start,
@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 entered_by=None,
                 note="repair_rotation",
             )
-            roster = services.start_planning(
+            roster = planning.start_planning(
                 city=city,
                 month=first,
                 requested_by=None,
@@ -51,10 +51,10 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        services.run_planning(roster=roster)
+        solving.run_planning(roster=roster)
         describe(self.stdout, roster)
         roster.refresh_from_db()
-        changes = services.roster_changes(roster, roster.based_on)
+        changes = publishing.roster_changes(roster, roster.based_on)
         self.stdout.write(_("%(count)s changes:") % {"count": len(changes)})
         for change in changes:
             sign = "+" if change.added else "-"
@@ -65,5 +65,5 @@ class Command(BaseCommand):
         people = sorted({c.counselor.user.username for c in changes})
         self.stdout.write(_("touches: %(people)s") % {"people": ", ".join(people) or "-"})
         if publish and roster.status == Roster.Status.DRAFT and roster.usable:
-            services.publish_roster(roster=roster, published_by=None)
+            publishing.publish_roster(roster=roster, published_by=None)
             self.stdout.write(_("published"))

@@ -1,0 +1,187 @@
+"""Sessions: booking an individual or joint session, recording a past one, holding and
+cancelling. May import models, audit, access and consent; counselors books through book_session."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import audit
+from ..access import Action, can
+from ..models import Case, CounselingSession, Party, Purpose, Service, User
+from .consent import require_consent
+from .errors import field_error
+
+SESSION_MINUTES = (10, 240)
+
+
+def _parties_of(case: Case, kind: str, party: Party | None) -> list[Party]:
+    """Who takes part: both parties in a joint session, which a positive safety screen forbids
+    (DOMAIN.md, 'Safety comes before reconciliation'); the chosen party otherwise."""
+    if kind == CounselingSession.Kind.JOINT:
+        if case.joint_sessions_blocked:
+            raise ValidationError(
+                _(
+                    "A safety screen in this case was positive, so no joint session can be booked. "
+                    "Book individual sessions and consider a referral."
+                ),
+                code="joint_blocked",
+            )
+        return list(case.parties.all())
+    if party is None or party.case_id != case.pk:
+        raise field_error("party", _("Choose a party of this case."), "party_not_in_case")
+    return [party]
+
+
+def _double_booking(starts_at: datetime, lead_counselor: User) -> ValidationError:
+    """Which of the two double-booking constraints refused the session."""
+    busy = CounselingSession.objects.filter(
+        starts_at=starts_at, status__in=CounselingSession.ACTIVE_STATUSES
+    )
+    if busy.filter(lead_counselor=lead_counselor).exists():
+        return field_error(
+            "starts_at", _("The counsellor already has a session at this time."), "counselor_busy"
+        )
+    return field_error("room", _("This room is already booked at this time."), "room_busy")
+
+
+@transaction.atomic
+def book_session(
+    *,
+    case: Case,
+    kind: str,
+    starts_at: datetime,
+    room: str,
+    lead_counselor: User,
+    booked_by: User,
+    party: Party | None = None,
+    duration_minutes: int = 50,
+    co_counselors: Iterable[User] = (),
+    request: HttpRequest | None = None,
+) -> CounselingSession:
+    """Book an individual or joint session. A joint session is refused after a positive safety
+    screen (code joint_blocked); every party in it needs counselling consent
+    (no_counselling_consent); the lead counsellor is assigned to the case (not_assigned); a
+    counsellor or a room is never booked twice for the same time (conditional unique
+    constraints, so this holds under concurrency: counselor_busy, room_busy)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Case.Status.OPEN:
+        raise ValidationError(_("This case is closed."), code="closed")
+    parties = _parties_of(case, kind, party)
+    for each in parties:
+        require_consent(
+            each,
+            Purpose.COUNSELLING,
+            _("%(party)s has not consented to counselling.") % {"party": each.label},
+            "no_counselling_consent",
+        )
+    if not SESSION_MINUTES[0] <= duration_minutes <= SESSION_MINUTES[1]:
+        raise field_error("duration_minutes", _("A session lasts 10 to 240 minutes."), "duration")
+    if not can(lead_counselor, Action.WORK, case):
+        raise field_error(
+            "lead_counselor", _("The counsellor must be assigned to this case."), "not_assigned"
+        )
+    session = CounselingSession(
+        case=case,
+        office=case.office,
+        kind=kind,
+        party=None if kind == CounselingSession.Kind.JOINT else party,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        room=room.strip(),
+        lead_counselor=lead_counselor,
+        booked_by=booked_by,
+        booked_at=timezone.now(),
+    )
+    session.full_clean(exclude=["case", "office", "lead_counselor", "booked_by", "party"])
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError:
+        raise _double_booking(starts_at, lead_counselor) from None
+    session.co_counselors.set([c for c in co_counselors if c.pk != lead_counselor.pk])
+    audit.record(
+        actor=booked_by, action="session.book", obj=session, request=request, details={"kind": kind}
+    )
+    return session
+
+
+def record_past_session(*, case: Case, starts_at: datetime, **booking: Any) -> CounselingSession:
+    """Record a session that already took place outside a duty slot (a walk-in, a late entry).
+    Sessions to come are booked into the duty roster, which the core cannot see, so this refuses
+    them (code "future"); everything else follows book_session's rules."""
+    if starts_at > timezone.now():
+        raise field_error(
+            "starts_at",
+            _(
+                "Sessions to come are booked into a counsellor's duty slot. "
+                "This form records a session that has already taken place."
+            ),
+            "future",
+        )
+    return book_session(case=case, starts_at=starts_at, **booking)
+
+
+@transaction.atomic
+def hold_session(
+    *,
+    session: CounselingSession,
+    services: Sequence[str],
+    held_by: User,
+    duration_minutes: int | None = None,
+    request: HttpRequest | None = None,
+) -> CounselingSession:
+    """Record that a booked session took place, and which of the room's free services it
+    delivered (DOMAIN.md). Not a cancelled session (code cancelled), not before it starts
+    (future), not without a service (services)."""
+    session = CounselingSession.objects.select_for_update().get(pk=session.pk)
+    if session.status not in CounselingSession.ACTIVE_STATUSES:
+        raise ValidationError(
+            _("A cancelled session cannot be recorded as held."), code="cancelled"
+        )
+    if session.starts_at > timezone.now():
+        raise ValidationError(
+            _("A session cannot be recorded as held before it starts."), code="future"
+        )
+    unknown = set(services) - set(Service.values)
+    if unknown or not services:
+        raise field_error("services", _("Choose the services delivered."), "services")
+    session.status = CounselingSession.Status.HELD
+    session.set_services(services)
+    if duration_minutes:
+        session.duration_minutes = duration_minutes
+    session.save()
+    audit.record(actor=held_by, action="session.hold", obj=session, request=request)
+    return session
+
+
+@transaction.atomic
+def cancel_session(
+    *,
+    session: CounselingSession,
+    cancelled_by: User,
+    no_show: bool = False,
+    request: HttpRequest | None = None,
+) -> CounselingSession:
+    """Cancel a booked session, or record that the party did not come; code not_booked for a
+    session that is no longer booked."""
+    session = CounselingSession.objects.select_for_update().get(pk=session.pk)
+    if session.status != CounselingSession.Status.BOOKED:
+        raise ValidationError(_("Only a booked session can be cancelled."), code="not_booked")
+    session.status = (
+        CounselingSession.Status.NO_SHOW if no_show else CounselingSession.Status.CANCELLED
+    )
+    session.save(update_fields=["status"])
+    audit.record(
+        actor=cancelled_by,
+        action="session.cancel",
+        obj=session,
+        request=request,
+        details={"no_show": no_show},
+    )
+    return session

@@ -1,0 +1,32 @@
+"""The start page (a counsellor's day, or the offices within reach) and an office's page.
+May import access and models; reads only."""
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from .. import access
+from ..models import OfficeMembership
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.has_perm("mediation.work_cases"):
+        return redirect("mediation:today")
+    offices = access.offices_for(request.user).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=OfficeMembership.objects.select_related("user").order_by("user__username"),
+        )
+    )
+    return render(request, "mediation/home.html", {"offices": offices})
+
+
+def office_detail(request: HttpRequest, code: str) -> HttpResponse:
+    office = access.office_for(request.user, code)
+    members = (
+        OfficeMembership.objects.filter(office=office)
+        .select_related("user")
+        .prefetch_related("user__groups")
+        .order_by("user__full_name", "user__username")
+    )
+    return render(request, "mediation/office_detail.html", {"office": office, "members": members})
