@@ -40,7 +40,7 @@ def _open(width: int, height: int, title: str) -> list[str]:
     ]
 
 
-def _axis(parts: list[str], left: int, top: int, right: int, bottom: int, top_value: int):
+def _axis(parts: list[str], left: int, top: int, right: int, bottom: int, top_value: int) -> None:
     for i in range(5):
         value = top_value * i / 4
         y = bottom - (bottom - top) * i / 4

@@ -69,7 +69,8 @@ def chinese_numeral(number: int) -> str:
 
 def site_url() -> str:
     """The address the report gives for its archive page."""
-    if settings.SITE_URL:
-        return settings.SITE_URL.rstrip("/")
+    configured: str = settings.SITE_URL
+    if configured:
+        return configured.rstrip("/")
     hosts = [host for host in settings.ALLOWED_HOSTS if host and host != "*"]
     return f"https://{hosts[0].lstrip('.')}" if hosts else ""

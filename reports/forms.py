@@ -85,9 +85,11 @@ class DashboardForm(forms.Form):
         data = super().clean()
         today = timezone.localdate()
         current = month_start(today)
+        offices = list(data.get("offices") or RegistryOffice.objects.order_by("code"))
+        opened = [office.opened_on for office in offices if office.opened_on]
         first, last = data.get("first"), data.get("last")
         if data.get("preset"):
-            period = periods.preset(data["preset"], today, opened_since())
+            period = periods.preset(data["preset"], today, min(opened, default=opened_since()))
             first, last = period.first, period.last
         elif not first and not last:
             period = periods.last_full_month(today)
@@ -102,7 +104,7 @@ class DashboardForm(forms.Form):
             self.add_error("first", _("Choose a period of at most ten years."))
         data["first"], data["last"] = first, last
         data["period"] = Period(first, last)
-        data["offices"] = list(data.get("offices") or RegistryOffice.objects.order_by("code"))
+        data["offices"] = offices
         return data
 
 
