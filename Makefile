@@ -21,21 +21,25 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
 APT_PACKAGES_PDF := fonts-noto-cjk libharfbuzz-subset0 fontconfig gettext
 APT_PACKAGES_TEST := chromium
 
-.PHONY: help run test bench lint format messages makemessages lock system system-test \
+.PHONY: help run test bench lint typecheck format messages makemessages lock system system-test \
 	assets venv migrate demo worker clean
 
 help:
 	@echo "make run    set up everything, load demo data and serve http://127.0.0.1:8000"
-	@echo "make test   ruff, makemigrations --check and the whole test suite"
+	@echo "make test   ruff, mypy, makemigrations --check and the whole test suite (in parallel)"
 	@echo "make bench  benchmarks (not part of make test)"
 
-$(STAMP): requirements.lock pyproject.toml
+# Two hashed locks: what production runs, and what development and CI add to it.
+LOCKS := requirements.lock requirements-dev.lock
+
+$(STAMP): $(LOCKS) pyproject.toml
 	@if [ -z "$(PYTHON_SYSTEM)" ]; then \
 	  echo "Tongxin needs Python 3.12 or newer (Django 6.1)."; \
 	  echo "Install python3.12 or python3.13 (Debian/Ubuntu: apt-get install python3.12-venv)"; \
 	  exit 1; fi
 	@test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements.lock -r requirements-dev.lock
 	@touch $@
 
 venv: $(STAMP)
@@ -100,13 +104,16 @@ run: $(STAMP) assets system messages var/.env var/keys.dev.json demo
 	$(MANAGE) check
 	@echo
 	@echo "Tongxin is at http://127.0.0.1:8000  (stop with Ctrl-C)"
-	@echo "Demo accounts, all with the password tongxin-demo-2026:"
+	@echo "Demo accounts, all with the password tongxin-demo-2026, then a code (keys in README):"
 	@echo "  counselor_xlt   counsellor at 兴隆台区婚姻登记处"
 	@echo "  counselor_ps    counsellor at 盘山县婚姻登记处"
 	@echo "  supervisor_dw   supervisor of 大洼区婚姻登记处"
 	@echo "  minzheng        civil-affairs administrator (民政局)"
 	@echo "  fulian          women's-federation administrator (妇联)"
-	@echo "  sysadmin        system administrator"
+	@echo "  sysadmin        system administrator (accounts, calendar)"
+	@echo "  secadmin        security administrator (roles, offices, second factors)"
+	@echo "  auditadmin      audit administrator (the audit trail)"
+	@echo "The current code of an account: $(MANAGE) totp_code USERNAME"
 	@echo
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker --queue-name '*' >var/worker.log 2>&1 & \
@@ -123,17 +130,33 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: $(STAMP) assets system-test messages lint
+typecheck: $(STAMP)
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy
+
+# The suite runs on every core (pytest-xdist); tests that share an expensive set-up (the browser,
+# the 2021 pilot) stay in one worker (tests/conftest.py, WORKER_GROUPS). PYTEST_XDIST= runs serially.
+PYTEST_XDIST ?= -n auto --dist loadgroup
+
+test: $(STAMP) assets system-test messages lint typecheck
 	@mkdir -p var
 	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
-	DJANGO_DEBUG=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@start=$$EPOCHREALTIME; \
+	DJANGO_DEBUG=1 $(VENV)/bin/pytest $(PYTEST_XDIST) $(PYTEST_ARGS); status=$$?; \
+	awk -v s="$$start" -v e="$$EPOCHREALTIME" \
+		'BEGIN { printf "Test suite wall time: %.1f s\n", e - s }'; \
+	exit $$status
 
 bench: $(STAMP) assets system messages
 	DJANGO_DEBUG=1 $(PY) -m bench $(BENCH_ARGS)
 
+# Pins stay as they are unless UPGRADE=1 (pip-compile keeps the pins of an existing lock). The
+# dev lock is constrained by the production lock, so both agree on every shared package.
+PIP_COMPILE := $(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+
 lock: $(STAMP)
-	$(VENV)/bin/pip-compile -q --extra dev --strip-extras --no-emit-index-url \
-		--no-emit-find-links -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -5,6 +5,7 @@ a real environment variable always wins over that file.
 """
 
 import os
+from email.utils import getaddresses, quote
 from pathlib import Path
 
 import dj_database_url
@@ -60,7 +61,6 @@ INSTALLED_APPS = [
     "mediation",
     "counselors",
     "reports",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,7 +82,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "mediation.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -135,7 +137,8 @@ AUTH_USER_MODEL = "mediation.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, except that the superuser flag grants nothing.
+    "mediation.backends.RoleBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -148,6 +151,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "mediation.passwords.LocalWordsValidator"},
 ]
+
+# A new account's or a reset password is temporary: changed at first sign-in, refused after this.
+TONGXIN_TEMPORARY_PASSWORD_DAYS = int(os.environ.get("TONGXIN_TEMPORARY_PASSWORD_DAYS", "3"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -196,6 +202,8 @@ TASKS = {
 }
 
 # Shared tablets in the mediation room: a session ends after 30 idle minutes.
+# Database sessions that know their user, so all of one user's sessions can be ended at once.
+SESSION_ENGINE = "mediation.session_store"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -261,6 +269,27 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("TONGXIN_FROM_EMAIL", "tongxin@localhost")
+SERVER_EMAIL = os.environ.get("TONGXIN_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+
+def parse_admins(value: str) -> list[str]:
+    """DJANGO_ADMINS, e.g. "Wang Min <wm@example.cn>, ops@example.cn": the addresses that get
+    error mail in production. A malformed entry stops the start-up instead of losing mail."""
+    if not value.strip():
+        return []
+    admins = []
+    for name, address in getaddresses([value]):
+        local, _at, domain = address.partition("@")
+        if not (local and domain) or " " in address:
+            raise ImproperlyConfigured(
+                f"DJANGO_ADMINS holds an entry without a valid e-mail address: {value!r}"
+            )
+        admins.append(f'"{quote(name)}" <{address}>' if name else address)
+    return admins
+
+
+ADMINS = parse_admins(os.environ.get("DJANGO_ADMINS", ""))
+MANAGERS = ADMINS
 
 # Sealed data (SECURITY.md): the key ring never lives in the database or the repository.
 TONGXIN_KEY_FILE = os.environ.get("TONGXIN_KEY_FILE", "")

@@ -1,28 +1,36 @@
-"""URL wiring: each app's routes under its own prefix; no logic here."""
+"""URL wiring: each app's routes under its own prefix; no logic here.
 
-from django.conf import settings
-from django.contrib import admin
+There is no Django admin: accounts, roles and second factors are managed in Tongxin's own pages
+(mediation/views/accounts.py), where every change is a service call written to the audit trail.
+"""
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from mediation import views as mediation_views
+from mediation.account_forms import SignInForm
+from mediation.middleware import password_change_exempt, second_factor_exempt
 
 urlpatterns = [
     path("", mediation_views.home, name="home"),
     path(
         "login/",
-        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        login_not_required(
+            auth_views.LoginView.as_view(
+                authentication_form=SignInForm, redirect_authenticated_user=True
+            )
+        ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "logout/",
+        second_factor_exempt(password_change_exempt(auth_views.LogoutView.as_view())),
+        name="logout",
+    ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("mediation/", include("mediation.urls")),
     path("counselors/", include("counselors.urls")),
     path("reports/", include("reports.urls")),
-    path("admin/", admin.site.urls),
 ]
-
-admin.site.site_header = settings.TONGXIN_SITE_NAME
-admin.site.site_title = settings.TONGXIN_SITE_NAME

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mediation.calendar import month_start
+from mediation.demo import enrol_demo_account
 from mediation.models import OfficeMembership, RegistryOffice, User
 
 from .models import (
@@ -135,6 +136,7 @@ def _people() -> None:
             user.set_password(settings.TONGXIN_DEMO_PASSWORD)
             user.save()
             user.groups.add(counselor_group)
+        enrol_demo_account(user)
         for code in spec.offices:
             OfficeMembership.objects.get_or_create(user=user, office=offices[code])
         registry = spec.organisation == REGISTRY

@@ -20,6 +20,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # types only: importing ortools at run time waits for plan()
+    from ortools.sat.python.cp_model import IntVar, LinearExprT
 
 AM = "AM"
 PM = "PM"
@@ -134,7 +139,7 @@ class Gap:
     kind: str
     missing: int
     reason: str
-    facts: dict = field(default_factory=dict, compare=False)
+    facts: dict[str, int | list[int]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,7 @@ def prorate(cap: int, available: int, total: int) -> int:
 @dataclass
 class Tier:
     name: str
-    expr: object
+    expr: LinearExprT
     constant: int
     bound: int
 
@@ -236,7 +241,7 @@ def _weighted(tiers: list[Tier]) -> list[tuple[Tier, int]]:
 class _Model:
     """Builds the variables and constraints; kept apart from the solving loop for clarity."""
 
-    def __init__(self, problem: Problem, cp_model):
+    def __init__(self, problem: Problem, cp_model: ModuleType) -> None:
         self.p = problem
         self.cp = cp_model
         self.model = cp_model.CpModel()
@@ -245,7 +250,7 @@ class _Model:
         self.month_days = tuple(sorted(problem.days))
         self.work = [d for d in self.month_days if d in problem.working_days]
         self.slots = [(d, h) for d in self.work for h in HALVES]
-        self.x: dict[tuple[int, str, date, str], object] = {}
+        self.x: dict[tuple[int, str, date, str], IntVar] = {}
         self.pinned: dict[tuple[int, date, str], str] = {}
         for duty in sorted(problem.pinned):
             self.pinned[(duty.counselor, duty.day, duty.half)] = duty.office
@@ -328,9 +333,9 @@ class _Model:
                             m.add_implication(x[(cid, o, d, h)], y)
                     ys.append(y)
                 m.add_at_most_one(ys)
-        by_counselor: dict[int, list] = defaultdict(list)
-        by_counselor_week: dict[tuple[int, date], list] = defaultdict(list)
-        self.by_slot: dict[tuple[str, date, str], list] = defaultdict(list)
+        by_counselor: dict[int, list[IntVar]] = defaultdict(list)
+        by_counselor_week: dict[tuple[int, date], list[IntVar]] = defaultdict(list)
+        self.by_slot: dict[tuple[str, date, str], list[tuple[int, IntVar]]] = defaultdict(list)
         for (cid, o, d, h), var in x.items():
             by_counselor[cid].append(var)
             by_counselor_week[(cid, week_start(d))].append(var)
@@ -358,15 +363,15 @@ class _Model:
         m = self.model
         p = self.p
         cp = self.cp
-        terms: dict[str, list] = {tier: [] for tier in TIERS}
+        terms: dict[str, list[LinearExprT]] = {tier: [] for tier in TIERS}
         constants = dict.fromkeys(TIERS, 0)
         bounds = dict.fromkeys(TIERS, 0)
         # At most this many duties can be added: every tier that counts duties is bounded by it.
         free_duties = sum(
             max(0, self.month_cap_eff[cid] - self.pinned_count[cid]) for cid in self.counselors
         )
-        self.short: dict[tuple[str, date, str], object] = {}
-        self.qmiss: dict[tuple[str, date, str], object] = {}
+        self.short: dict[tuple[str, date, str], IntVar] = {}
+        self.qmiss: dict[tuple[str, date, str], IntVar] = {}
         self.demanded = []
         for o, office in self.offices.items():
             for d, h in self.slots:
@@ -526,7 +531,13 @@ def plan(problem: Problem, settings: SolverSettings | None = None) -> Plan:
     return _result(built, values, status_name, objective, time.perf_counter() - started)
 
 
-def _result(built: _Model, values: dict, status: str, objective: dict, seconds: float) -> Plan:
+def _result(
+    built: _Model,
+    values: dict[tuple[int, str, date, str], int],
+    status: str,
+    objective: dict[str, int],
+    seconds: float,
+) -> Plan:
     p = built.p
     duties = sorted(
         [Duty(d, h, o, cid) for (cid, d, h), o in built.pinned.items() if d in built.month_days]
@@ -586,7 +597,17 @@ def explain(built: _Model, duties: Sequence[Duty], status: str) -> list[Gap]:
     return gaps
 
 
-def _reason(built: _Model, o, d, h, at, load_week, load_month, status, qualified: bool):
+def _reason(
+    built: _Model,
+    o: str,
+    d: date,
+    h: str,
+    at: dict[tuple[int, date, str], str],
+    load_week: dict[tuple[int, date], int],
+    load_month: dict[int, int],
+    status: str,
+    qualified: bool,
+) -> tuple[str, dict[str, int | list[int]]]:
     """Sort the counsellors who might have filled the slot by what kept them away."""
     p = built.p
     eligible = [
@@ -594,7 +615,7 @@ def _reason(built: _Model, o, d, h, at, load_week, load_month, status, qualified
         for c in built.counselors.values()
         if o in c.offices and (not qualified or c.qualified_on(d))
     ]
-    facts: dict = {"eligible": len(eligible)}
+    facts: dict[str, int | list[int]] = {"eligible": len(eligible)}
     if d in p.frozen:
         return FROZEN, facts
     if not eligible:

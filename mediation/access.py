@@ -69,6 +69,28 @@ def require(user: Any, *permissions: str) -> None:
         raise Http404
 
 
+def require_recorded(
+    user: Any,
+    permission: str,
+    *,
+    action: str,
+    obj: Any = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Like `require`, for pages that change accounts, roles and second factors: a refusal is
+    also an audit event (who tried what on whom), since trying is worth knowing about."""
+    if not user.has_perm(permission):
+        audit.record(
+            actor=user,
+            action=action,
+            obj=obj,
+            outcome="denied",
+            request=request,
+            details={"refused": "permission"},
+        )
+        raise Http404
+
+
 def relations(user: Any, case: Case) -> frozenset[CaseRelation]:
     """How the user stands to the case, asked once per case object (a fresh object per request,
     so losing an assignment removes access on the next one)."""

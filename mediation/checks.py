@@ -1,6 +1,8 @@
 """System checks that refuse to run Tongxin in a state that would hurt the people in it."""
 
+import os
 import shutil
+import stat
 import subprocess
 
 from django.core import checks
@@ -40,6 +42,7 @@ def key_ring_fit_for_use(app_configs, **kwargs):
     from . import keyring
 
     level = checks.Warning if settings.DEBUG else checks.Error
+    key_file = "" if os.environ.get("TONGXIN_KEYS") else key_file_path(settings)
     try:
         ring = keyring.load()
     except keyring.KeyRingError as error:
@@ -52,7 +55,27 @@ def key_ring_fit_for_use(app_configs, **kwargs):
                 id="tongxin.E101",
             )
         ]
+    except (ValueError, OSError) as error:
+        # Not JSON, or not readable: one line that names the source, not a traceback.
+        source = key_file or "TONGXIN_KEYS"
+        if isinstance(error, OSError):
+            text = f"密钥文件 {source} 无法读取。 The key file {source} cannot be read ({error})."
+        else:
+            text = (
+                f"密钥 {source} 不是有效的 JSON。 "
+                f"The key ring in {source} is not valid JSON ({error})."
+            )
+        return [
+            level(
+                text,
+                hint="Restore the key file from its backup, or write a new one with "
+                "`manage.py keys generate --output PATH`.",
+                id="tongxin.E104",
+            )
+        ]
     found = [level(f"The key ring is unfit: {p}.", id="tongxin.E102") for p in ring.validate()]
+    if key_file:
+        found.extend(key_file_private(key_file, level))
     if ring.development and not settings.DEBUG:
         found.append(
             checks.Error(
@@ -62,3 +85,26 @@ def key_ring_fit_for_use(app_configs, **kwargs):
             )
         )
     return found
+
+
+def key_file_path(settings) -> str:
+    return os.environ.get("TONGXIN_KEY_FILE") or settings.TONGXIN_KEY_FILE or ""
+
+
+def key_file_private(path: str, level) -> list:
+    """The key file is readable by the app user only (SECURITY.md, 'Keys'): a mode that lets
+    the group or anyone else read or write it is refused in production (a warning in DEBUG)."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return []
+    if mode & 0o077:
+        return [
+            level(
+                f"密钥文件 {path} 的权限 {mode:04o} 允许其他用户访问，应为 0600。 "
+                f"The key file {path} has mode {mode:04o}: the group or others can reach it.",
+                hint=f"chmod 600 {path} (owned by the user Tongxin runs as).",
+                id="tongxin.E105",
+            )
+        ]
+    return []

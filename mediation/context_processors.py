@@ -16,13 +16,23 @@ NAVIGATION = [
     ("reports:report-list", _("Monthly reports"), "mediation.view_statistics"),
     ("mediation:calendar-list", _("Official calendar"), "mediation.manage_calendar"),
     ("mediation:audit-list", _("Audit trail"), "mediation.view_audit_trail"),
+    ("mediation:account-list", _("Accounts"), "mediation.view_accounts"),
 ]
+
+
+def signed_in_fully(user) -> bool:
+    """Past the second factor and not held on the page that replaces a temporary password:
+    only then does the navigation show anything (the gate would send every link back)."""
+    verified = getattr(user, "is_verified", None)
+    return bool(verified and verified()) and not user.must_change_password
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "user_roles": []}
+        return {"nav_items": [], "user_roles": [], "signed_in_fully": False}
+    if not signed_in_fully(user):
+        return {"nav_items": [], "user_roles": roles_of(user), "signed_in_fully": False}
     items = []
     for url_name, label, permission in NAVIGATION:
         if not user.has_perm(permission):
@@ -32,6 +42,4 @@ def navigation(request):
         except NoReverseMatch:
             continue
         items.append({"url": url, "label": label, "active": request.path.startswith(url)})
-    if user.is_staff:
-        items.append({"url": reverse("admin:index"), "label": _("Accounts"), "active": False})
-    return {"nav_items": items, "user_roles": roles_of(user)}
+    return {"nav_items": items, "user_roles": roles_of(user), "signed_in_fully": True}

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import OfficeMembership, RegistryOffice, User
+from . import totp
+from .models import OfficeMembership, RegistryOffice, TotpDevice, User
 from .roles import Role
 
 
@@ -30,6 +31,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("minzheng", "刘芳", Role.CIVIL_AFFAIRS),
     DemoAccount("fulian", "陈红", Role.WOMENS_FEDERATION),
     DemoAccount("sysadmin", "系统管理员", Role.SYSADMIN),
+    DemoAccount("secadmin", "安全管理员", Role.SECADMIN),
+    DemoAccount("auditadmin", "审计管理员", Role.AUDITADMIN),
     # Colleagues so every office has people in it; they sign in with the same password.
     DemoAccount("counselor_stz", "孙丽", Role.COUNSELOR, ("STZ",)),
     DemoAccount("counselor_dw", "周婷", Role.COUNSELOR, ("DW",)),
@@ -46,8 +49,7 @@ def seed_accounts() -> list[User]:
     offices = {office.code: office for office in RegistryOffice.objects.all()}
     for account in DEMO_ACCOUNTS:
         user, created = User.objects.get_or_create(
-            username=account.username,
-            defaults={"full_name": account.full_name, "is_staff": account.role == Role.SYSADMIN},
+            username=account.username, defaults={"full_name": account.full_name}
         )
         if created or not user.has_usable_password():
             user.set_password(settings.TONGXIN_DEMO_PASSWORD)
@@ -55,8 +57,30 @@ def seed_accounts() -> list[User]:
         user.groups.set([Group.objects.get(name=account.role.value)])
         for code in account.offices:
             OfficeMembership.objects.get_or_create(user=user, office=offices[code])
+        enrol_demo_account(user)
         users.append(user)
     return users
+
+
+# Demo accounts enrolled in this process, with their seeds (seed_demo prints them).
+_demo_seeds: dict[str, str] = {}
+
+
+def enrol_demo_account(user: User) -> str:
+    """Give a demo account its authenticator with the fixed seed of totp.demo_seed (README
+    lists them), unless it has one already; returns the seed. For demo databases only: the
+    seeds are public."""
+    from .services import two_factor
+
+    seed = totp.demo_seed(user.username)
+    if not TotpDevice.objects.filter(user=user, confirmed=True).exists():
+        two_factor.enrol_with_seed(user=user, seed=seed)
+    _demo_seeds[user.username] = seed
+    return seed
+
+
+def demo_seeds() -> dict[str, str]:
+    return dict(sorted(_demo_seeds.items()))
 
 
 # Cases in every state at every office, with session notes (which contain 示例笔记).

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .identity import InvalidIdNumber, normalise_id_number
 from .models import (
     AuditEvent,
     Case,
@@ -316,6 +317,16 @@ class PartyForm(TongxinForm):
     years_married = forms.IntegerField(
         label=_("Years married"), min_value=0, max_value=80, required=False
     )
+
+    def clean_id_number(self) -> str:
+        """The canonical ID number, or the reason it is not one, next to the field."""
+        raw = self.cleaned_data["id_number"]
+        if not raw.strip():
+            return ""
+        try:
+            return normalise_id_number(raw)
+        except InvalidIdNumber as error:
+            raise forms.ValidationError(error.message, code="id_number_invalid") from None
 
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]

@@ -1,25 +1,47 @@
 """Resident identity card numbers (GB 11643-1999): normalise and validate. Pure.
 
-Normalising comes before the blind index (SECURITY.md): full-width digits and letters become
-half-width, spaces go, a trailing x becomes X, and the check digit must agree.
+Normalising comes before the blind index (SECURITY.md): the text is NFKC-normalised (full-width
+digits and letters become half-width), spaces go, a trailing x becomes X; what is left must be
+17 ASCII digits and a digit or X whose check digit agrees. Any other text, in any script, is
+refused with InvalidIdNumber, never another exception.
 """
 
+import re
 import unicodedata
 from datetime import date
 
+from django.utils.translation import gettext, gettext_noop
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+# ASCII only: str.isdigit() would also take Arabic-Indic, Devanagari or Ethiopic digits.
+CANONICAL = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+
+MESSAGES = {
+    "length": gettext_noop("An ID number has 18 characters."),
+    "characters": gettext_noop("An ID number has 17 digits followed by a digit or X."),
+    "birth_date": gettext_noop("The birth date inside this ID number does not exist."),
+    "check_digit": gettext_noop(
+        "The last character of this ID number does not match its check digit. Please check it."
+    ),
+}
 
 
 class InvalidIdNumber(ValueError):
-    """The text is not a valid 18-character ID number; `code` says why."""
+    """The text is not a valid 18-character ID number; `code` says why (a key of MESSAGES) and
+    `message` says it to the user, in the active language."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
 
+    @property
+    def message(self) -> str:
+        return gettext(MESSAGES[self.code])
+
 
 def check_char(first17: str) -> str:
+    """The GB 11643 check character of the first 17 digits (ASCII)."""
     total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
 
@@ -31,10 +53,10 @@ def normalise_id_number(raw: str) -> str:
     text = "".join(text.split()).upper()
     if len(text) != 18:
         raise InvalidIdNumber("length")
-    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if not CANONICAL.fullmatch(text):
         raise InvalidIdNumber("characters")
     try:
-        born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+        born = birth_date(text)
     except ValueError:
         raise InvalidIdNumber("birth_date") from None
     if born.year < 1900:

@@ -6,6 +6,7 @@ app_name = "mediation"
 
 case = "cases/<uuid:case_uuid>/"
 session = case + "sessions/<uuid:session_uuid>/"
+account = "accounts/<int:user_id>/"
 
 urlpatterns = [
     path("offices/<str:code>/", views.office_detail, name="office-detail"),
@@ -37,4 +38,22 @@ urlpatterns = [
     path(case + "follow-ups/<int:follow_up_id>/", views.follow_up_record, name="follow-up-record"),
     path(case + "satisfaction/", views.satisfaction_new, name="satisfaction-new"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("audit/export.csv", views.audit_export, name="audit-export"),
+    # Signing in, second step, and one's own account.
+    path("sign-in/code/", views.second_factor, name="second-factor"),
+    path("sign-in/authenticator/", views.second_factor_enrol, name="second-factor-enrol"),
+    path("me/", views.my_account, name="my-account"),
+    path("me/password/", views.password_change, name="password-change"),
+    path("me/backup-codes/", views.backup_codes, name="backup-codes"),
+    path("me/sign-out-everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
+    # Accounts, by the system and the security administrators.
+    path("accounts/", views.account_list, name="account-list"),
+    path("accounts/new/", views.account_create, name="account-create"),
+    path(account, views.account_detail, name="account-detail"),
+    path(account + "edit/", views.account_edit, name="account-edit"),
+    path(account + "roles/", views.account_grants, name="account-grants"),
+    *[
+        path(account + f"{kind}/", views.account_action, {"kind": kind}, name=f"account-{kind}")
+        for kind in ("deactivate", "reactivate", "password-reset", "second-factor-reset")
+    ],
 ]

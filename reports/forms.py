@@ -54,7 +54,9 @@ class MonthField(forms.CharField):
 
 def opened_since() -> date:
     first = RegistryOffice.objects.exclude(opened_on=None).order_by("opened_on").first()
-    return month_start(first.opened_on if first else timezone.localdate())
+    if first is None or first.opened_on is None:
+        return month_start(timezone.localdate())
+    return month_start(first.opened_on)
 
 
 class DashboardForm(forms.Form):

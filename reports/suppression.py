@@ -18,6 +18,7 @@ whatever their value, zeros included, also shown as "×".
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, cast
 
 THRESHOLD = 5
 MAX_NEW_CELLS = 4
@@ -69,7 +70,7 @@ def _can_move(value: int, state: State, step: int) -> bool:
 
 
 class _Solver:
-    def __init__(self, values: Mapping[Hashable, int], relations: Iterable[Relation]):
+    def __init__(self, values: Mapping[Any, int], relations: Iterable[Relation]) -> None:
         self.values = dict(values)
         for key, value in self.values.items():
             if value < 0:
@@ -111,11 +112,18 @@ class _Solver:
                 return found
         return None
 
-    def _candidates(self, index: int, needed: int, move, sums, budget: int):
+    def _candidates(
+        self,
+        index: int,
+        needed: int,
+        move: dict[Hashable, int],
+        sums: dict[int, int],
+        budget: int,
+    ) -> list[tuple[Hashable, int, int]]:
         """Cells of constraint `index` that could take the step that balances it: first those
         that also balance another open sum (they close the cycle), hidden ones before shown ones
         (each shown one costs a hidden cell), smallest first."""
-        ranked = []
+        ranked: list[tuple[int, int, int, int, Hashable, int]] = []
         for key, coef in self.constraints[index].items():
             if key in move:
                 continue
@@ -140,14 +148,16 @@ class _Solver:
         ranked.sort()
         return [(key, step, cost) for _c, cost, _v, _r, key, step in ranked[:BRANCHING]]
 
-    def _extend(self, move, sums, budget):
+    def _extend(
+        self, move: dict[Hashable, int], sums: dict[int, int], budget: int
+    ) -> dict[Hashable, int] | None:
         self.nodes += 1
         if self.nodes > NODE_LIMIT:
             return None
         unbalanced = [index for index, total in sums.items() if total]
         if not unbalanced:
             return dict(move)
-        best = None
+        best: list[tuple[Hashable, int, int]] | None = None
         for index in unbalanced:
             needed = -1 if sums[index] > 0 else 1
             candidates = self._candidates(index, needed, move, sums, budget)
@@ -155,6 +165,8 @@ class _Solver:
                 best = candidates
             if not candidates:
                 return None
+        if not best:
+            return None
         for key, step, cost in best:
             move[key] = step
             for index in self.touching[key]:
@@ -219,9 +231,9 @@ class _Solver:
             protected.update(move)
 
 
-def suppress(
-    values: Mapping[Hashable, int], relations: Iterable[Relation] = ()
-) -> dict[Hashable, State]:
+def suppress[K: Hashable](
+    values: Mapping[K, int], relations: Iterable[Relation] = ()
+) -> dict[K, State]:
     """The display state of every cell: SHOWN, SMALL ("<5"), HIDDEN or WITHHELD (both "×").
 
     Guarantee: for every cell not SHOWN there is another set of values that agrees with every
@@ -229,4 +241,5 @@ def suppress(
     WITHHELD cells at 0 or more, and differs in that cell; so no hidden count can be worked out
     from the totals.
     """
-    return _Solver(values, relations).run()
+    # The solver keeps the caller's keys as they are: its result has exactly the keys of `values`.
+    return cast("dict[K, State]", _Solver(values, relations).run())

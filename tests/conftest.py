@@ -1,12 +1,73 @@
 import importlib
+import os
 
 import pytest
 from django.db import connection
 from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
+from xdist.scheduler import LoadScopeScheduling
 
 from mediation import crypto, keyring
 from mediation.roles import Role
 from tests.factories import make_user, office
+from tests.sign_in import TongxinClient
+
+# Property tests: no deadline (two shared cores make timings noisy), no example database left in
+# the working tree; a failure prints the blob that reproduces it (`@reproduce_failure`).
+# HYPOTHESIS_PROFILE=thorough tries twenty times as many examples.
+hypothesis_settings.register_profile("tongxin", deadline=None, database=None, print_blob=True)
+hypothesis_settings.register_profile(
+    "thorough", parent=hypothesis_settings.get_profile("tongxin"), max_examples=2000
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "tongxin"))
+
+
+# Tests that share an expensive session set-up run in one xdist worker (`--dist loadgroup`, as
+# `make test` runs them), so that it is made once: node-id prefix -> group.
+PILOT = "tests/reports/test_panjin_2021.py"
+WORKER_GROUPS = {
+    PILOT: "panjin_2021",  # the 2021 pilot's database, some 1,300 cases
+    "tests/browser/": "browser",  # one Chromium and one live server
+}
+
+
+class WorkerGroups(LoadScopeScheduling):
+    """xdist's loadgroup reads groups from a suffix it writes into node ids, which pytest 9.2 no
+    longer takes; these groups are known by path instead, and every other test is a unit of its
+    own. Units go out in collection order, never reordered by size: pytest-django puts the
+    transactional tests (which empty the database when they end) after the others, and each
+    worker must keep that order."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        for prefix, group in WORKER_GROUPS.items():
+            if nodeid.startswith(prefix):
+                return group
+        return nodeid
+
+    def schedule(self) -> None:
+        self.config.option.loadscopereorder = False
+        super().schedule()
+
+
+class XdistHooks:
+    """Registered only when xdist runs (`-p no:xdist` would not know the hook)."""
+
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        if config.getvalue("dist") == "loadgroup":
+            return WorkerGroups(config, log)
+        return None
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistHooks(), "tongxin-xdist-groups")
+
+
+def pytest_collection_modifyitems(items):
+    """The pilot's tests first (they stay among the non-transactional ones, which pytest-django
+    has put first): the worker that makes the pilot starts on it at once."""
+    items.sort(key=lambda item: not item.nodeid.startswith(PILOT))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -102,5 +163,21 @@ def womens_federation(db):
 
 
 @pytest.fixture
+def client():
+    """Every test's client signs in with the second factor passed (tests/sign_in.py)."""
+    return TongxinClient()
+
+
+@pytest.fixture
 def sysadmin(db):
-    return make_user(Role.SYSADMIN, username="admin1", full_name="管理员", is_staff=True)
+    return make_user(Role.SYSADMIN, username="admin1", full_name="系统管理员甲")
+
+
+@pytest.fixture
+def secadmin(db):
+    return make_user(Role.SECADMIN, username="secadmin1", full_name="安全管理员甲")
+
+
+@pytest.fixture
+def auditadmin(db):
+    return make_user(Role.AUDITADMIN, username="auditadmin1", full_name="审计管理员甲")

@@ -10,7 +10,7 @@ APPS = ("mediation", "counselors", "reports")
 
 
 def imports_of(app: str) -> list[tuple[Path, str]]:
-    found = []
+    found: list[tuple[Path, str]] = []
     for path in (settings.BASE_DIR / app).rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.test import Client
@@ -12,9 +13,11 @@ from django.test import Client
 PO_FILE = settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
-def parse_po(path: Path) -> list[dict]:
+def parse_po(path: Path) -> list[dict[str, Any]]:
     """Entries of a .po file as dicts with msgid, msgstr (joined) and flags."""
-    entries, current, field = [], None, None
+    entries: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    field: str | None = None
     for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if not line:

@@ -3,8 +3,13 @@
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings import parse_admins
 
 
 def run_manage(*args: str, env: dict[str, str], cwd=None) -> subprocess.CompletedProcess:
@@ -28,6 +33,7 @@ def write_ring(path, *, development=False) -> str:
         development=development,
     )
     path.write_text(ring.to_json())
+    path.chmod(0o600)
     return str(path)
 
 
@@ -97,3 +103,50 @@ def test_gunicorn_entry_point_refuses_an_unfit_ring(tmp_path):
 
     assert result.returncode != 0
     assert "development key ring" in result.stderr
+
+
+def test_refuses_a_key_file_the_group_or_others_can_read(tmp_path):
+    env = production_env(tmp_path)
+    Path(env["TONGXIN_KEY_FILE"]).chmod(0o640)
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "tongxin.E105" in result.stderr
+    assert "0640" in result.stderr
+
+
+def test_a_malformed_key_file_gets_one_line_naming_the_file(tmp_path):
+    env = production_env(tmp_path)
+    Path(env["TONGXIN_KEY_FILE"]).write_text('{"active": "prod-1", "keys": {')
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "JSONDecodeError" not in result.stderr
+    line = next(line for line in result.stderr.splitlines() if "tongxin.E104" in line)
+    assert env["TONGXIN_KEY_FILE"] in line
+    assert "不是有效的 JSON" in line and "not valid JSON" in line
+
+
+def test_admins_for_error_mail_come_from_the_environment():
+    assert parse_admins("Wang Min <wm@example.cn>, ops@example.cn") == [
+        '"Wang Min" <wm@example.cn>',
+        "ops@example.cn",
+    ]
+    assert parse_admins("") == []
+    with pytest.raises(ImproperlyConfigured):
+        parse_admins("Wang Min, ops@example.cn")
+
+
+def test_production_reads_django_admins(tmp_path):
+    env = production_env(tmp_path) | {"DJANGO_ADMINS": "王敏 <wm@example.cn>, ops@example.cn"}
+
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.ADMINS)", env=env
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert '"王敏" <wm@example.cn>' in result.stdout
+    assert "ops@example.cn" in result.stdout

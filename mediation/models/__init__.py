@@ -31,10 +31,12 @@ from .cases import (
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
 from .sealed import SealedModel
+from .sign_in import BackupCode, SignInSession, TotpDevice
 
 __all__ = [
     "AuditChainHead",
     "AuditEvent",
+    "BackupCode",
     "Case",
     "CaseAssignment",
     "CaseNumberCounter",
@@ -62,5 +64,7 @@ __all__ = [
     "SealedModel",
     "Service",
     "SessionNote",
+    "SignInSession",
+    "TotpDevice",
     "User",
 ]

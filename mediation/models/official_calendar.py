@@ -2,6 +2,7 @@
 year (DOMAIN.md, 'The law that sets the clock'). The counting itself is mediation/calendar.py."""
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,8 @@ class OfficialCalendarYearQuerySet(models.QuerySet):
         """The pure calendar of the given years (all loaded years when None), in two queries."""
         year_rows = self if years is None else self.filter(year__in=list(years))
         loaded = frozenset(year_rows.values_list("year", flat=True))
-        rest, work = set(), set()
+        rest: set[date] = set()
+        work: set[date] = set()
         days = OfficialCalendarDay.objects.filter(year__year__in=loaded).values_list("date", "kind")
         for day, kind in days:
             (rest if kind == OfficialCalendarDay.Kind.REST else work).add(day)

@@ -1,7 +1,10 @@
 """Users, registry offices and office memberships."""
 
+from django.contrib.auth import get_backends
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -32,15 +35,30 @@ class TongxinUserManager(UserManager.from_queryset(UserQuerySet)):
 
 
 class User(AbstractUser):
-    """A person who signs in. Chinese names are written whole, so there is one name field."""
+    """A person who signs in. Chinese names are written whole, so there is one name field.
+
+    What a user may do comes from their roles only: the superuser flag grants nothing here
+    (has_perm below and mediation.backends), so no one escapes the three separated
+    administrators (SECURITY.md, 'Administrators and sign-in')."""
 
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    # Set while the password is one the system administrator handed over (a new account or a
+    # reset): it must be changed at the next sign-in and is refused after this moment.
+    temporary_password_until = models.DateTimeField(
+        _("temporary password valid until"), null=True, blank=True, editable=False
+    )
 
     objects = TongxinUserManager()
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [
+            ("view_accounts", _("Can see the list of accounts")),
+            ("manage_accounts", _("Can create, deactivate and reset accounts")),
+            ("grant_roles", _("Can grant and remove roles and office memberships")),
+            ("reset_second_factor", _("Can reset another user's second factor")),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -48,6 +66,34 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def must_change_password(self) -> bool:
+        return self.temporary_password_until is not None
+
+    def temporary_password_expired(self) -> bool:
+        return (
+            self.temporary_password_until is not None
+            and self.temporary_password_until <= timezone.now()
+        )
+
+    def has_perm(self, perm, obj=None) -> bool:
+        """Django's check, without its "an active superuser may do anything" shortcut."""
+        return self.is_active and self._backends_allow("has_perm", perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        return self.is_active and self._backends_allow("has_module_perms", app_label)
+
+    def _backends_allow(self, method: str, *args) -> bool:
+        for backend in get_backends():
+            if not hasattr(backend, method):
+                continue
+            try:
+                if getattr(backend, method)(self, *args):
+                    return True
+            except PermissionDenied:
+                return False
+        return False
 
 
 class RegistryOfficeQuerySet(models.QuerySet):

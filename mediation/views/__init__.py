@@ -3,7 +3,15 @@
 The names are re-exported here for mediation/urls.py and config/urls.py (`views.home`).
 """
 
-from .audit_trail import audit_list
+from .accounts import (
+    account_action,
+    account_create,
+    account_detail,
+    account_edit,
+    account_grants,
+    account_list,
+)
+from .audit_trail import audit_export, audit_list
 from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
 from .offices import home, office_detail
 from .official_calendar import calendar_enter, calendar_list, calendar_year
@@ -25,8 +33,29 @@ from .sessions import (
     session_detail,
     session_hold,
 )
+from .sign_in import (
+    backup_codes,
+    my_account,
+    password_change,
+    second_factor,
+    second_factor_enrol,
+    sign_out_everywhere,
+)
 
 __all__ = [
+    "account_action",
+    "account_create",
+    "account_detail",
+    "account_edit",
+    "account_grants",
+    "account_list",
+    "backup_codes",
+    "my_account",
+    "password_change",
+    "second_factor",
+    "second_factor_enrol",
+    "sign_out_everywhere",
+    "audit_export",
     "audit_list",
     "calendar_enter",
     "calendar_list",

@@ -4,18 +4,19 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from mediation.demo import seed_accounts
 from mediation.models import Case, SessionNote
-from tests.browser.conftest import browser_db, sign_in
+from tests.browser.conftest import browser_db, expect_message, sign_in
 
 pytestmark = [pytest.mark.browser, browser_db]
 
 
 def expect_deadlines(page):
     header = page.get_by_test_id("case-header")
-    assert "冷静期届满" in header.inner_text()
-    assert "申领离婚证期限届满" in header.inner_text()
+    expect(header).to_contain_text("冷静期届满")
+    expect(header).to_contain_text("申领离婚证期限届满")
 
 
 def test_a_counsellor_takes_a_divorce_case_from_application_to_outcome(page):
@@ -29,7 +30,7 @@ def test_a_counsellor_takes_a_divorce_case_from_application_to_outcome(page):
     page.get_by_label("服务端口").select_option(label="离婚登记申请")
     page.get_by_label("登记机关受理离婚申请的日期").fill(received.isoformat())
     page.get_by_role("button", name="建档").click()
-    assert "已建档" in page.content()
+    expect_message(page, "已建档")
     expect_deadlines(page)
     case_url = page.url
 
@@ -37,8 +38,10 @@ def test_a_counsellor_takes_a_divorce_case_from_application_to_outcome(page):
         page.get_by_test_id(f"party-{position}").get_by_role("link", name="知情同意").click()
         expect_deadlines(page)
         for purpose in ("counselling", "sensitive", "follow_up"):
-            page.get_by_test_id(f"consent-{purpose}").get_by_role("button", name="记录同意").click()
-            assert "同意已记录" in page.content()
+            row = page.get_by_test_id(f"consent-{purpose}")
+            row.get_by_role("button", name="记录同意").click()
+            expect(row.get_by_role("button", name="撤回")).to_be_visible()
+            expect_message(page, "同意已记录")
         page.goto(case_url)
         page.get_by_test_id(f"party-{position}").get_by_role("link", name="安全筛查").click()
         expect_deadlines(page)
@@ -46,7 +49,7 @@ def test_a_counsellor_takes_a_divorce_case_from_application_to_outcome(page):
             question.get_by_label("否").check()
         page.get_by_label("筛查时另一方不在场").check()
         page.get_by_role("button", name="保存").click()
-        assert "筛查已记录" in page.content()
+        expect_message(page, "筛查已记录")
 
     page.get_by_role("link", name="补录已进行的面谈").click()
     page.get_by_label("联合面谈").check()
@@ -54,7 +57,7 @@ def test_a_counsellor_takes_a_divorce_case_from_application_to_outcome(page):
     page.get_by_label("时间").fill("09:30")
     page.get_by_label("调解室").fill("调解室一")
     page.get_by_role("button", name="保存").click()
-    assert "面谈已记录" in page.content()
+    expect_message(page, "面谈已记录")
     expect_deadlines(page)
 
     page.get_by_role("link", name="记为已进行").click()
@@ -63,9 +66,9 @@ def test_a_counsellor_takes_a_divorce_case_from_application_to_outcome(page):
     page.get_by_role("link", name="撰写我的记录").click()
     page.get_by_label("询问笔录").fill("示例笔记：双方愿意为孩子再试一次。")
     page.get_by_role("button", name="保存").click()
-    assert "示例笔记：双方愿意为孩子再试一次。" in page.content()
+    expect(page.get_by_role("main")).to_contain_text("示例笔记：双方愿意为孩子再试一次。")
     page.get_by_role("button", name="签署").click()
-    assert "记录已签署并锁定" in page.content()
+    expect_message(page, "记录已签署并锁定")
 
     page.goto(case_url)
     page.get_by_role("link", name="记录辅导结果").click()
@@ -76,10 +79,11 @@ def test_a_counsellor_takes_a_divorce_case_from_application_to_outcome(page):
     page.get_by_label("和好：撤回离婚登记申请").check()
     page.get_by_role("button", name="保存").click()
 
-    assert "登记结果已记录" in page.content()
-    assert "已结案" in page.get_by_test_id("case-header").inner_text()
+    expect_message(page, "登记结果已记录")
+    expect(page.get_by_test_id("case-header")).to_contain_text("已结案")
     case = Case.objects.get()
-    assert case.result == "reconcile" and case.outcome.kind == "reconciled"
+    assert case.result == "reconcile"
+    assert case.outcome.kind == "reconciled"
     assert case.parties.filter(consent_counselling=True, consent_sensitive=True).count() == 2
     assert SessionNote.objects.get().status == "signed"
     assert case.follow_ups.count() == 4

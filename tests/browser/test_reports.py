@@ -3,6 +3,7 @@ monthly report made as a draft, confirmed and archived in the background."""
 
 import pytest
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from mediation.demo import seed_accounts
 from tests.browser.conftest import browser_db, sign_in
@@ -24,12 +25,13 @@ def test_minzheng_reads_the_dashboard_with_its_charts_and_definitions(page, pilo
     page.get_by_label("截止月份").fill("2021-05")
     page.get_by_role("button", name="显示").click()
 
-    assert "2021年3月至2021年5月" in page.get_by_test_id("headline").inner_text()
-    assert page.locator("svg.tx-chart").count() == 2
+    expect(page.get_by_test_id("headline")).to_contain_text("2021年3月至2021年5月")
+    expect(page.locator("svg.tx-chart")).to_have_count(2)
     table = page.locator("#table-mzt")
-    assert "盘山县婚姻登记处" in table.inner_text() and "<5" in table.inner_text()
+    expect(table).to_contain_text("盘山县婚姻登记处")
+    expect(table).to_contain_text("<5")
     page.locator("#table-outcomes thead a").first.click()
-    assert page.locator("#def-outcomes").is_visible()
+    expect(page.locator("#def-outcomes")).to_be_visible()
     assert page.console_errors == []
 
 
@@ -47,8 +49,8 @@ def test_minzheng_makes_a_monthly_report_and_sees_it_archived(page, pilot):
     page.get_by_role("button", name="确认归档").click()
 
     row = page.locator("#reports tbody tr").first
-    assert row.get_attribute("data-status") == "done"
-    assert "刘芳" in row.inner_text()
+    expect(row).to_have_attribute("data-status", "done")
+    expect(row).to_contain_text("刘芳")
     with page.expect_download() as download:
         row.get_by_role("link", name="下载").click()
     assert download.value.suggested_filename.endswith(".pdf")

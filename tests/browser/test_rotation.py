@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from counselors import demo
 from mediation.demo import seed_accounts
@@ -19,11 +22,11 @@ def test_the_civil_affairs_administrator_sees_the_month_grid(page, demo_duty):
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="轮值排班").click()
 
     grid = page.get_by_role("table", name="月排班表")
-    assert grid.is_visible()
-    assert "兴隆台区婚姻登记处" in grid.inner_text()
-    assert "李静" in grid.inner_text()
-    assert "发布" in page.get_by_test_id("published-status").inner_text()
-    assert page.get_by_role("button", name="为本月排班").is_visible()
+    expect(grid).to_be_visible()
+    expect(grid).to_contain_text("兴隆台区婚姻登记处")
+    expect(grid).to_contain_text("李静")
+    expect(page.get_by_test_id("published-status")).to_contain_text("发布")
+    expect(page.get_by_role("button", name="为本月排班")).to_be_visible()
     assert page.console_errors == []
 
 
@@ -32,9 +35,10 @@ def test_a_counsellor_sees_their_duties_and_can_subscribe(page, demo_duty):
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="我的排班").click()
 
-    assert page.get_by_role("heading", name="我的班次").is_visible()
-    feed_url = page.get_by_test_id("feed-url").input_value()
-    assert "/counselors/feed/" in feed_url and feed_url.endswith(".ics")
-    response = page.request.get(feed_url)
-    assert response.ok and "BEGIN:VCALENDAR" in response.text()
+    expect(page.get_by_role("heading", name="我的班次")).to_be_visible()
+    feed = page.get_by_test_id("feed-url")
+    expect(feed).to_have_value(re.compile(r"/counselors/feed/[^/]+\.ics$"))
+    response = page.request.get(feed.input_value())
+    assert response.ok
+    assert "BEGIN:VCALENDAR" in response.text()
     assert page.console_errors == []

@@ -1,7 +1,10 @@
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from mediation.demo import seed_accounts
-from tests.browser.conftest import browser_db, sign_in
+from tests.browser.conftest import LOCALE, browser_db, sign_in
 
 pytestmark = [pytest.mark.browser, browser_db]
 
@@ -33,8 +36,18 @@ EXPECTED_NAVIGATION = {
     },
     "sysadmin": {
         "role": "系统管理员",
-        "must": ["审计日志", "官方日历", "账户"],
-        "never": ["今日", "我的个案", "本处个案", "统计", "轮值排班"],
+        "must": ["官方日历", "账户"],
+        "never": ["今日", "我的个案", "本处个案", "统计", "轮值排班", "审计日志"],
+    },
+    "secadmin": {
+        "role": "安全管理员",
+        "must": ["账户"],
+        "never": ["今日", "我的个案", "本处个案", "统计", "轮值排班", "审计日志", "官方日历"],
+    },
+    "auditadmin": {
+        "role": "审计管理员",
+        "must": ["审计日志"],
+        "never": ["今日", "我的个案", "本处个案", "统计", "轮值排班", "官方日历", "账户"],
     },
 }
 
@@ -42,9 +55,16 @@ EXPECTED_NAVIGATION = {
 def test_login_page_is_in_chinese(page):
     page.goto("/")
 
-    assert page.url.endswith("/login/?next=/")
-    assert page.get_by_role("heading", name="登录").is_visible()
+    expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
     assert page.console_errors == []
+
+
+def test_the_browser_asks_for_chinese_and_the_page_says_it_is(page):
+    page.goto("/login/")
+
+    assert page.evaluate("navigator.language") == LOCALE == "zh-CN"
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED_NAVIGATION))
@@ -54,12 +74,11 @@ def test_every_demo_account_signs_in_and_sees_its_own_navigation(page, username)
     sign_in(page, username)
 
     navigation = page.get_by_role("navigation", name="主导航")
-    text = navigation.inner_text()
-    assert EXPECTED_NAVIGATION[username]["role"] in text
+    expect(navigation).to_contain_text(EXPECTED_NAVIGATION[username]["role"])
     for label in EXPECTED_NAVIGATION[username]["must"]:
-        assert label in text, (username, label)
+        expect(navigation).to_contain_text(label)
     for label in EXPECTED_NAVIGATION[username]["never"]:
-        assert label not in text, (username, label)
+        expect(navigation).not_to_contain_text(label)
     assert page.console_errors == []
 
 
@@ -68,4 +87,6 @@ def test_wrong_password_is_refused_with_a_chinese_message(page):
 
     sign_in(page, "counselor_xlt", password="not-the-password")
 
-    assert "请输入一个正确的" in page.content()
+    login = page.locator("form", has=page.get_by_role("button", name="登录"))
+    expect(login).to_contain_text("请输入一个正确的")
+    expect(page).to_have_url(re.compile(r"/login/$"))

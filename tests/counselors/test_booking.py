@@ -8,7 +8,6 @@ from http import HTTPStatus
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from counselors.services import booking
@@ -16,6 +15,7 @@ from mediation import services as mediation_services
 from mediation.models import CounselingSession
 from tests.factories import open_divorce_case
 from tests.helpers import error_codes
+from tests.sign_in import TongxinClient
 
 THREADS = 12
 
@@ -187,7 +187,7 @@ def test_many_people_booking_one_slot_on_the_page_get_one_session_and_a_message_
     duty = first_duty(upcoming, counselor, xlt)
     clients = []
     for _ in range(THREADS):
-        browser = Client()
+        browser = TongxinClient()
         browser.force_login(counselor)
         clients.append(browser)
 

@@ -33,7 +33,9 @@ def test_someone_outside_the_rotation_is_told_so(client, supervisor):
     assert "你尚未加入轮值" in response.text
 
 
-@pytest.mark.parametrize("who", ["civil_affairs", "womens_federation", "sysadmin"])
+@pytest.mark.parametrize(
+    "who", ["civil_affairs", "womens_federation", "sysadmin", "secadmin", "auditadmin"]
+)
 def test_roles_without_duty_get_404_for_my_duties(client, db, request, who):
     client.force_login(request.getfixturevalue(who))
 

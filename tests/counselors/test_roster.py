@@ -33,13 +33,15 @@ def test_the_month_grid_costs_a_fixed_number_of_queries(
     client.force_login(civil_affairs)
     client.get(ROSTER, {"month": "2026-10"})  # warm the session and permission caches
 
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get(ROSTER, {"month": "2026-10"})
 
     assert response.status_code == HTTPStatus.OK
 
 
-@pytest.mark.parametrize("who", ["counselor", "supervisor", "womens_federation", "sysadmin"])
+@pytest.mark.parametrize(
+    "who", ["counselor", "supervisor", "womens_federation", "sysadmin", "secadmin", "auditadmin"]
+)
 def test_only_the_civil_affairs_administrator_reaches_the_planning_pages(
     client, published, request, who
 ):

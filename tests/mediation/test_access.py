@@ -70,17 +70,49 @@ def test_city_level_administrator_sees_all_four_offices(client, civil_affairs):
         assert name in response.text
 
 
-def test_system_administrator_is_not_a_superuser_and_cannot_work_cases(sysadmin):
-    assert not sysadmin.is_superuser
-    assert not sysadmin.has_perm("mediation.work_cases")
-    assert sysadmin.has_perm("mediation.view_audit_trail")
+def test_the_three_administrators_each_hold_their_own_powers_and_no_case_work(
+    sysadmin, secadmin, auditadmin
+):
+    powers = {
+        "mediation.manage_accounts": {sysadmin},
+        "mediation.manage_calendar": {sysadmin},
+        "mediation.grant_roles": {secadmin},
+        "mediation.reset_second_factor": {secadmin},
+        "mediation.view_audit_trail": {auditadmin},
+        "mediation.work_cases": set(),
+        "mediation.supervise_office": set(),
+        "mediation.view_statistics": set(),
+    }
+    for permission, holders in powers.items():
+        assert {u for u in (sysadmin, secadmin, auditadmin) if u.has_perm(permission)} == holders
+    assert not any(u.is_superuser for u in (sysadmin, secadmin, auditadmin))
+
+
+def test_the_superuser_flag_grants_nothing(xlt):
+    user = make_user(Role.COUNSELOR, xlt, username="flagged")
+    User.objects.filter(pk=user.pk).update(is_superuser=True)
+    user = User.objects.get(pk=user.pk)
+
+    assert user.has_perm("mediation.work_cases")
+    assert not user.has_perm("mediation.grant_roles")
+    assert not user.has_perm("mediation.supervise_office")
+    assert not user.has_perm("mediation.view_audit_trail")
 
 
 # One rule, two forms: the list filter and the per-object check must agree for every role.
 
 
 @pytest.fixture
-def people(counselor, other_counselor, supervisor, civil_affairs, womens_federation, sysadmin):
+def people(
+    counselor,
+    other_counselor,
+    supervisor,
+    civil_affairs,
+    womens_federation,
+    sysadmin,
+    secadmin,
+    auditadmin,
+):
     xlt, ps = office("XLT"), office("PS")
     colleague = make_user(Role.COUNSELOR, xlt, username="c_xlt_unassigned")
     left = make_user(Role.COUNSELOR, xlt, username="c_xlt_left")
@@ -95,6 +127,8 @@ def people(counselor, other_counselor, supervisor, civil_affairs, womens_federat
         "civil-affairs administrator": civil_affairs,
         "women's-federation administrator": womens_federation,
         "system administrator": sysadmin,
+        "security administrator": secadmin,
+        "audit administrator": auditadmin,
         "inactive counsellor": inactive,
         "anonymous": AnonymousUser(),
     }
@@ -140,6 +174,8 @@ EXPECTED_VISIBLE = {
     "civil-affairs administrator": set(),
     "women's-federation administrator": set(),
     "system administrator": set(),
+    "security administrator": set(),
+    "audit administrator": set(),
     "inactive counsellor": set(),
     "anonymous": set(),
 }

@@ -161,15 +161,15 @@ def test_sign_ins_and_failed_sign_ins_are_events(client, counselor):
     assert ("auth.login", "ok") in actions
 
 
-def test_the_system_administrator_browses_the_trail_without_sealed_content(
-    client, sysadmin, counselor, xlt
+def test_the_audit_administrator_browses_the_trail_without_sealed_content(
+    client, auditadmin, counselor, xlt
 ):
     from mediation import services
     from tests.factories import open_divorce_case
 
     case = open_divorce_case(xlt, counselor)
     services.update_party(party=case.parties.first(), updated_by=counselor, name="钱保密")
-    client.force_login(sysadmin)
+    client.force_login(auditadmin)
 
     page = client.get("/mediation/audit/?action=party&verify=1")
 
@@ -178,7 +178,27 @@ def test_the_system_administrator_browses_the_trail_without_sealed_content(
     assert "审计日志完整" in page.text
 
 
-def test_the_audit_page_is_404_for_everyone_else(client, counselor, civil_affairs):
-    for user in (counselor, civil_affairs):
+def test_the_audit_page_is_404_for_everyone_else(
+    client, counselor, civil_affairs, sysadmin, secadmin
+):
+    for user in (counselor, civil_affairs, sysadmin, secadmin):
         client.force_login(user)
         assert client.get("/mediation/audit/").status_code == 404
+
+
+def test_the_audit_administrator_exports_the_filtered_trail_and_the_export_is_recorded(
+    client, auditadmin, counselor, xlt
+):
+    from tests.factories import open_divorce_case
+
+    open_divorce_case(xlt, counselor)
+    client.force_login(auditadmin)
+
+    response = client.get("/mediation/audit/export.csv", {"action": "consent"})
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("seq,at,actor_username,role")
+    assert len(lines) > 1 and all(",consent." in line for line in lines[1:])
+    event = AuditEvent.objects.get(action="audit.export")
+    assert (event.actor, event.details["filters"]) == (auditadmin, {"action": "consent"})

@@ -38,7 +38,8 @@ def test_the_assigned_counsellor_reads_names_and_notes(client, counselor, case_w
 
 
 @pytest.mark.parametrize(
-    "who", ["other_counselor", "civil_affairs", "womens_federation", "sysadmin"]
+    "who",
+    ["other_counselor", "civil_affairs", "womens_federation", "sysadmin", "secadmin", "auditadmin"],
 )
 def test_everyone_else_gets_404_on_every_case_page_and_the_attempt_is_recorded(
     client, case_with_note, who, request
@@ -230,7 +231,7 @@ def test_the_today_page_shows_the_day_and_pins_its_queries(
     )
     client.force_login(counselor)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("mediation:today"))
 
     assert [case.number for case in response.context["ending_soon"]] == [soon.number]

@@ -72,7 +72,9 @@ def test_the_supervisor_reads_the_reasons_but_not_the_screening_answers(client, 
     assert not AuditEvent.objects.filter(action="screen.read").exists()
 
 
-@pytest.mark.parametrize("who", ["other_counselor", "civil_affairs", "sysadmin"])
+@pytest.mark.parametrize(
+    "who", ["other_counselor", "civil_affairs", "sysadmin", "secadmin", "auditadmin"]
+)
 def test_everyone_else_gets_404_and_the_attempt_is_recorded(client, case, who, request):
     client.force_login(request.getfixturevalue(who))
 

@@ -13,16 +13,21 @@ Counted by hand (the tests compare against these numbers):
 - E (PS): divorce received 2021-04-12, counselling not offered; divorced 2021-05-20.
 """
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from mediation import services
 from mediation.identity import check_char
 from mediation.models import Case, Category, CounselingSession, OutcomeKind, Party, Port, Purpose
 from mediation.roles import Role
+from tests.conftest import set_audit_triggers
+from tests.databases import ClonedDatabase
 from tests.factories import make_user
 
 SECRET_NAMES = ("欧阳秘密", "司马隐私")
@@ -247,3 +252,31 @@ def duty(xlt, ps, pilot):
                 half_day=half,
             )
     return rosters["published"]
+
+
+@pytest.fixture(scope="session")
+def panjin_2021_database(django_db_setup, django_db_blocker):
+    """The published 2021 pilot (`seed_demo --profile panjin-2021`, some 1,300 cases), made once
+    per test session in a clone of the test database, committing service by service as the
+    command does from the shell. Under xdist its tests share one worker (tests/conftest.py,
+    WORKER_GROUPS), which alone makes it."""
+    with django_db_blocker.unblock():
+        clone = ClonedDatabase.clone("panjin")
+        with clone.active():
+            set_audit_triggers(present=True)
+            if connection.vendor == "postgresql":
+                # Thousands of small commits; a test database need not wait for the disk.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET synchronous_commit TO OFF")
+            call_command("seed_demo", "--profile", "panjin-2021", stdout=io.StringIO())
+    yield clone
+    with django_db_blocker.unblock():
+        clone.destroy()
+
+
+@pytest.fixture(scope="module")
+def panjin_2021(panjin_2021_database):
+    """The tests of a module read the pilot's database; each runs in its own transaction
+    (`django_db`), rolled back after it, as usual."""
+    with panjin_2021_database.active():
+        yield

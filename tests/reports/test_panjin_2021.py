@@ -1,4 +1,8 @@
-"""Acceptance: the 2021 pilot as published, its August report and minzheng's dashboard."""
+"""Acceptance: the 2021 pilot as published, its August report and minzheng's dashboard.
+
+The pilot is made once per test session (conftest.py, `panjin_2021_database`); each test here
+reads it inside its own transaction, rolled back after it.
+"""
 
 import io
 
@@ -10,16 +14,21 @@ from pypdf import PdfReader
 from mediation.models import Case, Outcome
 from mediation.models import User as Account
 
+# Under xdist these tests share one worker (tests/conftest.py, WORKER_GROUPS).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("panjin_2021")]
+
 OFFICE_NAMES = ("兴隆台区婚姻登记处", "双台子区婚姻登记处", "大洼区婚姻登记处", "盘山县婚姻登记处")
 
 
-# The seed commits service by service, as it does from the command line.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_pilot_its_august_report_and_the_dashboard_agree_on_369_couples(client, tmp_path):
-    call_command("seed_demo", "--profile", "panjin-2021")
+def test_seeding_the_pilot_a_second_time_changes_nothing():
     cases = Case.objects.count()
-    call_command("seed_demo", "--profile", "panjin-2021")
+
+    call_command("seed_demo", "--profile", "panjin-2021", stdout=io.StringIO())
+
     assert Case.objects.count() == cases
+
+
+def test_369_couples_reconciled_and_lapses_outnumber_withdrawals_without_counselling():
     reconciled = Outcome.objects.filter(kind="reconciled", decided_on__year=2021)
     assert reconciled.filter(decided_on__month__lte=8).count() == 369
     lapsed_uncounselled = Outcome.objects.filter(kind="lapsed").exclude(
@@ -28,16 +37,24 @@ def test_the_pilot_its_august_report_and_the_dashboard_agree_on_369_couples(clie
     withdrawn_uncounselled = reconciled.exclude(case__sessions__status="held")
     assert lapsed_uncounselled.count() > 2 * withdrawn_uncounselled.count()
 
+
+def test_the_august_report_counts_369_couples_and_names_every_office(tmp_path):
     output = tmp_path / "report.pdf"
+
     call_command("monthly_report", "--month", "2021-08", "--output", str(output))
+
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(output.read_bytes())).pages)
     assert "自调解室2021年3月开设以来，已有369对夫妻和好。" in text
     for name in OFFICE_NAMES:
         assert name in text
 
+
+def test_the_dashboard_agrees_with_the_report_office_by_office(client):
     client.force_login(Account.objects.get(username="minzheng"))
+
     default = client.get(reverse("reports:dashboard")).text
     pilot = client.get(reverse("reports:dashboard"), {"first": "2021-03", "last": "2021-08"}).text
+
     assert "共有369对夫妻和好" in default
     assert "2021年3月至2021年8月，共有369对夫妻和好" in pilot
     comparison = pilot[pilot.index('id="table-comparison"') :]

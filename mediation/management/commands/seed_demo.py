@@ -60,3 +60,9 @@ class Command(BaseCommand):
             f"Demo data ready ({profile}): {len(users)} accounts, {cases} new cases, "
             f"{time.perf_counter() - start:.1f} s in all."
         )
+        say(
+            "Second factor (TOTP, 30 s, 6 digits): add each account to an authenticator app "
+            "with its key, or print the current code with `manage.py totp_code USERNAME`:"
+        )
+        for username, seed in demo.demo_seeds().items():
+            say(f"  {username:<22} {seed}")
