@@ -18,6 +18,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from unittest.mock import patch
 
 from django.conf import settings
 from django.core.management import call_command
@@ -101,11 +102,8 @@ def stages() -> None:
 
     with translation.override("zh-hans"):
         timed("counting (queries)", lambda: rollup.counts([o.id for o in offices], *AUGUST.key))
-        Publication.finish = finish
-        try:
+        with patch.object(Publication, "finish", finish):
             page = timed("page: counts, tables, suppression", lambda: pages.build(offices, AUGUST))
-        finally:
-            Publication.finish = original_finish
         issue = pdf.Issue(number="bench", issuer_name="bench", archive_url="https://x/")
         context = timed("charts and context", lambda: pdf.report_context(page, issue))
         html = timed("template", lambda: render_to_string("reports/report_pdf.html", context))
@@ -126,6 +124,7 @@ def stages() -> None:
             lambda: services.make_report(period=AUGUST, offices=[], confirmed_by=user),
         )
         path = services.report_path(made)
+        assert path is not None, "the report was not archived"
         timed("archive: checksum of the file", lambda: services.sha256_of(path))
     counting = timings.pop("counting (queries)")
     suppression = timings.pop("suppression")

@@ -25,6 +25,7 @@ from . import charts, document, pages
 from .figures import GROUPS, RATES, SUPPRESSION_DEFINITION
 from .periods import KIND_LABELS, Kind, Period
 from .queries import Checkpoint, checkpoint
+from .tables import RateValue
 
 STATIC_BASE = "https://tongxin.invalid/static/"
 # Whitespace between block-level tags becomes boxes WeasyPrint lays out for nothing.
@@ -193,7 +194,7 @@ def report_context(page: pages.Page, issue: Issue) -> dict:
     issued_on = issue.issued_on or timezone.localdate()
     sections = _sections(page)
     cumulative_tables = page.cumulative_tables
-    cumulative_rates = page.cumulative_rates or [None] * len(page.rates)
+    cumulative_rates: list[RateValue | None] = [*page.cumulative_rates] or [None] * len(page.rates)
     return {
         "page": page,
         "period": period,

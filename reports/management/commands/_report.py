@@ -71,6 +71,8 @@ class ReportCommand(BaseCommand):
 
     def done(self, report, output) -> None:
         path = services.report_path(report)
+        if path is None:
+            raise CommandError(f"{report.period.slug}: the report could not be archived")
         if output:
             shutil.copyfile(path, output)
         self.stdout.write(
