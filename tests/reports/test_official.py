@@ -4,6 +4,7 @@ issued, a replaced report kept and marked, and a layout where no heading ends a 
 
 import hashlib
 import io
+from collections import defaultdict
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -278,6 +279,43 @@ def test_no_heading_ends_a_page_and_wide_tables_get_landscape_pages(busy_month, 
     assert headings_ending_a_page(rendered.document) == []
     sizes = {(round(p.width), round(p.height)) for p in rendered.document.pages}
     assert sizes == {(794, 1123), (1123, 794)}  # A4 portrait and landscape, in CSS pixels
+
+
+def tables_over_pages(document) -> tuple[dict[str, list[bool]], list[str]]:
+    """From WeasyPrint's laid-out boxes: for each table that runs over more than one page,
+    whether each of its parts carries the header rows; and the body rows laid out on more than
+    one page (split rows)."""
+    parts: dict[object, list[bool]] = defaultdict(list)
+    rows: dict[object, set[int]] = defaultdict(set)
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.TableBox):
+                headed = any(
+                    isinstance(group, boxes.TableRowGroupBox) and group.is_header
+                    for group in box.children
+                )
+                parts[box.element].append(headed)
+            elif isinstance(box, boxes.TableRowGroupBox) and not box.is_header:
+                for row in box.children:
+                    rows[row.element].add(number)
+    running_over = {
+        table.get("id") or table.get("class") or "?": headed
+        for table, headed in parts.items()
+        if len(headed) > 1
+    }
+    split = [row.findtext(".//th") or "?" for row, on in rows.items() if len(on) > 1]
+    return running_over, split
+
+
+def test_a_table_running_over_a_page_repeats_its_header_and_never_splits_a_row(busy_month):
+    issue = pdf.Issue(number="盘民调〔2022〕1号", issuer_name="刘民政", archive_url="https://x/")
+
+    rendered, _page, _context = pdf.report(pages.selected_offices(), periods.year(2021), issue)
+    running_over, split = tables_over_pages(rendered.document)
+
+    assert running_over, "the annual report has a table longer than a page"
+    assert all(all(headed) for headed in running_over.values()), running_over
+    assert split == []
 
 
 def test_the_page_count_does_not_depend_on_the_numbers(busy_month):
