@@ -2,8 +2,8 @@
 August report is an official document that says 369, the dashboard of the same scope hides the
 same cells, the annual report says 369, and the four outputs agree on the pilot's months.
 
-The pilot is loaded in the test's own transaction (one bulk transaction, some ten seconds), so
-this module runs alone on any worker.
+The pilot is the session's (conftest.py, `panjin_2021_database`), shared with test_panjin_2021.py
+in one worker; each test reads it inside its own transaction, rolled back after it.
 """
 
 import io
@@ -27,14 +27,10 @@ def pdf_text(path) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages]
 
 
-@pytest.fixture
-def panjin(db):
-    call_command("seed_demo", "--profile", "panjin-2021", stdout=io.StringIO())
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("panjin_2021")]
 
 
-def test_the_august_and_annual_reports_of_the_pilot_are_official_and_say_369(
-    panjin, client, tmp_path
-):
+def test_the_august_and_annual_reports_of_the_pilot_are_official_and_say_369(client, tmp_path):
     output, annual = tmp_path / "report.pdf", tmp_path / "annual.pdf"
 
     call_command("monthly_report", "--month", "2021-08", "--output", str(output))
@@ -75,7 +71,7 @@ PILOT_SCOPES = [
 ]
 
 
-def test_the_four_outputs_agree_on_the_pilots_months(panjin, client):
+def test_the_four_outputs_agree_on_the_pilots_months(client):
     client.force_login(Account.objects.get(username="fulian"))
     assert SafetyScreen.objects.filter(screened_at__year=2021).count() > 100
     issue = pdf.Issue(number="盘民调〔2021〕8号", issuer_name="陈红", archive_url="https://x/")
