@@ -98,6 +98,7 @@ migrate: $(STAMP) var/.env
 	$(MANAGE) migrate --no-input -v 0
 
 demo: migrate var/keys.dev.json
+	$(MANAGE) keys add --file var/keys.dev.json --if-needed
 	$(MANAGE) seed_demo
 
 run: $(STAMP) assets system messages var/.env var/keys.dev.json demo

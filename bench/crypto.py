@@ -1,35 +1,88 @@
-"""Sealed data: seal + open per note, key rotation rows per second, and what reading the notes
-of a page costs in crypto and audit (issue 'Sealed data')."""
+"""Sealed data, for both suites side by side (AES-256-GCM + HMAC-SHA256, SM4-GCM + HMAC-SM3):
+seal + open per note, the blind index and an audit link's MAC, what reading the notes of a page
+costs in crypto and audit, and key rotation rows per second (a rewrap within a cipher, a reseal
+from AES to SM4). BENCH_ROTATION_ROWS changes the rotation's size (default 20,000)."""
 
+import os
 import time
 from datetime import date, timedelta
 
+from django.test import override_settings
 from django.utils import timezone
 
 from bench._timing import engine, median_seconds
 from mediation import audit, crypto, keyring, sealing, services
 from mediation.demo import seed_accounts
-from mediation.models import CounselingSession, RegistryOffice, SessionNote, User
+from mediation.models import AuditEvent, CounselingSession, RegistryOffice, SessionNote, User
 
 NOTE = "示例笔记：" + "双方就子女抚养、家务分工和沟通方式进行了深入交流，情绪逐渐平稳。" * 8
-ROTATION_ROWS = 100_000
+ROTATION_ROWS = int(os.environ.get("BENCH_ROTATION_ROWS", "20000"))
+SUITES = [crypto.SUITES["aes"], crypto.SUITES["sm"]]
 
 
-def seal_and_open() -> None:
+def ring_of(suite: crypto.Suite, key_id: str = "bench") -> crypto.KeyRing:
+    return crypto.new_ring(suite, key_id=key_id, audit_id=f"{key_id}-audit")
+
+
+def per_note_microseconds(suite: crypto.Suite) -> float:
     aad = crypto.aad_for("mediation_sessionnote", "00000000-0000-0000-0000-000000000000", "body")
-    ring = keyring.ring()
+    ring = ring_of(suite)
 
     def one_note():
-        data_key = crypto.new_key()
+        data_key = crypto.new_data_key(ring)
         key_id, wrapped = crypto.wrap_data_key(ring, data_key, context=b"t|u")
         blob = crypto.seal_text(data_key, NOTE, aad=aad)
         crypto.unwrap_data_key(ring, key_id, wrapped, context=b"t|u")
         crypto.open_text(data_key, blob, aad=aad)
 
-    per_batch = median_seconds(lambda: [one_note() for _ in range(1000)], repeat=5)
-    print(
-        f"seal + open one note (envelope, {len(NOTE)} characters): {per_batch / 1000 * 1e6:.1f} µs (median of 5 × 1000)"
+    return median_seconds(lambda: [one_note() for _ in range(1000)], repeat=5) / 1000 * 1e6
+
+
+def mac_microseconds(suite: crypto.Suite) -> tuple[float, float]:
+    key = crypto.new_key()
+    index = median_seconds(
+        lambda: [crypto.blind_index(key, "11010519491231002X", suite.mac) for _ in range(1000)]
     )
+    row = {
+        "seq": 1,
+        "at": timezone.now(),
+        "actor_id": 1,
+        "actor_username": "counselor_xlt",
+        "role": "counselor",
+        "office_code": "XLT",
+        "action": "note.read",
+        "object_type": "counselingsession",
+        "object_uuid": "00000000-0000-0000-0000-000000000000",
+        "outcome": "ok",
+        "request_id": "0" * 32,
+        "details": {"records": [{"type": "sessionnote", "uuid": "x", "fields": ["body"]}] * 10},
+    }
+    link = median_seconds(
+        lambda: [
+            audit.link_mac(
+                algorithm=suite.mac,
+                key=key,
+                key_id="a",
+                position=n,
+                previous=audit.GENESIS,
+                content=audit.content_of(row),
+            )
+            for n in range(1000)
+        ]
+    )
+    return index / 1000 * 1e6, link / 1000 * 1e6
+
+
+def primitives() -> None:
+    print("suite                   seal+open a note   blind index   audit link")
+    for suite in SUITES:
+        note = per_note_microseconds(suite)
+        index, link = mac_microseconds(suite)
+        print(
+            f"{suite.name:4} ({suite.cipher.name}, {suite.mac[5:]:6})"
+            f"  {note:8.1f} µs        {index:6.1f} µs     {link:6.1f} µs"
+        )
+    print(f"  (one note of {len(NOTE)} characters, envelope included; medians of 5 × 1000)")
 
 
 def _case_with_sessions(count: int):
@@ -61,7 +114,44 @@ def _case_with_sessions(count: int):
     return case, counselor, sessions
 
 
-def rotation() -> None:
+def page_with_ten_notes(suite: crypto.Suite) -> None:
+    """The session page of a case with ten notes: the crypto, the one audit event of the page,
+    and read_session_notes in all (door, crypto, audit)."""
+    keyring.use(ring_of(suite))
+    case, counselor, sessions = _case_with_sessions(1)
+    session = sessions[0]
+    now = timezone.now()
+    authors = [
+        User.objects.get_or_create(username=f"bench_author_{n}", defaults={"full_name": "作者"})[0]
+        for n in range(10)
+    ]
+    for author in authors:
+        note = SessionNote(session=session, author=author, created_at=now, updated_at=now)
+        sealing.seal(note, body=NOTE, assessment="介入评估")
+        note.save()
+
+    def fresh():
+        return list(SessionNote.objects.filter(session=session))
+
+    crypto_only = median_seconds(lambda: [sealing.open_fields(n) for n in fresh()]) - (
+        median_seconds(fresh)
+    )
+    before = AuditEvent.objects.count()
+    whole = median_seconds(
+        lambda: services.read_session_notes(user=counselor, session=session), repeat=7
+    )
+    events = (AuditEvent.objects.count() - before) / 8  # warm-up + 7 runs
+    print(
+        f"10 notes on one page ({engine()}, {suite.name}): crypto {crypto_only * 1000:.2f} ms, "
+        f"read_session_notes in all (door + crypto + audit) {whole * 1000:.2f} ms, "
+        f"{events:.0f} audit event per page"
+    )
+    CounselingSession.objects.filter(case=case).delete()
+
+
+def rotation(source: crypto.Suite, target: crypto.Suite) -> None:
+    first = ring_of(source, "old")
+    keyring.use(first)
     case, counselor, sessions = _case_with_sessions(ROTATION_ROWS)
     now = timezone.now()
     batch = []
@@ -73,64 +163,38 @@ def rotation() -> None:
             SessionNote.objects.bulk_create(batch)
             batch = []
     SessionNote.objects.bulk_create(batch)
-    old = keyring.ring()
-    new_ring = crypto.KeyRing(
-        keys={**old.keys, "bench-new": crypto.new_key()},
-        active_id="bench-new",
-        blind_index_key=old.blind_index_key,
-    )
-    keyring.use(new_ring)
-    try:
-        from mediation import keys
+    keyring.use(first.with_master_key("new", crypto.new_key(target.cipher), target.cipher))
+    from mediation import keys
 
+    with override_settings(TONGXIN_CRYPTO_SUITE=target.name):
         started = time.perf_counter()
         progress = keys.rotate(batch_size=1000)
         elapsed = time.perf_counter() - started
-    finally:
-        keyring.use(old)
     rows = progress.done
-    print(f"rotate {rows} rows ({engine()}): {elapsed:.1f} s, {rows / elapsed:,.0f} rows/s")
+    kind = "rewrap" if source == target else "reseal"
+    print(
+        f"rotate {rows} notes {source.cipher.name} -> {target.cipher.name} ({kind}, {engine()}): "
+        f"{elapsed:.1f} s, {rows / elapsed:,.0f} rows/s"
+    )
     SessionNote.objects.all().delete()
     CounselingSession.objects.filter(case=case).delete()
 
 
-def page_with_ten_notes() -> None:
-    case, counselor, sessions = _case_with_sessions(10)
-    now = timezone.now()
-    notes = []
-    for session in sessions:
-        note = SessionNote(session=session, author=counselor, created_at=now, updated_at=now)
-        sealing.seal(note, body=NOTE, assessment="介入评估")
-        note.save()
-        notes.append(note)
-
-    def fresh():
-        return list(
-            SessionNote.objects.filter(pk__in=[n.pk for n in notes]).select_related("session__case")
-        )
-
-    crypto_only = median_seconds(
-        lambda: [sealing.open_fields(n) for n in fresh()]
-    ) - median_seconds(fresh)
-    audit_only = median_seconds(
-        lambda: [audit.record(actor=counselor, action="note.read", obj=n) for n in notes]
-    )
-    whole = median_seconds(
-        lambda: [services.read_note(user=counselor, note=n) for n in fresh()]
-    ) - median_seconds(fresh)
-    print(
-        f"10 notes on one page ({engine()}): crypto {crypto_only * 1000:.2f} ms, audit events "
-        f"{audit_only * 1000:.2f} ms, read_note in all (access + crypto + audit) {whole * 1000:.2f} ms"
-    )
-    CounselingSession.objects.filter(case=case).delete()
-
-
 def main() -> None:
-    keyring.use(
-        crypto.KeyRing(
-            keys={"bench": crypto.new_key()}, active_id="bench", blind_index_key=crypto.new_key()
-        )
-    )
-    seal_and_open()
-    page_with_ten_notes()
-    rotation()
+    import logging
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    logging.getLogger("tongxin.audit").setLevel(logging.WARNING)
+    settings.TONGXIN_AUDIT_CHECKPOINT_FILE = Path(tempfile.mkdtemp()) / "checkpoints.log"
+    previous = keyring._override
+    try:
+        primitives()
+        for suite in SUITES:
+            page_with_ten_notes(suite)
+        rotation(crypto.SUITES["aes"], crypto.SUITES["aes"])
+        rotation(crypto.SUITES["aes"], crypto.SUITES["sm"])
+    finally:
+        keyring.use(previous)

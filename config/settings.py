@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks_db",
     "axes",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "mediation.middleware.RequestIdMiddleware",
+    "mediation.middleware.ApiMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -119,6 +121,19 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# The application connects as a role that owns nothing (SELECT, INSERT, UPDATE, DELETE only, and
+# neither UPDATE nor DELETE on the audit trail), so it cannot drop the trail's triggers;
+# `manage.py migrate` connects as the owner given here and grants the app's role what it needs
+# (docs/operations.md, 'Database roles'). Unset: one role does both (SQLite, development).
+DATABASE_MIGRATE_URL = os.environ.get("DATABASE_MIGRATE_URL", "")
+TONGXIN_DATABASE_OWNER: dict[str, str] = {}
+TONGXIN_DATABASE_APP_ROLE = ""
+if DATABASE_MIGRATE_URL:
+    _owner = dj_database_url.parse(DATABASE_MIGRATE_URL)
+    TONGXIN_DATABASE_OWNER = {
+        key: str(_owner[key]) for key in ("USER", "PASSWORD", "HOST", "PORT") if _owner.get(key)
+    }
+    TONGXIN_DATABASE_APP_ROLE = str(DATABASES["default"].get("USER") or "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (web and task worker) share the file: take the write lock at BEGIN so a
     # transaction never fails half-way on "database is locked"; WAL lets readers go on.
@@ -291,8 +306,39 @@ def parse_admins(value: str) -> list[str]:
 ADMINS = parse_admins(os.environ.get("DJANGO_ADMINS", ""))
 MANAGERS = ADMINS
 
+# SMS reminders to parties (docs/registry.md): the file backend writes var/sms/outbox.jsonl and
+# sends nothing; production sets the provider's backend and credentials from the environment.
+TONGXIN_SMS = {
+    "BACKEND": os.environ.get("TONGXIN_SMS_BACKEND", "mediation.sms.backends.file.FileBackend"),
+    "SIGNATURE": os.environ.get("TONGXIN_SMS_SIGNATURE", "同心调解"),
+    "REMINDER_HOUR": int(os.environ.get("TONGXIN_SMS_REMINDER_HOUR", "10")),
+    "CALLBACK_SECRET": os.environ.get("TONGXIN_SMS_CALLBACK_SECRET", ""),
+    "OPTIONS": {
+        key[len("TONGXIN_SMS_OPTION_") :].lower(): value
+        for key, value in os.environ.items()
+        if key.startswith("TONGXIN_SMS_OPTION_")
+    },
+    "TEMPLATES": {
+        "session_reminder": os.environ.get("TONGXIN_SMS_TEMPLATE_SESSION", ""),
+        "follow_up_reminder": os.environ.get("TONGXIN_SMS_TEMPLATE_FOLLOW_UP", ""),
+    },
+}
+
 # Sealed data (SECURITY.md): the key ring never lives in the database or the repository.
 TONGXIN_KEY_FILE = os.environ.get("TONGXIN_KEY_FILE", "")
+# `aes` (AES-256-GCM, HMAC-SHA256) or `sm` (SM4-GCM, HMAC-SM3: GB/T 39786-2021). The ring's active
+# keys must be of this suite; `manage.py keys rotate` moves older values over.
+TONGXIN_CRYPTO_SUITE = os.environ.get("TONGXIN_CRYPTO_SUITE", "aes").strip().lower()
+if TONGXIN_CRYPTO_SUITE not in {"aes", "sm"}:
+    raise ImproperlyConfigured(
+        f"TONGXIN_CRYPTO_SUITE is {TONGXIN_CRYPTO_SUITE!r}: use 'aes' or 'sm' (the national "
+        "algorithms SM4 and SM3)."
+    )
+# The audit trail's head, signed, outside the database: an append-only file (keep it where the
+# database's users cannot write) and a line on the `tongxin.audit` logger for a collector.
+TONGXIN_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("TONGXIN_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.log")
+)
 TONGXIN_DEMO_PASSWORD = "tongxin-demo-2026"
 
 LOGGING = {
@@ -303,6 +349,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("TONGXIN_LOG_LEVEL", "WARNING")},
     "loggers": {
         "tongxin": {"level": "INFO"},
+        # A signed checkpoint line per committed request: for the collector in production.
+        "tongxin.audit": {
+            "level": os.environ.get("TONGXIN_AUDIT_LOG_LEVEL", "WARNING" if DEBUG else "INFO")
+        },
         "django.security": {"level": "WARNING"},
     },
 }

@@ -13,6 +13,8 @@ from mediation import views as mediation_views
 from mediation.account_forms import SignInForm
 from mediation.middleware import password_change_exempt, second_factor_exempt
 
+from .api import api_urls
+
 urlpatterns = [
     path("", mediation_views.home, name="home"),
     path(
@@ -33,4 +35,8 @@ urlpatterns = [
     path("mediation/", include("mediation.urls")),
     path("counselors/", include("counselors.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", api_urls()),
 ]
+
+# A request too large to read, or otherwise refused, gets a page in the user's language.
+handler400 = "mediation.views.errors.bad_request"

@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from mediation.calendar import month_start
+from mediation.calendar import add_months, month_start
 from mediation.demo import enrol_demo_account
-from mediation.models import OfficeMembership, RegistryOffice, User
+from mediation.models import OfficeMembership, OfficialCalendarYear, RegistryOffice, User
 
 from .models import (
     CounselorProfile,
@@ -118,6 +118,7 @@ def seed(profile: str = "default", today: date | None = None) -> None:
     _coverage()
     _availability(today)
     _publish(today)
+    _publish(add_months(month_start(today), 1))  # rosters are published ahead (the API shows it)
     if profile == "panjin-2021":
         for month in range(3, 9):
             _publish(date(2021, month, 1))
@@ -205,6 +206,8 @@ def _availability(today: date) -> None:
 def _publish(month: date) -> None:
     """A published roster for the month of every city, unless one exists already."""
     month = month_start(month)
+    if not OfficialCalendarYear.objects.filter(year=month.year).exists():
+        return  # a month of a year whose official calendar is not entered cannot be planned
     for city in RegistryOffice.objects.values_list("city", flat=True).distinct():
         if Roster.objects.published().for_month(city, month).exists():
             continue

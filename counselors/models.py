@@ -1,5 +1,7 @@
 """The people on duty and their rosters: counsellor profiles, organisations, qualifications,
-availability, coverage rules, rosters with duties and gaps, swaps, notices (ARCHITECTURE.md).
+availability, coverage rules, rosters with duties and gaps, swaps, the e-mail digest of
+tomorrow's duty (ARCHITECTURE.md).
+Staff notices live in the core (mediation.Notice): both apps raise them.
 
 May import mediation (users, offices); cross-app links use the string form.
 """
@@ -110,6 +112,7 @@ class CounselorProfile(models.Model):
     # The calendar feed's secret: the URL carries an HMAC of it, so a copy of the database alone
     # does not reveal anyone's feed address; resetting it makes the old address stop working.
     feed_secret = models.CharField(max_length=43, default=new_feed_secret, editable=False)
+    duty_digest = models.BooleanField(_("e-mail me tomorrow's duty"), default=False)
 
     objects = CounselorProfileQuerySet.as_manager()
 
@@ -527,21 +530,17 @@ class SwapRequest(models.Model):
         return f"{self.requested_by} → {self.colleague} ({self.status})"
 
 
-class Notice(models.Model):
-    """An in-app notice (a copy also goes by email when the user has an address)."""
+class DutyDigest(models.Model):
+    """The e-mail digest of one day's duty sent to one counsellor: once, whatever runs twice."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_notices"
-    )
-    text = models.CharField(_("text"), max_length=300)
-    url = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    counselor = models.ForeignKey(CounselorProfile, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("notice")
-        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(fields=["counselor", "day"], name="digest_once_per_day")
+        ]
 
     def __str__(self) -> str:
-        return self.text
+        return f"{self.counselor_id} {self.day}"

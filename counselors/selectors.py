@@ -13,7 +13,7 @@ from django.utils import timezone
 from mediation.calendar import month_start, next_month
 from mediation.models import RegistryOffice
 
-from .models import DUTY_HOURS, Duty, duty_hours
+from .models import DUTY_HOURS, Duty, HalfDay, Roster, duty_hours
 
 
 @dataclass(frozen=True)
@@ -98,4 +98,60 @@ def service_hours(
     return sorted(
         entries,
         key=lambda entry: (not entry.partner, entry.organisation, entry.office_id, entry.month),
+    )
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One half-day of duty as other systems may see it: no name, a stable counsellor code."""
+
+    day: date
+    half_day: str
+    starts: str
+    ends: str
+    counselor_code: str
+    organisation: str
+    role: str
+
+
+@dataclass(frozen=True)
+class PublishedRoster:
+    office_code: str
+    month: date
+    published_at: datetime | None
+    entries: list[RosterEntry]
+
+
+def counselor_code(profile_id: int) -> str:
+    """A counsellor's code for other systems: stable, and no name in it."""
+    return f"C{profile_id:05d}"
+
+
+def published_roster(office: RegistryOffice, month: date) -> PublishedRoster | None:
+    """The office's duty in the month's published roster of its city (None when the month has
+    none published), half-day by half-day."""
+    roster = Roster.objects.published().for_month(office.city, month).first()
+    if roster is None:
+        return None
+    duties = (
+        Duty.objects.filter(roster=roster, office=office)
+        .select_related("counselor__organisation")
+        .order_by("day", "half_day", "counselor_id")
+    )
+    return PublishedRoster(
+        office_code=office.code,
+        month=month_start(month),
+        published_at=roster.published_at,
+        entries=[
+            RosterEntry(
+                day=duty.day,
+                half_day=duty.half_day,
+                starts=f"{DUTY_HOURS[HalfDay(duty.half_day)][0]:%H:%M}",
+                ends=f"{DUTY_HOURS[HalfDay(duty.half_day)][1]:%H:%M}",
+                counselor_code=counselor_code(duty.counselor_id),
+                organisation=duty.counselor.organisation.short_name,
+                role=duty.counselor.role,
+            )
+            for duty in duties
+        ],
     )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("my-duties/unavailability/", views.my_unavailability, name="my-unavailability"),
     path("my-duties/feed/reset/", views.feed_reset, name="feed-reset"),
     path("my-duties/notices/read/", views.notices_read, name="notices-read"),
+    path("my-duties/digest/", views.duty_digest, name="duty-digest"),
     path(
         "unavailability/<int:row_id>/delete/",
         views.unavailability_delete,

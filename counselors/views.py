@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
 from mediation.calendar import month_days, month_start, next_month, previous_month
-from mediation.models import CounselingSession, OfficialCalendarYear
+from mediation.models import CounselingSession, Notice, OfficialCalendarYear
+from mediation.services import notices
 
 from . import access, ics, selectors
 from .forms import (
@@ -41,7 +42,6 @@ from .models import (
     CoverageRule,
     Duty,
     HalfDay,
-    Notice,
     Qualification,
     Roster,
     SwapRequest,
@@ -51,6 +51,7 @@ from .services import (
     availability,
     booking,
     coverage_rules,
+    digests,
     feed_tokens,
     planning,
     profiles,
@@ -316,7 +317,21 @@ def feed_reset(request):
 @require_POST
 def notices_read(request):
     access.require_own_profile(request.user)
-    publishing.mark_notices_read(user=request.user)
+    notices.mark_notices_read(user=request.user)
+    return redirect("counselors:my-duties")
+
+
+@require_POST
+def duty_digest(request):
+    profile = access.require_own_profile(request.user)
+    try:
+        digests.set_duty_digest(
+            profile=profile, enabled=bool(request.POST.get("enabled")), request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Saved."))
     return redirect("counselors:my-duties")
 
 

@@ -7,13 +7,13 @@ user may not reach looks exactly like a missing one, and the attempt is recorded
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest
 
 from . import audit
-from .models import Case, CaseRelation, RegistryOffice
+from .models import Case, CaseRelation, OfficeMembership, RegistryOffice
 from .models.cases import CaseQuerySet
-from .roles import OFFICE_SCOPED_ROLES, roles_of
+from .roles import ADMINISTRATOR_ROLES, OFFICE_SCOPED_ROLES, roles_of
 
 
 class Action(StrEnum):
@@ -52,6 +52,20 @@ def offices_for(user: Any) -> QuerySet[RegistryOffice]:
     if is_city_level(user):
         return RegistryOffice.objects.all()
     return RegistryOffice.objects.of_user(user)
+
+
+def own_office(user: Any) -> RegistryOffice | None:
+    """The office a user belongs to first (by the membership's start, then its creation): a
+    counsellor who rotates through two rooms opens cases at their own one by default."""
+    if getattr(user, "pk", None) is None:
+        return None
+    membership = (
+        OfficeMembership.objects.filter(user=user)
+        .select_related("office")
+        .order_by(F("since").asc(nulls_last=True), "pk")
+        .first()
+    )
+    return membership.office if membership else None
 
 
 def office_for(user: Any, code: str) -> RegistryOffice:
@@ -133,3 +147,15 @@ def case_for(
             request=request,
         )
     raise Http404
+
+
+def may_read_api_docs(user: Any) -> bool:
+    """The API's schema and viewer are for the three administrators (三员分立): the system
+    administrator who creates clients, the security and audit administrators who check them."""
+    return bool(ADMINISTRATOR_ROLES & set(roles_of(user)))
+
+
+def may_manage_api_clients(user: Any) -> bool:
+    """API clients are system accounts: whoever manages accounts (the system administrator)
+    creates and revokes them."""
+    return bool(user.has_perm("mediation.manage_accounts"))

@@ -1,24 +1,58 @@
-"""Writing and verifying the hash-chained audit trail (SECURITY.md, 'Audit trail').
+"""Writing and linking the audit trail, and its checkpoints (SECURITY.md, 'Audit trail').
 
 `record` is called by services inside their transaction; it never stores names, ID numbers or
 note text — only who, role, office, action, record UUID, outcome, request id and plain details.
+
+The chain is keyed: each event gets a link, the HMAC (SHA-256 or SM3, by the audit key's
+algorithm) under an audit key from the key ring — never in the database — of the link before
+it, its position and the event's content, so whoever can write the tables still cannot rebuild
+the chain. The database queues every new event (a trigger); links are made under one lock with
+nothing but reading the waiting events, the MACs and two writes inside it:
+
+- in the writer's own transaction when nothing else waits and the lock is free (always on
+  SQLite, whose writers queue for the database anyway);
+- otherwise right after the writer commits, for everything waiting at once, by whichever writer
+  finds the lock free; the others go on, so 50 writers share one disk flush per batch.
+
+After each committed batch, and daily by `manage.py audit checkpoint`, the head (position, MAC,
+time) is signed with the audit key and written outside the database: appended to
+TONGXIN_AUDIT_CHECKPOINT_FILE and logged on `tongxin.audit`. mediation/audit_verify.py checks
+every link against the keys and the head against the newest checkpoint.
 """
 
 import hashlib
 import json
+import logging
+import os
 import re
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditEvent, RegistryOffice, User
+from . import crypto, keyring
+from .models import AuditChainHead, AuditEvent, AuditLink, AuditPending, RegistryOffice, User
+from .models.audit import GENESIS
 from .roles import roles_of
 
-GENESIS = "0" * 64
+log = logging.getLogger("tongxin.audit")
+
+SWITCH_OVER = "audit.switch_over"
+LINK_DOMAIN = b"tongxin-audit-link-v1"
+CHECKPOINT_DOMAIN = b"tongxin-audit-checkpoint-v1"
+# An event without a link this long after it was written means chaining stopped (a process died
+# between its commit and its chaining, with no write since): `audit checkpoint` links it.
+UNLINKED_GRACE = timedelta(minutes=10)
+CHAIN_BATCH = 2000
+# pg_advisory_xact_lock key of the chain ("txau"): held by whoever is making links.
+_PG_CHAIN_LOCK = 0x74786175
 
 # Numbers leaving the system (SECURITY.md, 'Audit trail'): a CSV/XLSX download of the statistics,
 # a monthly PDF made (browser, command or schedule), an archived PDF handed out.
@@ -26,32 +60,71 @@ EXPORT_ACTIONS = frozenset({"statistics.export", "report.generate", "report.down
 EXPORT_KINDS = frozenset({"csv", "xlsx", "pdf"})
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
+_CONTENT = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_username",
+    "role",
+    "office_code",
+    "action",
+    "object_type",
+    "object_uuid",
+    "outcome",
+    "request_id",
+    "details",
+)
 
-def _payload(event: AuditEvent) -> str:
-    return json.dumps(
-        {
-            "seq": event.seq,
-            "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor": event.actor_id,
-            "actor_username": event.actor_username,
-            "role": event.role,
-            "office": event.office_code,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_uuid": event.object_uuid,
-            "outcome": event.outcome,
-            "request_id": event.request_id,
-            "details": event.details,
-            "prev": event.prev_hash,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def content_of(row: dict[str, Any]) -> dict[str, Any]:
+    """What a link or a legacy hash covers of an event: everything but the chain itself."""
+    return {
+        "seq": row["seq"],
+        "at": row["at"].astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": row["actor_id"],
+        "actor_username": row["actor_username"],
+        "role": row["role"],
+        "office": row["office_code"],
+        "action": row["action"],
+        "object_type": row["object_type"],
+        "object_uuid": row["object_uuid"],
+        "outcome": row["outcome"],
+        "request_id": row["request_id"],
+        "details": row["details"],
+    }
+
+
+def _row(event: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in _CONTENT}
+
+
+def legacy_digest(content: dict[str, Any], previous: str) -> str:
+    """The plain SHA-256 of an event of the chain before keyed links (kept verifiable)."""
+    return hashlib.sha256(_canonical({**content, "prev": previous})).hexdigest()
+
+
+def legacy_hash(event: AuditEvent) -> str:
+    return legacy_digest(content_of(_row(event)), event.prev_hash)
+
+
+def link_mac(
+    *, algorithm: str, key: bytes, key_id: str, position: int, previous: str, content: dict
+) -> str:
+    """The keyed link of an event at a chain position, after the link (or legacy hash) before."""
+    message = b"|".join(
+        [
+            LINK_DOMAIN,
+            key_id.encode(),
+            str(position).encode(),
+            previous.encode(),
+            _canonical(content),
+        ]
     )
-
-
-def event_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(_payload(event).encode("utf-8")).hexdigest()
+    return crypto.mac(algorithm, key, message).hex()
 
 
 def _object_fields(obj) -> tuple[str, str]:
@@ -91,30 +164,222 @@ def record(
     request=None,
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction (or its own)."""
+    """Append one event to the trail, in the caller's transaction (or its own). It is linked in
+    that transaction when the chain's lock is free, else right after the commit."""
+    object_type, object_uuid = _object_fields(obj)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=user,
+        actor_username=user.username if user else "",
+        role=",".join(role.value for role in roles_of(user)) if user else "system",
+        office_code=_office_code(obj, office),
+        action=action,
+        object_type=object_type,
+        object_uuid=object_uuid,
+        outcome=outcome,
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+        details=details or {},
+        prev_hash="",
+        hash=None,
+    )
+    keyring.ring().active_audit_key()  # no audit key, no event: fail before writing anything
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        object_type, object_uuid = _object_fields(obj)
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        event = AuditEvent(
-            seq=head.last_seq + 1,
-            at=timezone.now(),
-            actor=user,
-            actor_username=user.username if user else "",
-            role=",".join(role.value for role in roles_of(user)) if user else "system",
-            office_code=_office_code(obj, office),
-            action=action,
-            object_type=object_type,
-            object_uuid=object_uuid,
-            outcome=outcome,
-            request_id=getattr(request, "request_id", "") if request is not None else "",
-            details=details or {},
-            prev_hash=head.last_hash,
+        event.save(force_insert=True)  # a database trigger queues it in AuditPending
+        after_commit = _after_commit()
+        after_commit.seqs.append(event.seq)
+        if _may_link_here(after_commit.seqs):
+            _chain(CHAIN_BATCH)
+            after_commit.linked_here = True
+    return event
+
+
+class _AfterCommit:
+    """Run once when the writer's transaction commits: sign and write the head if the
+    transaction linked its events itself, then make sure what waits gets linked."""
+
+    def __init__(self) -> None:
+        self.seqs: list[int] = []
+        self.linked_here = False
+
+    def __call__(self) -> None:
+        try:
+            if self.linked_here:
+                write_checkpoint()
+            _link_after_commit(None if self.linked_here else self.seqs)
+        except Exception:
+            log.exception("audit events %s were committed but not linked", self.seqs)
+
+
+def _after_commit() -> _AfterCommit:
+    """This transaction's after-commit step (one per transaction, however many events)."""
+    connection = transaction.get_connection()
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _AfterCommit):
+            return callback
+    callback = _AfterCommit()
+    transaction.on_commit(callback, robust=True)
+    return callback
+
+
+def _postgresql() -> bool:
+    return transaction.get_connection().vendor == "postgresql"
+
+
+def _may_link_here(own: list[int]) -> bool:
+    """Whether the writer links its events in its own transaction. SQLite's writers queue for
+    the database anyway (transactions begin IMMEDIATE), so they always do. A PostgreSQL writer
+    does only when nobody else's event awaits its link and the chain's lock is free: linking
+    holds the lock until the commit is on disk, fine alone, a queue of disk flushes under load."""
+    if not _postgresql():
+        return True
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM mediation_auditpending "
+            "WHERE NOT (event_seq = ANY(%s))) THEN false "
+            "ELSE pg_try_advisory_xact_lock(%s) END",
+            [own, _PG_CHAIN_LOCK],
         )
-        event.hash = event_hash(event)
-        event.save(force_insert=True)
-        head.last_seq, head.last_hash = event.seq, event.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        return bool(cursor.fetchone()[0])
+
+
+# What a writer finds after its commit: nothing of its own waits; it holds the lock now; another
+# writer holds it. `None` events: anything waiting at all (the look again after letting go).
+_NOTHING_WAITS, _MINE, _BUSY = 0, 1, 2
+_WAITING = {
+    True: "SELECT 1 FROM mediation_auditpending WHERE event_seq = ANY(%s)",
+    False: "SELECT 1 FROM mediation_auditpending",
+}
+# A writer links for others at most this long; what is left goes to the task worker.
+HOLD_LIMIT = 0.2
+
+
+def _link_after_commit(seqs: list[int] | None) -> None:
+    """Link what waits, on PostgreSQL, without ever queueing for the lock. A writer whose
+    events wait takes the chain's lock if it is free and links everything waiting, a batch per
+    transaction with a checkpoint after each; then, having let go, it looks again, because
+    writers that found the lock taken meanwhile left their events to it. A writer that finds
+    the lock taken goes on at once: its holder will look again. So 50 writers cost one disk
+    flush per batch, and no event is left behind (past HOLD_LIMIT the task worker takes over)."""
+    if not _postgresql():
+        return
+    connection, started = transaction.get_connection(), time.monotonic()
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT CASE WHEN NOT EXISTS ({_WAITING[seqs is not None]}) THEN {_NOTHING_WAITS} "
+                f"WHEN pg_try_advisory_xact_lock(%s) THEN {_MINE} ELSE {_BUSY} END",
+                [*([seqs] if seqs is not None else []), _PG_CHAIN_LOCK],
+            )
+            if cursor.fetchone()[0] != _MINE:
+                return
+            linked = _chain(CHAIN_BATCH)
+        if linked:
+            write_checkpoint()
+        seqs = None
+        if time.monotonic() - started > HOLD_LIMIT:
+            from .tasks import link_audit_events
+
+            link_audit_events.enqueue()
+            return
+
+
+def _lock() -> None:
+    """Take the chain's lock for this transaction, waiting for it. SQLite's writers hold the
+    database's one write lock already; PostgreSQL's is an advisory lock, which writes nothing."""
+    if _postgresql():
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
+
+
+def chain_pending(*, switch_over: bool = False) -> int:
+    """Link every committed event that has no link yet, waiting for the lock, a batch per
+    transaction with a checkpoint after each; returns how many. What `audit checkpoint` and the
+    task worker run (with `switch_over`, an upgraded trail gets its first keyed link even
+    before anything new is written)."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            _lock()
+            linked = _chain(CHAIN_BATCH, switch_over=switch_over)
+        if linked:
+            write_checkpoint()
+        total += linked
+        if linked < CHAIN_BATCH:
+            _link_after_commit(None)  # writers that found the lock taken left theirs to us
+            return total
+
+
+_TAKE_WAITING = (
+    "DELETE FROM mediation_auditpending WHERE event_seq IN (SELECT event_seq FROM "
+    "mediation_auditpending ORDER BY event_seq LIMIT %s) RETURNING event_seq"
+)
+_HEAD = (
+    "SELECT last_seq, last_hash, EXISTS (SELECT 1 FROM mediation_auditlink "
+    "WHERE position = last_seq) FROM mediation_auditchainhead WHERE id = 1"
+)
+
+
+def _chain(batch: int, *, switch_over: bool = False) -> int:
+    """Under the lock: link up to `batch` waiting events in sequence order after the head (and
+    first the switch-over event, when the head is still the plain SHA-256 chain's). Five
+    statements however many events: take the waiting, read them and the head, write the
+    links, move the head."""
+    key_id, algorithm, key = keyring.ring().active_audit_key()
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_TAKE_WAITING, [batch])
+        waiting = sorted(seq for (seq,) in cursor.fetchall())
+        if not waiting and not switch_over:
+            return 0
+        cursor.execute(_HEAD)
+        found = cursor.fetchone()
+    if found is None:
+        AuditChainHead.objects.create(id=1)
+        found = (0, GENESIS, False)
+    position, previous, head_is_linked = found
+    events = list(AuditEvent.objects.filter(seq__in=waiting).order_by("seq").values(*_CONTENT))
+    if position and not head_is_linked:
+        events.insert(0, _row(_switch_over(position, previous)))
+    if not events:
+        return 0
+    links = []
+    for event in events:
+        position += 1
+        previous = link_mac(
+            algorithm=algorithm,
+            key=key,
+            key_id=key_id,
+            position=position,
+            previous=previous,
+            content=content_of(event),
+        )
+        links.append(
+            AuditLink(position=position, event_id=event["seq"], key_id=key_id, mac=previous)
+        )
+    AuditLink.objects.bulk_create(links)
+    AuditChainHead.objects.filter(id=1).update(last_seq=position, last_hash=previous)
+    return len(waiting)
+
+
+def _switch_over(legacy_events: int, legacy_head: str) -> AuditEvent:
+    """The first keyed link's event: it records the plain SHA-256 chain's length and head, so
+    the events written before keyed links stay verifiable and cannot be rewritten."""
+    event = AuditEvent(
+        at=timezone.now(),
+        role="system",
+        action=SWITCH_OVER,
+        outcome=AuditEvent.Outcome.OK,
+        details={
+            "legacy_events": legacy_events,
+            "legacy_head": legacy_head,
+            "legacy_algorithm": "sha256",
+        },
+        prev_hash="",
+        hash=None,
+    )
+    event.save(force_insert=True)
+    AuditPending.objects.filter(event=event).delete()  # linked right away, not queued
+    event.refresh_from_db()
     return event
 
 
@@ -176,37 +441,60 @@ def record_statistics_export(
     )
 
 
+# Checkpoints: the head, signed, outside the database.
+
+
 @dataclass(frozen=True)
-class Verification:
-    ok: bool
-    checked: int
-    broken_seq: int | None = None
-    reason: str = ""
+class Checkpoint:
+    position: int
+    mac: str
+    at: str
+    key_id: str
 
 
-def _events() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.chain().iterator(chunk_size=2000)
+def checkpoint_path() -> Path:
+    return Path(settings.TONGXIN_AUDIT_CHECKPOINT_FILE)
 
 
-def verify() -> Verification:
-    """Walk the chain from the start; name the first broken link."""
-    previous_hash, previous_seq, checked = GENESIS, 0, 0
-    for event in _events():
-        if event.seq != previous_seq + 1:
-            return Verification(False, checked, previous_seq + 1, "an event is missing")
-        if event.prev_hash != previous_hash:
-            return Verification(False, checked, event.seq, "it does not link to the event before")
-        if event_hash(event) != event.hash:
-            return Verification(False, checked, event.seq, "its content does not match its hash")
-        previous_hash, previous_seq = event.hash, event.seq
-        checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (head.last_seq, head.last_hash) != (previous_seq, previous_hash):
-        return Verification(False, checked, previous_seq + 1, "events after this one are missing")
-    return Verification(True, checked)
+def _checkpoint_body(position: int, mac_hex: str, at: str, key_id: str) -> dict[str, Any]:
+    return {"position": position, "mac": mac_hex, "at": at, "key_id": key_id}
+
+
+def write_checkpoint() -> Checkpoint | None:
+    """Sign the committed head with the active audit key and append it to the checkpoint file
+    and the log; None while the trail is empty."""
+    head = AuditChainHead.objects.filter(id=1).values_list("last_seq", "last_hash").first()
+    if not head or not head[0]:
+        return None
+    key_id, algorithm, key = keyring.ring().active_audit_key()
+    at = timezone.now().astimezone(UTC).isoformat(timespec="seconds")
+    body = _checkpoint_body(head[0], head[1], at, key_id)
+    signature = crypto.mac(algorithm, key, CHECKPOINT_DOMAIN + b"|" + _canonical(body)).hex()
+    line = json.dumps({**body, "signature": signature}, sort_keys=True, separators=(",", ":"))
+    path = checkpoint_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(descriptor, (line + "\n").encode())
+    finally:
+        os.close(descriptor)
+    log.info("audit checkpoint %s", line)
+    return Checkpoint(position=head[0], mac=head[1], at=at, key_id=key_id)
+
+
+def verify(*, checkpoint_file: Path | None = None) -> Any:
+    """Verify the trail (mediation/audit_verify.py, which imports this module)."""
+    from .audit_verify import verify as verify_trail
+
+    return verify_trail(checkpoint_file=checkpoint_file)
+
+
+def head() -> tuple[int, str]:
+    """(position, MAC) of the chain's last link."""
+    found = AuditChainHead.objects.filter(id=1).values_list("last_seq", "last_hash").first()
+    return (found[0], found[1]) if found else (0, GENESIS)
 
 
 def head_hash() -> str:
-    """The hash of the newest event (what a monthly report prints)."""
-    head = AuditChainHead.objects.filter(id=1).first()
-    return head.last_hash if head else GENESIS
+    """The MAC of the newest link (what a monthly report prints)."""
+    return head()[1]

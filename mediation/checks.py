@@ -35,8 +35,10 @@ def cjk_font_installed(app_configs, **kwargs):
 
 @checks.register("tongxin_keys", deploy=False)
 def key_ring_fit_for_use(app_configs, **kwargs):
-    """Refuse to start on a missing, short, repeated or development ring in production
-    (SECURITY.md, 'Keys'). On a development machine the same findings are warnings."""
+    """Refuse to start on a missing, short, repeated or development ring in production, one
+    without an audit key or whose audit key equals another key, or one whose active keys are
+    not of the configured suite (SECURITY.md, 'Keys'). On a development machine the same
+    findings are warnings."""
     from django.conf import settings
 
     from . import keyring
@@ -73,7 +75,15 @@ def key_ring_fit_for_use(app_configs, **kwargs):
                 id="tongxin.E104",
             )
         ]
-    found = [level(f"The key ring is unfit: {p}.", id="tongxin.E102") for p in ring.validate()]
+    found = [
+        level(
+            f"The key ring is unfit: {problem}.",
+            hint="`manage.py keys add --audit --file PATH` adds an audit key; "
+            "`manage.py keys add --suite SUITE --file PATH` a master key of the suite.",
+            id="tongxin.E102",
+        )
+        for problem in ring.validate(keyring.suite())
+    ]
     if key_file:
         found.extend(key_file_private(key_file, level))
     if ring.development and not settings.DEBUG:
@@ -84,6 +94,36 @@ def key_ring_fit_for_use(app_configs, **kwargs):
                 id="tongxin.E103",
             )
         )
+    return found
+
+
+@checks.register(checks.Tags.database)
+def application_role_owns_nothing(app_configs, databases=None, **kwargs):
+    """On PostgreSQL the application's role should own no table, or it could drop the audit
+    trail's triggers (docs/operations.md, 'Database roles'). Run by `check --database default`
+    (and by migrate, which connects as the owner named by DATABASE_MIGRATE_URL: not warned)."""
+    from django.conf import settings
+    from django.db import connections
+
+    from . import database_roles
+
+    found = []
+    for alias in databases or []:
+        connection = connections[alias]
+        owner = settings.TONGXIN_DATABASE_OWNER.get("USER")
+        if connection.vendor != "postgresql" or connection.settings_dict.get("USER") == owner:
+            continue
+        owned = database_roles.tables_owned_by_current_user(connection)
+        if owned:
+            found.append(
+                checks.Warning(
+                    f"The application's database role owns {owned} tables, so it could drop "
+                    "the audit trail's triggers.",
+                    hint="Connect as a role that owns nothing (DATABASE_URL) and migrate as the "
+                    "owner (DATABASE_MIGRATE_URL); see docs/operations.md.",
+                    id="tongxin.W103",
+                )
+            )
     return found
 
 

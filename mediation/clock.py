@@ -4,7 +4,7 @@ Pure: dates and an OfficialCalendar in, dates out; imports only mediation.calend
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from .calendar import OfficialCalendar, period_end
 
@@ -49,3 +49,38 @@ def next_deadline(
     if cooling_off_ends_on and cooling_off_ends_on >= today:
         return cooling_off_ends_on
     return certificate_window_ends_on
+
+
+# The registry outcomes that have a legal window (the values of models.OutcomeKind).
+RECONCILED, DIVORCED, LAPSED = "reconciled", "divorced", "lapsed"
+
+
+@dataclass(frozen=True)
+class LegalWindow:
+    """The days on which a registry outcome can lawfully be dated, both ends included."""
+
+    kind: str
+    first: date
+    last: date
+    provisional: bool
+
+    def contains(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
+def window_for(kind: str, case_deadlines: Deadlines) -> LegalWindow | None:
+    """The legal window of a registry outcome (DOMAIN.md, 'Each registry outcome has a legal
+    window'): a withdrawal (reconciled) from the day of receipt to the last day of cooling-off; a
+    certificate (divorced) from the day after cooling-off ends to the last day of the certificate
+    window; a lapse (视为撤回) on the certificate window's last day, recorded once it is over.
+    None for outcomes the law does not date (declined, referred)."""
+    cooling_off_end = case_deadlines.cooling_off_ends_on
+    window_end = case_deadlines.certificate_window_ends_on
+    provisional = case_deadlines.provisional
+    if kind == RECONCILED:
+        return LegalWindow(kind, case_deadlines.received_on, cooling_off_end, provisional)
+    if kind == DIVORCED:
+        return LegalWindow(kind, cooling_off_end + timedelta(days=1), window_end, provisional)
+    if kind == LAPSED:
+        return LegalWindow(kind, window_end, window_end, provisional)
+    return None

@@ -1,12 +1,22 @@
 """Where the key ring comes from: the environment or a key file, never the database or the
-repository (SECURITY.md, 'Keys'). Loaded once per process; `reload()` after a change."""
+repository (SECURITY.md, 'Keys'), and which suite (AES or SM) this deployment seals and chains
+with (TONGXIN_CRYPTO_SUITE). Loaded once per process; `reload()` after a change."""
 
 import os
 from pathlib import Path
 
 from django.conf import settings
 
-from .crypto import KeyRing, KeyRingError, _b64, json_without_repeats
+from .crypto import (
+    AES_256_GCM,
+    HMAC_SHA256,
+    SUITES,
+    KeyRing,
+    KeyRingError,
+    Suite,
+    _b64,
+    parse_key_map,
+)
 
 _ring: KeyRing | None = None
 _override: KeyRing | None = None
@@ -17,16 +27,24 @@ class KeyRingMissing(KeyRingError):
 
 
 def load() -> KeyRing:
-    """Read the ring: TONGXIN_KEYS + TONGXIN_ACTIVE_KEY + TONGXIN_BLIND_INDEX_KEY, else the file
-    named by TONGXIN_KEY_FILE. Raises KeyRingMissing or KeyRingError."""
+    """Read the ring: TONGXIN_KEYS + TONGXIN_ACTIVE_KEY + TONGXIN_BLIND_INDEX_KEY (+
+    TONGXIN_AUDIT_KEYS + TONGXIN_ACTIVE_AUDIT_KEY), else the file named by TONGXIN_KEY_FILE.
+    Raises KeyRingMissing or KeyRingError."""
     if os.environ.get("TONGXIN_KEYS"):
-        keys, problems = json_without_repeats(os.environ["TONGXIN_KEYS"])
+        keys, algorithms, problems = parse_key_map(os.environ["TONGXIN_KEYS"], AES_256_GCM.name)
+        audit_keys, audit_algorithms, audit_problems = parse_key_map(
+            os.environ.get("TONGXIN_AUDIT_KEYS") or "{}", HMAC_SHA256
+        )
         return KeyRing(
-            keys={str(k): _b64(v) for k, v in keys.items()},
+            keys=keys,
+            algorithms=algorithms,
             active_id=os.environ.get("TONGXIN_ACTIVE_KEY", ""),
             blind_index_key=_b64(os.environ.get("TONGXIN_BLIND_INDEX_KEY", "")),
+            audit_keys=audit_keys,
+            audit_algorithms=audit_algorithms,
+            audit_active_id=os.environ.get("TONGXIN_ACTIVE_AUDIT_KEY", ""),
             development=os.environ.get("TONGXIN_KEYS_DEVELOPMENT", "") == "1",
-            problems=tuple(problems),
+            problems=tuple(problems + audit_problems),
         )
     path = os.environ.get("TONGXIN_KEY_FILE") or settings.TONGXIN_KEY_FILE
     if not path:
@@ -57,3 +75,8 @@ def use(new_ring: KeyRing | None) -> None:
     """Install a ring for this process (tests and key commands); None goes back to loading."""
     global _override
     _override = new_ring
+
+
+def suite() -> Suite:
+    """The deployment's suite (TONGXIN_CRYPTO_SUITE, checked by the settings)."""
+    return SUITES[settings.TONGXIN_CRYPTO_SUITE]

@@ -2,6 +2,8 @@
 
 Each works in batches, one transaction per batch, and writes a row only if it still holds what
 was read (compare-and-set), so it is safe while the app is live and can be killed and run again.
+Rotation also moves rows between the suites (AES-256-GCM and SM4-GCM, SECURITY.md 'National
+cryptography') when the active key's cipher is not theirs, and blind indexes to the suite's MAC.
 """
 
 from collections import Counter
@@ -9,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 
 from . import audit, crypto, keyring, sealing
 from .identity import InvalidIdNumber, normalise_id_number
-from .models import Party, SealedModel
+from .models import Party, RegistryApplication, SealedModel
 
 
 @dataclass
@@ -28,7 +31,9 @@ def _batches(
     where: dict | None = None,
     exclude: dict | None = None,
 ):
-    """Rows in pk order, a batch at a time (a fresh query each time: rows change meanwhile)."""
+    """Rows in pk order, a batch at a time (a fresh query each time: rows change meanwhile).
+    A model with large sealed values (scans) caps the batch with KEY_BATCH_SIZE."""
+    batch_size = min(batch_size, getattr(model, "KEY_BATCH_SIZE", batch_size))
     last_pk = 0
     while True:
         query = model.objects.filter(pk__gt=last_pk, wrapped_key__isnull=False)
@@ -46,33 +51,56 @@ def _batches(
 def rotate(
     *, batch_size: int = 500, on_batch: Callable[[str, int], None] | None = None
 ) -> Progress:
-    """Rewrap every row's data key under the active master key. Field ciphertexts are untouched
-    (they are sealed with the row's data key, which does not change)."""
+    """Move every row to the active master key: rewrap its data key when the cipher stays the
+    same (field ciphertexts are untouched), or give it a fresh data key of the active cipher and
+    seal every field again when it changes (AES-256-GCM to SM4-GCM or back). Then bring every
+    blind index to the suite's MAC."""
     ring = keyring.ring()
     progress = Progress()
     for model in sealing.sealed_models():
+        columns = sealing.sealed_columns(model)
         for rows in _batches(model, batch_size, exclude={"key_id": ring.active_id}):
             with transaction.atomic():
                 for row in rows:
                     try:
-                        key_id, wrapped = sealing.rewrap_fields(row, ring)
+                        changes = _moved(row, ring, columns)
                     except crypto.KeyUnavailable as error:
                         progress.unavailable[error.key_id] += 1
                         continue
-                    except crypto.IntegrityFailure:
+                    except (crypto.IntegrityFailure, crypto.UnsupportedFormat):
                         progress.skipped += 1
                         continue
+                    expected = {
+                        column: getattr(row, column)
+                        for column in changes
+                        if column not in ("key_id", "wrapped_key")
+                    }
                     updated = model.objects.filter(
-                        pk=row.pk, key_id=row.key_id, wrapped_key=row.wrapped_key
-                    ).update(key_id=key_id, wrapped_key=wrapped)
+                        pk=row.pk, key_id=row.key_id, wrapped_key=row.wrapped_key, **expected
+                    ).update(**changes)
                     if updated:
                         progress.done += 1
                     else:
                         progress.skipped += 1
             if on_batch:
                 on_batch(model._meta.label, progress.done)
+    _blind_indexes(progress, batch_size=batch_size, only_other_algorithm=True)
+    _rebuild_registry_indexes(batch_size, progress, only_other_algorithm=True)
     audit.record(actor=None, action="keys.rotate", details=_details(progress, ring))
     return progress
+
+
+def _moved(row: SealedModel, ring: crypto.KeyRing, columns: list[str]) -> dict:
+    """The new values of a row's key columns (and sealed columns, when its cipher changes)."""
+    if not sealing.needs_reseal(row, ring):
+        key_id, wrapped = sealing.rewrap_fields(row, ring)
+        return {"key_id": key_id, "wrapped_key": wrapped}
+    fresh = sealing.resealed(row)
+    return {
+        "key_id": fresh.key_id,
+        "wrapped_key": fresh.wrapped_key,
+        **{column: getattr(fresh, column) for column in columns},
+    }
 
 
 def reseal(
@@ -114,16 +142,42 @@ def reseal(
 
 
 def rebuild_blind_index(*, batch_size: int = 500) -> Progress:
-    """Recompute every party's ID-number index with the loaded blind-index key (after that key
-    changed). Idempotent; compare-and-set on the sealed ID number."""
+    """Recompute every party's ID-number index with the loaded blind-index key and the suite's
+    MAC (after that key changed). Idempotent; compare-and-set on the sealed ID number."""
     ring = keyring.ring()
     progress = Progress()
-    for rows in _batches(Party, batch_size, exclude={"id_number_sealed": None}):
+    _blind_indexes(progress, batch_size=batch_size, only_other_algorithm=False)
+    _rebuild_registry_indexes(batch_size, progress, only_other_algorithm=False)
+    audit.record(actor=None, action="keys.rebuild_blind_index", details=_details(progress, ring))
+    return progress
+
+
+def _other_algorithm() -> Q:
+    """Parties whose stored index was made with the other suite's MAC."""
+    sm3 = Q(id_index__startswith=crypto.SM3_INDEX_PREFIX)
+    return ~sm3 & ~Q(id_index="") if keyring.suite().mac == crypto.HMAC_SM3 else sm3
+
+
+def _blind_indexes(progress: Progress, *, batch_size: int, only_other_algorithm: bool) -> None:
+    ring, algorithm = keyring.ring(), keyring.suite().mac
+    last_pk = 0
+    while True:
+        query = Party.objects.filter(pk__gt=last_pk, wrapped_key__isnull=False).exclude(
+            id_number_sealed=None
+        )
+        if only_other_algorithm:
+            query = query.filter(_other_algorithm())
+        rows = list(query.order_by("pk")[:batch_size])
+        if not rows:
+            return
+        last_pk = rows[-1].pk
         with transaction.atomic():
             for party in rows:
                 try:
                     number = sealing.open_fields(party, "id_number")["id_number"] or ""
-                    index = crypto.blind_index(ring.blind_index_key, normalise_id_number(number))
+                    index = crypto.blind_index(
+                        ring.blind_index_key, normalise_id_number(number), algorithm
+                    )
                 except crypto.KeyUnavailable as error:
                     progress.unavailable[error.key_id] += 1
                     continue
@@ -131,11 +185,51 @@ def rebuild_blind_index(*, batch_size: int = 500) -> Progress:
                     progress.skipped += 1
                     continue
                 updated = Party.objects.filter(
-                    pk=party.pk, id_number_sealed=party.id_number_sealed
+                    pk=party.pk, id_number_sealed=party.id_number_sealed, id_index=party.id_index
                 ).update(id_index=index)
                 progress.done += 1 if updated else 0
-    audit.record(actor=None, action="keys.rebuild_blind_index", details=_details(progress, ring))
-    return progress
+
+
+def blind_index_status() -> Counter:
+    """Parties with an ID number, by the MAC their blind index was made with."""
+    found: Counter = Counter()
+    for index in Party.objects.exclude(id_index="").values_list("id_index", flat=True).iterator():
+        found[crypto.blind_index_algorithm(index)] += 1
+    return found
+
+
+def _rebuild_registry_indexes(
+    batch_size: int, progress: Progress, *, only_other_algorithm: bool
+) -> None:
+    """The same for the registry's applications (both parties' ID numbers), so a couple's case is
+    still found after the blind-index key or the suite's MAC changed."""
+    ring, algorithm = keyring.ring(), keyring.suite().mac
+    for rows in _batches(RegistryApplication, batch_size):
+        with transaction.atomic():
+            for application in rows:
+                if only_other_algorithm and all(
+                    crypto.blind_index_algorithm(index) == algorithm
+                    for index in (application.index_1, application.index_2)
+                ):
+                    continue
+                try:
+                    opened = sealing.open_fields(application, "id_number_1", "id_number_2")
+                    indexes = [
+                        crypto.blind_index(
+                            ring.blind_index_key, normalise_id_number(number or ""), algorithm
+                        )
+                        for number in (opened["id_number_1"], opened["id_number_2"])
+                    ]
+                except crypto.KeyUnavailable as error:
+                    progress.unavailable[error.key_id] += 1
+                    continue
+                except (crypto.IntegrityFailure, crypto.UnsupportedFormat, InvalidIdNumber):
+                    progress.skipped += 1
+                    continue
+                updated = RegistryApplication.objects.filter(
+                    pk=application.pk, id_number_1_sealed=application.id_number_1_sealed
+                ).update(index_1=indexes[0], index_2=indexes[1])
+                progress.done += 1 if updated else 0
 
 
 def status() -> dict[str, Counter]:
@@ -156,6 +250,7 @@ def status() -> dict[str, Counter]:
 def _details(progress: Progress, ring: crypto.KeyRing) -> dict:
     return {
         "active": ring.active_id,
+        "suite": keyring.suite().name,
         "done": progress.done,
         "skipped": progress.skipped,
         "unavailable": dict(progress.unavailable),

@@ -1,11 +1,17 @@
-"""Per-request plumbing: a request id that links audit events and log lines of one request, and
-the gate that keeps a signed-in user on the second-factor pages until they pass them."""
+"""Per-request plumbing: a request id that links audit events and log lines of one request, the
+gate that keeps a signed-in user on the second-factor pages until they pass them, and the REST
+API's own: answers in Chinese, and every call written to the audit trail."""
 
 import uuid
 
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.utils import translation
 from django.utils.http import urlencode
+
+API_PREFIX = "/api/"
+# Pages of the API for signed-in administrators (the schema and its viewer), not calls.
+API_DOCS = ("openapi-json", "openapi-view")
 
 
 class RequestIdMiddleware:
@@ -68,3 +74,31 @@ class SecondFactorMiddleware:
         if user.must_change_password and not getattr(view_func, "password_change_exempt", False):
             return redirect_with_next("mediation:password-change", request)
         return None
+
+
+class ApiMiddleware:
+    """Under /api/: messages in Chinese whatever the client's language, and one audit event per
+    call — which client (if any), which endpoint, the status and error code, the offices."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        with translation.override("zh-hans"):
+            response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        endpoint = match.url_name if match else ""
+        if endpoint not in API_DOCS:
+            from .services.api_clients import record_call  # services import models at load
+
+            record_call(
+                client=getattr(request, "api_client", None),
+                endpoint=endpoint or request.path[:80],
+                status=response.status_code,
+                code=getattr(request, "api_code", ""),
+                offices=getattr(request, "api_offices", ()),
+                request=request,
+            )
+        return response

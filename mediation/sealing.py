@@ -1,5 +1,8 @@
 """Sealing and opening the fields of SealedModel rows. No access checks here: only services
-call this module, after checking access and before recording the read (SECURITY.md)."""
+call this module, after checking access and before recording the read (SECURITY.md).
+
+A new row's data key is of the active master key's cipher (AES-256-GCM or SM4-GCM), so each row
+is of one algorithm; older rows keep theirs until `keys rotate` moves them."""
 
 from django.db import models
 
@@ -22,7 +25,7 @@ def data_key(instance: SealedModel, ring: crypto.KeyRing | None = None) -> bytes
     if cached is not None:
         return cached
     if instance.wrapped_key is None:
-        key = crypto.new_key()
+        key = crypto.new_data_key(ring)
         instance.key_id, instance.wrapped_key = crypto.wrap_data_key(
             ring, key, context=_context(instance)
         )
@@ -78,6 +81,22 @@ def rewrap_fields(instance: SealedModel, ring: crypto.KeyRing) -> tuple[str, byt
         ring, instance.key_id, bytes(instance.wrapped_key), context=_context(instance)
     )
     return crypto.wrap_data_key(ring, key, context=_context(instance))
+
+
+def needs_reseal(instance: SealedModel, ring: crypto.KeyRing) -> bool:
+    """Whether moving the row to the active key changes its cipher (AES-256 to SM4 or back):
+    then its data key and every field are made again, not only rewrapped."""
+    return crypto.cipher_of_value(bytes(instance.wrapped_key)) != ring.cipher(ring.active_id)
+
+
+def resealed(instance: SealedModel) -> SealedModel:
+    """A fresh copy of the row's sealed columns: a new data key of the active cipher and every
+    field sealed again with it (the caller writes them, compare-and-set)."""
+    model = type(instance)
+    values = open_fields(instance, *model.SEALED_FIELDS)
+    fresh = model(uuid=instance.uuid)
+    seal(fresh, **values)
+    return fresh
 
 
 def sealed_columns(model: type[models.Model]) -> list[str]:

@@ -14,7 +14,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from mediation.audit import GENESIS
 from mediation.calendar import month_start, next_month
 from mediation.models import (
     AuditEvent,
@@ -171,6 +170,7 @@ def _outcomes(counts: Counts, window: Window) -> None:
         case_id=OuterRef("case_id"), status=CounselingSession.Status.HELD
     )
     outcomes = Outcome.objects.filter(
+        voided_at__isnull=True,  # a voided outcome is kept, never counted
         case__office_id__in=window.office_ids,
         decided_on__gte=window.first,
         decided_on__lt=window.end,
@@ -327,14 +327,6 @@ def checkpoint(before: date) -> Checkpoint:
 
 
 def audit_head(before: date) -> tuple[int, str]:
-    """(sequence, hash) of the last audit event dated before `before` (local midnight): the
-    state of the tamper-evident trail a report vouches for. (0, genesis) if none."""
-    event = (
-        AuditEvent.objects.filter(at__lt=_local_start(before))
-        .order_by("-seq")
-        .values("seq", "hash")
-        .first()
-    )
-    if event is None:
-        return 0, GENESIS
-    return event["seq"], event["hash"]
+    """(chain position, hash) of the last audit event dated before `before` (local midnight):
+    the state of the tamper-evident trail a report vouches for. (0, genesis) if none."""
+    return AuditEvent.objects.head_before(_local_start(before))

@@ -2,8 +2,9 @@
 May import reports' figures, queries and models, and mediation's models and calendar.
 
 Every change of case data writes an audit event naming its office (SECURITY.md), in the same
-transaction as the change. So the summary is complete up to an event number; when the trail has
-moved on, only the offices named by the newer events are counted again. Until the summary has
+transaction as the change, and the chain links events in the order they commit. So the summary
+is complete up to a chain position; when the chain has moved on, only the offices named by the
+newer events are counted again. Until the summary has
 been built once (`manage.py reports_rollup`), pages count live. Reads plain columns only.
 """
 
@@ -78,7 +79,7 @@ def refresh() -> list[str]:
         return []
     codes = sorted(
         set(
-            AuditEvent.objects.filter(seq__gt=state.last_seq, seq__lte=head)
+            AuditEvent.objects.chained_between(state.last_seq, head)
             .exclude(office_code="")
             .values_list("office_code", flat=True)
             .distinct()

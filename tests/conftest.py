@@ -1,4 +1,6 @@
+import base64
 import importlib
+import json
 import os
 
 import pytest
@@ -70,6 +72,27 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: not item.nodeid.startswith(PILOT))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """With DATABASE_MIGRATE_URL (CI's PostgreSQL pass, docs/operations.md 'Database roles'):
+    the test runner connects as the owner, which may create the test database and empty its
+    tables between tests, and the alias `app` connects to the same test database as the
+    application's role, which the migration granted what production grants it."""
+    from django.conf import settings
+    from django.db import connections
+
+    owner = settings.TONGXIN_DATABASE_OWNER
+    if not owner or "app" in settings.DATABASES:
+        return
+    default = settings.DATABASES["default"]
+    settings.DATABASES["app"] = {
+        **default,
+        "TEST": {**default.get("TEST", {}), "MIRROR": "default"},
+    }
+    default.update(owner)
+    connections.configure_settings(settings.DATABASES)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hashing():
     """Real sign-ins, but hashed cheaply: the slow hasher protects stored passwords, not tests."""
@@ -77,7 +100,7 @@ def fast_password_hashing():
         yield
 
 
-APPEND_ONLY = importlib.import_module("mediation.migrations.0006_audit_append_only")
+APPEND_ONLY = importlib.import_module("mediation.migrations.0015_audit_keyed_chain")
 
 
 def set_audit_triggers(*, present: bool) -> None:
@@ -92,8 +115,8 @@ def set_audit_triggers(*, present: bool) -> None:
 @pytest.fixture(autouse=True)
 def flushable_audit_trail(request):
     """Transactional tests end with Django emptying every table; the audit trail's triggers
-    (rightly) refuse that on SQLite, so they are lifted for that flush only and put back
-    before the next test."""
+    (rightly) refuse that (DELETE on SQLite, TRUNCATE on PostgreSQL), so they are lifted for
+    that flush only, and put back right after it (pytest_runtest_teardown below)."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
@@ -105,13 +128,63 @@ def flushable_audit_trail(request):
     set_audit_triggers(present=True)
     yield
     set_audit_triggers(present=False)
+    request.node.stash[TRIGGERS_LIFTED] = True
 
 
-TEST_RING = crypto.KeyRing(
-    keys={"test-a": bytes(range(32))},
-    active_id="test-a",
-    blind_index_key=bytes(range(32, 64)),
-)
+TRIGGERS_LIFTED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After every fixture of a transactional test is gone (the flush included), the trail's
+    triggers are back for whatever runs next."""
+    result = yield
+    if nextitem is not None and item.stash.get(TRIGGERS_LIFTED, False):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            set_audit_triggers(present=True)
+            connection.close()
+    return result
+
+
+def fixed_ring(suite_name: str) -> crypto.KeyRing:
+    """A fixed ring of a suite: master key `test-a`, audit key `audit-a`."""
+    suite = crypto.SUITES[suite_name]
+    return crypto.KeyRing(
+        keys={"test-a": bytes(range(suite.cipher.key_bytes))},
+        algorithms={"test-a": suite.cipher.name},
+        active_id="test-a",
+        blind_index_key=bytes(range(32, 64)),
+        audit_keys={"audit-a": bytes(range(64, 96))},
+        audit_algorithms={"audit-a": suite.mac},
+        audit_active_id="audit-a",
+    )
+
+
+# TONGXIN_CRYPTO_SUITE=sm runs the whole suite on SM4-GCM and HMAC-SM3.
+TEST_SUITE = os.environ.get("TONGXIN_CRYPTO_SUITE", "aes")
+TEST_RING = fixed_ring(TEST_SUITE)
+
+
+def ring_environment(ring: crypto.KeyRing) -> dict[str, str]:
+    """The environment variables that load `ring` in a manage.py subprocess."""
+
+    def keys(found, algorithms):
+        return json.dumps(
+            {
+                k: {"algorithm": algorithms[k], "key": base64.b64encode(v).decode()}
+                for k, v in found.items()
+            }
+        )
+
+    return {
+        "TONGXIN_KEYS": keys(ring.keys, ring.algorithms),
+        "TONGXIN_ACTIVE_KEY": ring.active_id,
+        "TONGXIN_BLIND_INDEX_KEY": base64.b64encode(ring.blind_index_key).decode(),
+        "TONGXIN_AUDIT_KEYS": keys(ring.audit_keys, ring.audit_algorithms),
+        "TONGXIN_ACTIVE_AUDIT_KEY": ring.audit_active_id,
+    }
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -120,6 +193,13 @@ def test_key_ring():
     keyring.use(TEST_RING)
     yield TEST_RING
     keyring.use(None)
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoints(tmp_path, settings):
+    """Each test's audit checkpoints in a file of its own."""
+    settings.TONGXIN_AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.log"
+    return settings.TONGXIN_AUDIT_CHECKPOINT_FILE
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ calendar years, monthly reports and export formats are city-wide: "-". Each requ
 transaction rolled back afterwards, so no row depends on another.
 """
 
+import io
+from base64 import b64encode
 from datetime import date, datetime
 from http import HTTPStatus
 from http.cookies import SimpleCookie
@@ -21,11 +23,15 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from PIL import Image
 
 from counselors.models import Duty, HalfDay, Roster, SwapRequest, Unavailability
 from counselors.services import feed_tokens
+from mediation import services
 from mediation.models import FollowUp
+from mediation.registry_file import EventKind, EventRow
 from mediation.roles import Role
+from mediation.services import api_clients, registry_events, registry_uploads
 from reports import periods
 from reports import services as report_services
 from reports.models import MonthlyReport
@@ -59,8 +65,15 @@ OWNED = {
     "token",
     "profile_id",
     "qualification_id",
+    "upload_uuid",
+    "event_uuid",
+    "application_uuid",
+    "signature_uuid",
+    "attachment_uuid",
+    "referral_id",
+    "purpose",
 }
-CITY_WIDE = {"year", "roster_id", "report_id", "fmt"}
+CITY_WIDE = {"year", "roster_id", "report_id", "fmt", "client_uuid", "backend", "secret", "kind"}
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
@@ -147,6 +160,12 @@ def _archived_report(made_by) -> MonthlyReport:
     return report
 
 
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def _build_world() -> dict:
     xlt, ps = office("XLT"), office("PS")
     civil = make_user(Role.CIVIL_AFFAIRS, username="mz")
@@ -181,6 +200,21 @@ def _build_world() -> dict:
         follow_up = FollowUp.objects.create(
             case=case, party=party, months=3, due_on=date(2027, 2, 1)
         )
+        referral = services.refer(
+            case=case,
+            destination="legal_aid",
+            reason="示例原因",
+            referred_on=date(2026, 11, 19),
+            referred_by=counselor,
+        )
+        attachment = services.attach_file(
+            case=case, data=png(), filename="回函.png", kind="other", uploaded_by=counselor
+        )
+        signature = services.record_signature(
+            party=party,
+            image="data:image/png;base64," + b64encode(png()).decode(),
+            recorded_by=counselor,
+        )
         profile = make_profile(counselor, place)
         duty = Duty.objects.create(
             roster=roster,
@@ -194,6 +228,7 @@ def _build_world() -> dict:
             requested_by=profile,
             colleague=profile if scope == "other" else colleague_profile,
         )
+        registry = _registry(place, users["supervisor"] if scope == "own" else other)
         leave = Unavailability.objects.create(
             counselor=profile,
             kind=Unavailability.Kind.LEAVE,
@@ -215,10 +250,60 @@ def _build_world() -> dict:
             "token": feed_tokens.feed_token(profile),
             "profile_id": profile.pk,
             "qualification_id": profile.qualifications.first().pk,
+            **registry,
+            "signature_uuid": signature.uuid,
+            "attachment_uuid": attachment.uuid,
+            "referral_id": referral.pk,
+            "purpose": "counselling",
         }
     report = _archived_report(civil)
-    city_wide = {"year": 2026, "roster_id": roster.pk, "report_id": report.uuid, "fmt": "csv"}
+    client = api_clients.create_client(
+        name="matrix", offices=[xlt], scopes=["roster"], created_by=users["sysadmin"]
+    ).client
+    city_wide = {
+        "year": 2026,
+        "roster_id": roster.pk,
+        "report_id": report.uuid,
+        "fmt": "csv",
+        "client_uuid": client.uuid,
+        "backend": "file",
+        "secret": "not-the-secret",
+        "kind": "replies",
+    }
     return {"users": users, "objects": objects, "city_wide": city_wide, "someone": other}
+
+
+ID_NUMBERS = ("211102198601171134", "211102198103083123")
+
+
+def _registry(place, uploader) -> dict:
+    """An application received at the office with a certificate held for its supervisor, and a
+    registry file previewed by `uploader` (the supervisor of XLT, or someone at PS)."""
+    number = f"{place.code}-MATRIX-1"
+    summary = registry_events.record_events(
+        rows=[
+            EventRow(1, number, EventKind.RECEIVED, date(2026, 9, 1), place.code, ID_NUMBERS),
+            EventRow(2, number, EventKind.CERTIFICATE, date(2026, 9, 5), place.code),
+        ],
+        offices=[place],
+        actor=uploader,
+        source="upload",
+    )
+    received, held = summary.results
+    assert received.case is not None and held.event is not None
+    content = (
+        "申请编号,事件,日期,登记处代码,当事人一身份证号,当事人二身份证号\n"
+        f"{place.code}-MATRIX-2,受理,2026-11-02,{place.code},{ID_NUMBERS[0]},{ID_NUMBERS[1]}\n"
+    ).encode()
+    upload = registry_uploads.preview_upload(
+        filename="matrix.csv", content=content, offices=[place], uploaded_by=uploader
+    ).upload
+    assert upload is not None
+    return {
+        "application_uuid": received.case.registry_application.uuid,
+        "event_uuid": held.event.uuid,
+        "upload_uuid": upload.uuid,
+    }
 
 
 def url_for(name: str, scope: str, world: dict, user) -> str:

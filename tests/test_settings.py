@@ -3,6 +3,7 @@
 import secrets
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,11 @@ def run_manage(*args: str, env: dict[str, str], cwd=None) -> subprocess.Complete
     )
 
 
-def write_ring(path, *, development=False) -> str:
+def write_ring(path, *, development=False, suite="aes", ring=None) -> str:
     from mediation import crypto
 
-    ring = crypto.KeyRing(
-        keys={"prod-1": crypto.new_key()},
-        active_id="prod-1",
-        blind_index_key=crypto.new_key(),
-        development=development,
+    ring = ring or crypto.new_ring(
+        crypto.SUITES[suite], key_id="prod-1", audit_id="audit-1", development=development
     )
     path.write_text(ring.to_json())
     path.chmod(0o600)
@@ -105,6 +103,38 @@ def test_gunicorn_entry_point_refuses_an_unfit_ring(tmp_path):
     assert "development key ring" in result.stderr
 
 
+def production_ring():
+    from mediation import crypto
+
+    return crypto.new_ring(crypto.SUITES["aes"], key_id="prod-1", audit_id="audit-1")
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"audit_keys": {}, "audit_active_id": ""}, "holds no audit key"),
+        ("blind", "equals the blind-index key"),
+        ("master", "equals a master key"),
+    ],
+    ids=["no audit key", "audit key is the blind-index key", "audit key is a master key"],
+)
+def test_production_refuses_a_ring_whose_audit_key_is_missing_or_another_key(
+    tmp_path, change, problem
+):
+    ring = production_ring()
+    if change == "blind":
+        change = {"audit_keys": {"audit-1": ring.blind_index_key}}
+    elif change == "master":
+        change = {"audit_keys": {"audit-1": ring.keys["prod-1"]}}
+    env = production_env(tmp_path)
+    env["TONGXIN_KEY_FILE"] = write_ring(tmp_path / "keys.json", ring=replace(ring, **change))
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "tongxin.E102" in result.stderr and problem in result.stderr
+
+
 def test_refuses_a_key_file_the_group_or_others_can_read(tmp_path):
     env = production_env(tmp_path)
     Path(env["TONGXIN_KEY_FILE"]).chmod(0o640)
@@ -150,3 +180,20 @@ def test_production_reads_django_admins(tmp_path):
     assert result.returncode == 0, result.stderr
     assert '"王敏" <wm@example.cn>' in result.stdout
     assert "ops@example.cn" in result.stdout
+
+
+def test_the_sm_suite_refuses_an_aes_ring_and_accepts_an_sm_one(tmp_path):
+    env = {**production_env(tmp_path), "TONGXIN_CRYPTO_SUITE": "sm"}
+
+    refused = run_manage("check", env=env)
+    env["TONGXIN_KEY_FILE"] = write_ring(tmp_path / "sm.json", suite="sm")
+    accepted = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert refused.returncode != 0 and "the suite is 'sm'" in refused.stderr
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def test_an_unknown_suite_is_refused(tmp_path):
+    result = run_manage("check", env={**production_env(tmp_path), "TONGXIN_CRYPTO_SUITE": "des"})
+
+    assert result.returncode != 0 and "TONGXIN_CRYPTO_SUITE" in result.stderr

@@ -2,6 +2,8 @@
 explicit, short list, and every route that takes a case's UUID answers 404 to anyone who may
 not reach that case, and for a case that does not exist."""
 
+import base64
+import io
 import itertools
 import re
 import uuid
@@ -12,7 +14,9 @@ import pytest
 import time_machine
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from PIL import Image
 
+from mediation import services
 from mediation.models import FollowUp
 from mediation.roles import Role
 from tests.factories import held_session_with_note, make_user, open_divorce_case
@@ -23,7 +27,10 @@ PUBLIC = {
     "login",  # the way in
     "set_language",  # choosing the language on the login page
     "counselors:duty-feed",  # calendar apps cannot sign in; the URL carries a per-user secret
+    "mediation:sms-callback",  # the SMS provider cannot sign in; the URL carries a secret
 }
+# The REST API's calls carry their own bearer token instead of a session (tests/test_api.py).
+TOKEN_GUARDED = {"api:post_events", "api:office_roster", "api:statistics"}
 
 # Values tried, in order, for a route's parameter until `reverse` accepts one (a `re_path`
 # group only takes what its regular expression matches).
@@ -90,11 +97,29 @@ def test_every_case_route_is_found():
 def test_every_page_requires_login(client, db, name, path):
     if name in PUBLIC:
         pytest.skip("public by design")
+    if name in TOKEN_GUARDED:
+        pytest.skip("guarded by a bearer token")
 
     response = client.get(path)
 
     assert response.status_code == HTTPStatus.FOUND, path
     assert response["Location"].startswith("/login/"), path
+
+
+@pytest.mark.parametrize("name", sorted(TOKEN_GUARDED))
+def test_every_api_call_without_a_token_is_refused(client, db, name):
+    path = next(path for route_name, path in ROUTES if route_name == name)
+
+    response = client.get(path) if name != "api:post_events" else client.post(path)
+
+    assert response.status_code == HTTPStatus.UNAUTHORIZED, path
+    assert response.json()["code"] == "unauthorized"
+
+
+def test_the_sms_callback_refuses_a_wrong_secret(client, db):
+    response = client.post("/mediation/sms/callbacks/file/guess/replies/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
 
 
 def test_there_is_no_django_admin(client, db):
@@ -116,6 +141,8 @@ BEFORE_SECOND_FACTOR = {
 def test_a_password_alone_reaches_only_the_second_factor_page(client, counselor, name, path):
     if name in PUBLIC | BEFORE_SECOND_FACTOR:
         pytest.skip("reachable before the second factor by design")
+    if name in TOKEN_GUARDED:
+        pytest.skip("guarded by a bearer token, not a session")
     enrol(counselor)
     client.force_login(counselor, verified=False)
 
@@ -131,14 +158,33 @@ def test_a_password_alone_reaches_only_the_second_factor_page(client, counselor,
 @pytest.fixture
 def case_values(client, counselor, xlt):
     """A reconciled case of XLT with everything a case route can name: its parties, a held session
-    with its note, a follow-up call. Returns the values of the case routes' parameters."""
+    with its note, a follow-up call, a referral, an attached scan, a signature. Returns the
+    values of the case routes' parameters."""
     with time_machine.travel(timezone.make_aware(datetime(2026, 10, 20, 10)), tick=False):
         case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 1))
         session, note = held_session_with_note(case, counselor)
         client.force_login(counselor)
+        party = case.parties.get(position=1)
+        referral = services.refer(
+            case=case,
+            party=party,
+            destination="legal_aid",
+            reason="示例原因",
+            referred_on=date(2026, 10, 8),
+            referred_by=counselor,
+        )
+        attachment = services.attach_file(
+            case=case, data=png(), filename="回函.png", kind="other", uploaded_by=counselor
+        )
+        signature = services.record_signature(
+            party=party,
+            image="data:image/png;base64," + base64.b64encode(png()).decode(),
+            recorded_by=counselor,
+        )
+        client.force_login(counselor)
         closed = client.post(
             reverse("mediation:case-outcome", kwargs={"case_uuid": case.uuid}),
-            {"kind": "reconciled", "decided_on": "2026-10-19"},
+            {"kind": "reconciled", "decided_on": "2026-10-08", "confirmed": "1"},
         )
         assert closed.status_code == HTTPStatus.FOUND
         client.logout()
@@ -148,7 +194,17 @@ def case_values(client, counselor, xlt):
             "session_uuid": str(session.uuid),
             "note_uuid": str(note.uuid),
             "follow_up_id": str(FollowUp.objects.filter(case=case).first().pk),
+            "referral_id": str(referral.pk),
+            "attachment_uuid": str(attachment.uuid),
+            "signature_uuid": str(signature.uuid),
+            "purpose": "counselling",
         }
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def case_paths(values: dict[str, str]) -> dict[str, str]:

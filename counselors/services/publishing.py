@@ -1,15 +1,12 @@
 """Publishing a draft roster, what it changes against the published one, and the notices (with
-their e-mail copies, sent after commit) that tell counsellors. May import models and mediation.
+their e-mail copies, sent after commit, by the core's notices service) that tell counsellors.
+May import models and mediation.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -17,11 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation import audit
-from mediation.models import RegistryOffice, User
+from mediation.models import NoticeKind, RegistryOffice, User
+from mediation.services.notices import notify
 
-from ..models import CounselorProfile, Duty, Notice, Roster, SwapRequest
-
-logger = logging.getLogger("tongxin.counselors")
+from ..models import CounselorProfile, Duty, Roster, SwapRequest
 
 
 @dataclass(frozen=True)
@@ -101,7 +97,7 @@ def publish_roster(
         else _("Your duties for %(month)s have changed. See your duties.")
     ) % {"month": month}
     for user in User.objects.filter(pk__in=touched):
-        notify(user=user, text=text, url=reverse("counselors:my-duties"))
+        notify(user=user, text=text, url=reverse("counselors:my-duties"), kind=NoticeKind.ROSTER)
     audit.record(
         actor=published_by,
         action="roster.publish",
@@ -110,33 +106,3 @@ def publish_roster(
         details={"month": month, "changes": len(changes), "notified": len(touched)},
     )
     return roster
-
-
-def _email(*, user_id: int, address: str, subject: str, text: str) -> None:
-    try:
-        send_mail(subject=subject, message=text, from_email=None, recipient_list=[address])
-    except OSError:
-        logger.warning("Could not email a duty notice to user %s", user_id)
-
-
-def notify(*, user: User, text: str, url: str = "") -> Notice:
-    """An in-app notice in the caller's transaction, copied by email when the user has an
-    address. The email leaves only once the transaction commits (a rolled-back change tells no
-    one), and a failure to send is logged: the notice itself is the record."""
-    notice = Notice.objects.create(recipient=user, text=text, url=url)
-    if user.email:
-        transaction.on_commit(
-            partial(
-                _email,
-                user_id=user.pk,
-                address=user.email,
-                subject=str(settings.TONGXIN_SITE_NAME),
-                text=text,
-            )
-        )
-    return notice
-
-
-def mark_notices_read(*, user: User) -> int:
-    """Every unread notice of the user is read now; returns how many were unread."""
-    return Notice.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation import audit
-from mediation.models import User
+from mediation.models import NoticeKind, User
+from mediation.services.notices import notify
 
 from .. import planner
 from ..models import CounselorProfile, Duty, Roster, SwapRequest, Unavailability
-from .publishing import notify
 
 
 def _limit_problems(*, profile: CounselorProfile, duty: Duty, leaving: Duty | None) -> list[str]:
@@ -129,6 +129,7 @@ def request_swap(
         text=_("%(name)s asks you to take over a duty on %(day)s.")
         % {"name": requested_by.display_name, "day": duty.day.isoformat()},
         url=reverse("counselors:my-duties"),
+        kind=NoticeKind.SWAP,
     )
     audit.record(actor=requested_by.user, action="swap.request", obj=swap, request=request)
     return swap
@@ -158,7 +159,10 @@ def answer_swap(
         )
         % {"name": colleague.display_name},
         url=reverse("counselors:my-duties"),
+        kind=NoticeKind.SWAP,
     )
+    if accept:
+        _ask_for_approval(swap)
     audit.record(
         actor=colleague.user,
         action="swap.answer",
@@ -167,6 +171,23 @@ def answer_swap(
         details={"accepted": accept},
     )
     return swap
+
+
+def _ask_for_approval(swap: SwapRequest) -> None:
+    """Everyone who plans the rotation of the duty's city hears that a swap waits for them."""
+    planners = User.objects.filter(
+        is_active=True,
+        groups__permissions__codename="plan_rotation",
+        groups__permissions__content_type__app_label="mediation",
+    ).distinct()
+    for planner_user in planners:
+        notify(
+            user=planner_user,
+            text=_("A swap of the duty on %(day)s at %(office)s waits for your approval.")
+            % {"day": swap.duty.day.isoformat(), "office": swap.duty.office.name},
+            url=reverse("counselors:swap-list"),
+            kind=NoticeKind.APPROVAL,
+        )
 
 
 @transaction.atomic
@@ -239,7 +260,12 @@ def decide_swap(
         else _("The swap of the duty on %(day)s was not approved.")
     ) % {"day": swap.duty.day.isoformat()}
     for profile in (swap.requested_by, swap.colleague):
-        notify(user=profile.user, text=text, url=reverse("counselors:my-duties"))
+        notify(
+            user=profile.user,
+            text=text,
+            url=reverse("counselors:my-duties"),
+            kind=NoticeKind.APPROVAL,
+        )
     audit.record(
         actor=decided_by,
         action="swap.decide",

@@ -3,52 +3,66 @@
 Imports nothing of counselors or reports.
 """
 
-from .audit import AuditChainHead, AuditEvent
+from .api import ApiClient, ApiRateWindow, ApiScope
+from .attachments import Attachment
+from .audit import AuditChainHead, AuditEvent, AuditLink, AuditPending
 from .cases import (
+    CancelReason,
     Case,
     CaseAssignment,
     CaseNumberCounter,
     CaseRelation,
     Category,
-    ConsentRecord,
-    ConsentText,
     CounselingSession,
     CounsellingResult,
     FollowUp,
-    NoteAddendum,
-    NoteRevision,
     Outcome,
     OutcomeKind,
     Party,
     Port,
-    Purpose,
     Referral,
     SafetyScreen,
     Satisfaction,
     Service,
-    SessionNote,
 )
+from .consent import ConsentRecord, ConsentSignature, ConsentText, Purpose
+from .contact import ContactPreference, SmsMessage
+from .notes import NoteAddendum, NoteDraft, NoteRevision, SessionNote
+from .notices import Notice, NoticeKind
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, User
+from .registry import RegistryApplication, RegistryEvent, RegistryUpload, WalkInAnswer
 from .sealed import SealedModel
 from .sign_in import BackupCode, SignInSession, TotpDevice
 
 __all__ = [
+    "ApiClient",
+    "ApiRateWindow",
+    "ApiScope",
+    "Attachment",
     "AuditChainHead",
     "AuditEvent",
+    "AuditLink",
+    "AuditPending",
     "BackupCode",
+    "CancelReason",
     "Case",
     "CaseAssignment",
     "CaseNumberCounter",
     "CaseRelation",
     "Category",
     "ConsentRecord",
+    "ConsentSignature",
     "ConsentText",
+    "ContactPreference",
     "CounselingSession",
     "CounsellingResult",
     "FollowUp",
     "NoteAddendum",
+    "NoteDraft",
     "NoteRevision",
+    "Notice",
+    "NoticeKind",
     "OfficeMembership",
     "OfficialCalendarDay",
     "OfficialCalendarYear",
@@ -58,13 +72,18 @@ __all__ = [
     "Port",
     "Purpose",
     "Referral",
+    "RegistryApplication",
+    "RegistryEvent",
     "RegistryOffice",
+    "RegistryUpload",
     "SafetyScreen",
     "Satisfaction",
     "SealedModel",
     "Service",
     "SessionNote",
+    "SmsMessage",
     "SignInSession",
     "TotpDevice",
     "User",
+    "WalkInAnswer",
 ]

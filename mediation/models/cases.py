@@ -1,5 +1,6 @@
-"""Case work (DOMAIN.md): cases, parties, consent, safety screens, sessions and their notes,
-counselling results and registry outcomes, referrals, follow-ups and satisfaction.
+"""Case work (DOMAIN.md): cases, parties, safety screens, sessions, counselling results and
+registry outcomes, referrals, follow-ups and satisfaction. Consent is in models/consent.py,
+session notes in models/notes.py, attached scans in models/attachments.py.
 
 Sealed fields (names, ID numbers, phones, addresses, screening answers, note bodies, referral
 reasons) are `*_sealed` binary columns of SealedModel rows; statistics read plain columns only.
@@ -15,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .people import RegistryOffice
@@ -192,8 +194,19 @@ class Case(models.Model):
     def is_divorce(self) -> bool:
         return self.port == Port.DIVORCE
 
+    @property
+    def outcome(self) -> "Outcome | None":
+        """The registry outcome in force (voided ones are kept apart, in `outcomes`). Lists
+        prefetch it into `outcomes_in_force`."""
+        if "outcomes_in_force" in self.__dict__:
+            prefetched = self.__dict__["outcomes_in_force"]
+            return prefetched[0] if prefetched else None
+        return Outcome.objects.in_force().filter(case=self).first()
+
     def sessions_with_note_metadata(self):
         """Sessions newest first, with their notes' author and status (never their text)."""
+        from .notes import SessionNote
+
         notes = SessionNote.objects.select_related("author").only(
             "uuid", "session_id", "author", "status", "version", "signed_at"
         )
@@ -288,6 +301,7 @@ class Party(SealedModel):
     consent_sensitive = models.BooleanField(default=False)
     consent_follow_up = models.BooleanField(default=False)
     consent_statistics = models.BooleanField(default=False)
+    consent_referral = models.BooleanField(default=False)
     screened_positive = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -305,56 +319,6 @@ class Party(SealedModel):
     @property
     def label(self) -> str:
         return _("Party %(position)s") % {"position": self.position}
-
-
-class ConsentText(models.Model):
-    """A versioned text the party agrees to: the MZ/T 084 confidentiality and privacy
-    agreements. Texts are never edited once used; a change is a new version."""
-
-    version = models.CharField(_("version"), max_length=20, unique=True)
-    title = models.CharField(_("title"), max_length=100)
-    body = models.TextField(_("text"))
-    effective_from = models.DateField(_("effective from"))
-
-    class Meta:
-        verbose_name = _("consent text")
-        verbose_name_plural = _("consent texts")
-        ordering = ["-effective_from"]
-
-    def __str__(self) -> str:
-        return f"{self.title} ({self.version})"
-
-
-class Purpose(models.TextChoices):
-    """What a consent covers (PIPL art. 29 wants sensitive information consented apart)."""
-
-    COUNSELLING = "counselling", _("Counselling")
-    SENSITIVE = "sensitive", _("Sensitive personal information")
-    FOLLOW_UP = "follow_up", _("Follow-up contact")
-    STATISTICS = "statistics", _("Anonymised statistics")
-
-
-class ConsentRecord(models.Model):
-    """One giving or withdrawal of consent; the party's current state is the latest record."""
-
-    class Action(models.TextChoices):
-        GIVEN = "given", _("given")
-        WITHDRAWN = "withdrawn", _("withdrawn")
-
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="consents")
-    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
-    action = models.CharField(_("consent"), max_length=10, choices=Action.choices)
-    text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["recorded_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.party} {self.purpose} {self.action}"
 
 
 class SafetyScreen(SealedModel):
@@ -398,6 +362,32 @@ class SessionStatus(models.TextChoices):
     HELD = "held", _("held")
     CANCELLED = "cancelled", _("cancelled")
     NO_SHOW = "no_show", _("did not come")
+
+
+class CancelReason(models.TextChoices):
+    """Why a booked session did not take place: asked of the user when they cancel it or record
+    that the party did not come; the last three are set when another change cancels it."""
+
+    PARTY_ASKED = "party_asked", _("The party asked to cancel")
+    COUNSELOR_UNAVAILABLE = "counselor_unavailable", _("The counsellor could not attend")
+    RESCHEDULED = "rescheduled", _("Moved to another time")
+    SAFETY = "safety", _("For safety reasons")
+    NOT_REACHED = "not_reached", _("Did not come and could not be reached")
+    LATE_NOTICE = "late_notice", _("Did not come and said why afterwards")
+    OTHER = "other", _("Other reason")
+    CASE_CLOSED = "case_closed", _("The case was closed")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent was withdrawn")
+    SAFETY_SCREEN = "safety_screen", _("A safety screen was positive")
+
+
+CANCEL_REASONS = [
+    CancelReason.PARTY_ASKED,
+    CancelReason.COUNSELOR_UNAVAILABLE,
+    CancelReason.RESCHEDULED,
+    CancelReason.SAFETY,
+    CancelReason.OTHER,
+]
+NO_SHOW_REASONS = [CancelReason.NOT_REACHED, CancelReason.LATE_NOTICE, CancelReason.OTHER]
 
 
 # A booked or held session occupies its counsellor and its room; cancelled ones free them.
@@ -446,6 +436,13 @@ class CounselingSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     booked_at = models.DateTimeField()
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(
+        _("reason"), max_length=24, choices=CancelReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("session")
@@ -477,82 +474,29 @@ class CounselingSession(models.Model):
     def service_labels(self) -> list[str]:
         return [Service(service).label for service in self.services]
 
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
     def set_services(self, services) -> None:
         for service, column in SERVICE_COLUMNS.items():
             setattr(self, column, service in services)
 
 
-class SessionNote(SealedModel):
-    """Interview notes (询问笔录) and intervention assessment (介入评估) of one session by one
-    counsellor. Signed notes are locked; later words are addenda."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SIGNED = "signed", _("signed")
-
-    SEALED_FIELDS = ("body", "assessment")
-
-    session = models.ForeignKey(CounselingSession, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body_sealed = sealed_field()
-    assessment_sealed = sealed_field()
-    version = models.PositiveIntegerField(default=1)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    signed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("session note")
-        verbose_name_plural = _("session notes")
-        constraints = [
-            models.UniqueConstraint(fields=["session", "author"], name="note_one_per_author")
-        ]
-
-    def __str__(self) -> str:
-        return f"note {self.uuid}"
-
-
-class NoteRevision(SealedModel):
-    """The text of a draft note before a save replaced it."""
-
-    SEALED_FIELDS = ("body", "assessment")
-
-    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField()
-    body_sealed = sealed_field()
-    assessment_sealed = sealed_field()
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    saved_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["version"]
-        constraints = [
-            models.UniqueConstraint(fields=["note", "version"], name="revision_unique_version")
-        ]
-
-    def __str__(self) -> str:
-        return f"revision {self.version} of {self.note}"
-
-
-class NoteAddendum(SealedModel):
-    SEALED_FIELDS = ("body",)
-
-    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="addenda")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body_sealed = sealed_field()
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
+class OutcomeQuerySet(models.QuerySet["Outcome"]):
+    def in_force(self) -> "OutcomeQuerySet":
+        """Outcomes not voided: what a case is closed by and what statistics count."""
+        return self.filter(voided_at__isnull=True)
 
 
 class Outcome(models.Model):
-    """The one registry outcome of a divorce case (a OneToOne: exactly one, enforced by the DB)."""
+    """The registry outcome of a divorce case. Exactly one is in force (a conditional unique
+    constraint, so it holds under concurrency); a supervisor may void a wrong one, which is kept
+    with who, when and why, and the case reopens for the right one."""
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="outcome")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="outcomes", related_query_name="outcome"
+    )
     kind = models.CharField(_("registry outcome"), max_length=12, choices=OutcomeKind.choices)
     decided_on = models.DateField(_("date"))
     recorded_by = models.ForeignKey(
@@ -560,14 +504,38 @@ class Outcome(models.Model):
     )
     recorded_at = models.DateTimeField()
     by_clock = models.BooleanField(_("recorded by the clock"), default=False)
+    # Recorded while the deadlines were provisional (a year not loaded): re-checked when the
+    # year is entered, and a date then outside its window goes to the supervisor's list.
+    provisional = models.BooleanField(_("recorded on provisional deadlines"), default=False)
+    rechecked_at = models.DateTimeField(null=True, blank=True)
+    window_mismatch = models.BooleanField(_("outside the window after re-checking"), default=False)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
+
+    objects = OutcomeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("registry outcome")
         verbose_name_plural = _("registry outcomes")
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(voided_at__isnull=True),
+                name="outcome_one_in_force_per_case",
+            )
+        ]
         indexes = [models.Index(fields=["kind", "decided_on"], name="outcome_kind_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.case}: {self.kind}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class Referral(SealedModel):

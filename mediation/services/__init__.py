@@ -6,15 +6,22 @@ call these; they raise ValidationError (with a code, and a field where one is to
 anything the user can correct.
 """
 
+from .agreements import CONSENT_FLAGS, agreed_purposes, agreements_in_force, consent_text_for
+from .attachments import attach_file, attachments_of, read_attachment
 from .cases import assign_counselor, open_case, unassign_counselor, update_case
 from .consent import (
-    CONSENT_FLAGS,
+    ConsentPage,
     ConsentState,
+    WithdrawalEffects,
     consent_states,
-    consent_text_for,
     record_consent,
+    record_consents,
     require_consent,
+    withdrawal_effects,
 )
+from .corrections import outcomes_to_review, recheck_provisional_outcomes, void_outcome
+from .documents import Document, case_summary, consent_form, record_form, referral_letter
+from .drafts import draft_for, read_draft, save_draft, waiting_drafts
 from .errors import field_error, integrity_failed_message, key_unavailable_message
 from .follow_ups import (
     FOLLOW_UP_MONTHS,
@@ -23,7 +30,7 @@ from .follow_ups import (
     record_satisfaction,
     schedule_follow_ups,
 )
-from .notes import StaleNote, add_addendum, save_note, sign_note
+from .notes import NOTE_MAX_CHARS, StaleNote, add_addendum, save_note, sign_note
 from .official_calendar import (
     MAKEUP_WORKDAY_NAME,
     apply_deadlines,
@@ -31,7 +38,16 @@ from .official_calendar import (
     recompute_deadlines,
     rest_day_warning,
 )
-from .outcomes import close_case, finish_case, mark_lapsed_cases, record_result
+from .outcomes import (
+    ClosingEffects,
+    check_outcome,
+    close_case,
+    closing_effects,
+    deadlines_of,
+    finish_case,
+    mark_lapsed_cases,
+    record_result,
+)
 from .parties import earlier_cases_for, update_party
 from .referrals import refer
 from .screening import SCREEN_QUESTIONS, screen_party
@@ -49,26 +65,45 @@ from .sealed_reads import (
     read_session_notes,
 )
 from .sessions import book_session, cancel_session, hold_session, record_past_session
+from .signatures import read_signature, record_signature
+from .timeline import Entry, case_timeline
 
 __all__ = [
     "CONSENT_FLAGS",
     "FOLLOW_UP_MONTHS",
     "MAKEUP_WORKDAY_NAME",
+    "NOTE_MAX_CHARS",
     "SCREEN_QUESTIONS",
+    "ClosingEffects",
+    "ConsentPage",
     "ConsentState",
+    "Document",
+    "Entry",
     "Opened",
     "OpenedNote",
     "OpenedScreen",
     "SealedAnswers",
     "StaleNote",
+    "WithdrawalEffects",
     "add_addendum",
+    "attach_file",
+    "attachments_of",
+    "agreed_purposes",
+    "agreements_in_force",
     "apply_deadlines",
     "assign_counselor",
     "book_session",
+    "case_summary",
+    "case_timeline",
     "cancel_session",
+    "check_outcome",
     "close_case",
+    "closing_effects",
+    "consent_form",
     "consent_states",
     "consent_text_for",
+    "deadlines_of",
+    "draft_for",
     "earlier_cases_for",
     "enter_calendar_year",
     "field_error",
@@ -79,6 +114,9 @@ __all__ = [
     "mark_lapsed_cases",
     "may_contact",
     "open_case",
+    "outcomes_to_review",
+    "read_attachment",
+    "read_draft",
     "read_note",
     "read_party_identity",
     "read_party_names",
@@ -86,15 +124,22 @@ __all__ = [
     "read_screen",
     "read_sealed_answers",
     "read_session_notes",
+    "read_signature",
+    "recheck_provisional_outcomes",
     "recompute_deadlines",
     "record_consent",
+    "record_consents",
     "record_follow_up",
+    "record_form",
     "record_past_session",
     "record_result",
     "record_satisfaction",
+    "record_signature",
     "refer",
+    "referral_letter",
     "require_consent",
     "rest_day_warning",
+    "save_draft",
     "save_note",
     "schedule_follow_ups",
     "screen_party",
@@ -102,4 +147,7 @@ __all__ = [
     "unassign_counselor",
     "update_case",
     "update_party",
+    "void_outcome",
+    "waiting_drafts",
+    "withdrawal_effects",
 ]

@@ -1,5 +1,6 @@
 """Cases: opening one for a couple with its parties and deadlines, editing it, and assigning or
-removing its counsellors. May import models, audit and official_calendar (for the deadlines)."""
+removing its counsellors. May import models, audit, notices and official_calendar (for the
+deadlines)."""
 
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -8,12 +9,23 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit
-from ..models import Case, CaseAssignment, CaseNumberCounter, Party, Port, RegistryOffice, User
+from ..models import (
+    Case,
+    CaseAssignment,
+    CaseNumberCounter,
+    NoticeKind,
+    Party,
+    Port,
+    RegistryOffice,
+    User,
+)
 from .errors import field_error
+from .notices import notify
 from .official_calendar import apply_deadlines
 
 # The divorce cooling-off period applies to applications from this day (Civil Code art. 1077).
@@ -159,9 +171,17 @@ def _assign(*, case: Case, counselor: User, assigned_by: User, at: datetime) -> 
             _("%(name)s is already assigned to this case.") % {"name": counselor.display_name},
             "already_assigned",
         )
-    return CaseAssignment.objects.create(
+    assignment = CaseAssignment.objects.create(
         case=case, counselor=counselor, assigned_by=assigned_by, assigned_at=at
     )
+    if counselor.pk != assigned_by.pk:
+        notify(
+            user=counselor,
+            text=_("You are assigned to case %(number)s.") % {"number": case.number},
+            url=reverse("mediation:case-detail", args=[case.uuid]),
+            kind=NoticeKind.ASSIGNMENT,
+        )
+    return assignment
 
 
 @transaction.atomic

@@ -26,18 +26,27 @@ def may_contact(party: Party) -> bool:
     return not party.case.parties.exclude(pk=party.pk).filter(screened_positive=True).exists()
 
 
+def follow_ups_planned(*, case: Case, reconciled_on: date) -> list[tuple[Party, int, date]]:
+    """The calls a reconciliation schedules: 3 and 6 months later (回访, DOMAIN.md 'Outcomes
+    and what counts'), for each party who may be contacted."""
+    return [
+        (party, months, add_months(reconciled_on, months))
+        for party in case.parties.all()
+        if may_contact(party)
+        for months in FOLLOW_UP_MONTHS
+    ]
+
+
 def schedule_follow_ups(*, case: Case, reconciled_on: date) -> None:
-    """A reconciliation schedules calls 3 and 6 months later (回访, DOMAIN.md 'Outcomes and what
-    counts') for each party who may be contacted."""
-    for party in case.parties.all():
-        if may_contact(party):
-            for months in FOLLOW_UP_MONTHS:
-                FollowUp.objects.get_or_create(
-                    case=case,
-                    party=party,
-                    months=months,
-                    defaults={"due_on": add_months(reconciled_on, months)},
-                )
+    """Schedule follow_ups_planned. A call cancelled when an earlier outcome was voided is due
+    again, at the new date; one already made stays as it was."""
+    for party, months, due_on in follow_ups_planned(case=case, reconciled_on=reconciled_on):
+        follow_up, created = FollowUp.objects.get_or_create(
+            case=case, party=party, months=months, defaults={"due_on": due_on}
+        )
+        if not created and follow_up.status == FollowUp.Status.CANCELLED:
+            follow_up.status, follow_up.due_on = FollowUp.Status.DUE, due_on
+            follow_up.save(update_fields=["status", "due_on"])
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
-"""Session notes: writing and editing a sealed draft (with stale-save detection and sealed
-revisions), signing it, and addenda to signed notes. May import models, audit, access, sealing."""
+"""Session notes in the sections of the MZ/T 084 record form: writing and editing a sealed draft
+(with stale-save detection and sealed revisions, at most 20,000 characters a section), signing
+it, and addenda to signed notes. May import models, audit, access, sealing and consent."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,12 +13,14 @@ from ..access import Action, can
 from ..models import (
     CounselingSession,
     NoteAddendum,
+    NoteDraft,
     NoteRevision,
     Party,
     Purpose,
     SessionNote,
     User,
 )
+from ..models.notes import NOTE_MAX_CHARS, NOTE_SECTIONS
 from .consent import require_consent
 from .errors import field_error, require_openable
 
@@ -26,13 +29,32 @@ class StaleNote(ValidationError):
     """Someone saved the note after the form was opened (code "stale")."""
 
 
+def too_long_message(length: int) -> str:
+    return _(
+        "At most %(limit)s characters here; this has %(count)s. Shorten it, or write the rest "
+        "as an addendum after signing."
+    ) % {"limit": NOTE_MAX_CHARS, "count": length}
+
+
+def check_lengths(sections: dict[str, str]) -> None:
+    """Every section within NOTE_MAX_CHARS, or one ValidationError naming each long section
+    (code too_long)."""
+    errors = {
+        name: ValidationError(too_long_message(len(text)), code="too_long")
+        for name, text in sections.items()
+        if len(text) > NOTE_MAX_CHARS
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def _note_parties(session: CounselingSession) -> list[Party]:
     if session.party is not None:
         return [session.party]
     return list(session.case.parties.all())
 
 
-def _require_note_allowed(session: CounselingSession, author: User) -> None:
+def require_note_allowed(session: CounselingSession, author: User) -> None:
     """Only the case's counsellors write notes (SECURITY.md, 'Access'), and only about parties
     who consented to sensitive information being recorded (PIPL art. 29)."""
     if not can(author, Action.WORK, session.case):
@@ -56,10 +78,9 @@ def _keep_revision(note: SessionNote, author: User) -> None:
     """The text before this save, sealed as a revision."""
     require_openable(note)
     revision = NoteRevision(
-        note=note, version=note.version, body_sealed=None, saved_by=author, saved_at=note.updated_at
+        note=note, version=note.version, saved_by=author, saved_at=note.updated_at
     )
-    previous = sealing.open_fields(note, "body", "assessment")
-    sealing.seal(revision, body=previous["body"], assessment=previous["assessment"])
+    sealing.seal(revision, **sealing.open_fields(note, *NOTE_SECTIONS))
     revision.save()
 
 
@@ -70,14 +91,30 @@ def save_note(
     author: User,
     body: str,
     assessment: str = "",
+    problem: str = "",
+    approach: str = "",
+    statement: str = "",
+    plan: str = "",
     expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> SessionNote:
-    """Write or edit the author's draft note of a session (询问笔录 and 介入评估, MZ/T 084). A
-    stale save (someone saved since the form was opened) raises StaleNote instead of
-    overwriting (SECURITY.md, 'Integrity under concurrency'); the previous text is kept as a
-    sealed revision. Signed notes are locked (code "signed"): use add_addendum."""
-    _require_note_allowed(session, author)
+    """Write or edit the author's draft note of a session, in the record form's sections
+    (主要问题 problem, 辅导方式 approach, 辅导内容与过程 body, 当事人表示 statement, 评估
+    assessment, 后续计划 plan). The body is required (code empty); each section holds at most
+    20,000 characters (too_long). A stale save (someone saved since the form was opened) raises
+    StaleNote instead of overwriting (SECURITY.md, 'Integrity under concurrency'); the previous
+    text is kept as a sealed revision. Signed notes are locked (code "signed"): use
+    add_addendum. The author's autosaved draft is discarded once the note is saved."""
+    require_note_allowed(session, author)
+    sections = {
+        "problem": problem,
+        "approach": approach,
+        "body": body,
+        "statement": statement,
+        "assessment": assessment,
+        "plan": plan,
+    }
+    check_lengths(sections)
     if not body.strip():
         raise field_error("body", _("The note is empty."), "empty")
     now = timezone.now()
@@ -88,8 +125,9 @@ def save_note(
         note = SessionNote(
             session=session, author=author, version=1, created_at=now, updated_at=now
         )
-        sealing.seal(note, body=body, assessment=assessment)
+        sealing.seal(note, **sections)
         note.save()
+        NoteDraft.objects.filter(session=session, author=author).delete()
         audit.record(actor=author, action="note.create", obj=note, request=request)
         return note
     if note.status == SessionNote.Status.SIGNED:
@@ -105,10 +143,11 @@ def save_note(
             code="stale",
         )
     _keep_revision(note, author)
-    sealing.seal(note, body=body, assessment=assessment)
+    sealing.seal(note, **sections)
     note.version += 1
     note.updated_at = now
     note.save()
+    NoteDraft.objects.filter(session=session, author=author).delete()
     audit.record(
         actor=author,
         action="note.update",
@@ -153,6 +192,7 @@ def add_addendum(
         )
     if not body.strip():
         raise field_error("body", _("The addendum is empty."), "empty")
+    check_lengths({"body": body})
     addendum = NoteAddendum(note=note, author=author, created_at=timezone.now())
     sealing.seal(addendum, body=body)
     addendum.save()

@@ -1,5 +1,6 @@
 """The official calendar and the deadlines it decides: entering a year of the State Council's
-notice, recomputing provisional deadlines, the rest-day warning. May import models, audit, clock."""
+notice, recomputing provisional deadlines, the rest-day warning. May import models, audit, clock
+and corrections."""
 
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from .. import audit
 from ..clock import deadlines
 from ..models import Case, OfficialCalendarDay, OfficialCalendarYear, Port, User
+from .corrections import recheck_provisional_outcomes
 from .errors import field_error
 
 MAKEUP_WORKDAY_NAME = "调休上班"
@@ -35,11 +37,12 @@ def apply_deadlines(case: Case) -> None:
 
 @transaction.atomic
 def recompute_deadlines(*, year: int | None = None) -> int:
-    """Recompute the deadlines of open divorce cases whose deadlines were provisional, after an
-    official calendar year is entered (DOMAIN.md: never guess a year). Returns how many changed."""
+    """Recompute the deadlines of divorce cases whose deadlines were provisional, after an
+    official calendar year is entered (DOMAIN.md: never guess a year), and re-check the outcomes
+    recorded on them (corrections.recheck_provisional_outcomes). Returns how many changed."""
     changed = 0
-    cases = Case.objects.select_for_update().filter(
-        status=Case.Status.OPEN, port=Port.DIVORCE, deadlines_provisional=True
+    cases = list(
+        Case.objects.select_for_update().filter(port=Port.DIVORCE, deadlines_provisional=True)
     )
     for case in cases:
         before = tuple(getattr(case, name) for name in DEADLINE_FIELDS)
@@ -47,8 +50,11 @@ def recompute_deadlines(*, year: int | None = None) -> int:
         if tuple(getattr(case, name) for name in DEADLINE_FIELDS) != before:
             case.save(update_fields=list(DEADLINE_FIELDS))
             changed += 1
+    mismatched = recheck_provisional_outcomes(cases)
     audit.record(
-        actor=None, action="case.deadlines.recompute", details={"year": year, "changed": changed}
+        actor=None,
+        action="case.deadlines.recompute",
+        details={"year": year, "changed": changed, "outcomes_mismatched": len(mismatched)},
     )
     return changed
 

@@ -69,7 +69,9 @@ def update_party(
         party, name=name.strip(), id_number=normalised, phone=phone.strip(), address=address.strip()
     )
     party.id_index = (
-        crypto.blind_index(keyring.ring().blind_index_key, normalised) if normalised else ""
+        crypto.blind_index(keyring.ring().blind_index_key, normalised, keyring.suite().mac)
+        if normalised
+        else ""
     )
     party.sex, party.birth_year, party.education = sex, birth_year, education
     party.occupation, party.marital_status, party.years_married = (

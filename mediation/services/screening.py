@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, sealing
-from ..models import Case, CounselingSession, FollowUp, Party, Purpose, SafetyScreen, User
+from ..models import (
+    CancelReason,
+    Case,
+    CounselingSession,
+    FollowUp,
+    Party,
+    Purpose,
+    SafetyScreen,
+    User,
+)
 from .consent import require_consent
 
 SCREEN_QUESTIONS = SafetyScreen.QUESTIONS
@@ -46,7 +55,7 @@ def screen_party(
         sealing.seal(screen, answers=json.dumps({q: bool(answers[q]) for q in SCREEN_QUESTIONS}))
     screen.save()
     if positive:
-        _protect(party)
+        _protect(party, screened_by)
     audit.record(
         actor=screened_by,
         action="screen.record",
@@ -57,7 +66,7 @@ def screen_party(
     return screen
 
 
-def _protect(party: Party) -> None:
+def _protect(party: Party, by: User) -> None:
     """After a positive screen: no joint session, no call to the other party."""
     party.screened_positive = True
     party.save(update_fields=["screened_positive"])
@@ -66,7 +75,12 @@ def _protect(party: Party) -> None:
     case.save(update_fields=["joint_sessions_blocked"])
     CounselingSession.objects.filter(
         case=case, kind=CounselingSession.Kind.JOINT, status=CounselingSession.Status.BOOKED
-    ).update(status=CounselingSession.Status.CANCELLED)
+    ).update(
+        status=CounselingSession.Status.CANCELLED,
+        cancelled_by=by,
+        cancelled_at=timezone.now(),
+        cancel_reason=CancelReason.SAFETY_SCREEN,
+    )
     FollowUp.objects.filter(case=case, status=FollowUp.Status.DUE).exclude(party=party).update(
         status=FollowUp.Status.CANCELLED
     )

@@ -1,5 +1,6 @@
 """Sessions: booking an individual or joint session, recording a past one, holding and
-cancelling. May import models, audit, access and consent; counselors books through book_session."""
+cancelling. May import models, audit, access, consent and reminders (a booking schedules its SMS
+reminders); counselors books through book_session."""
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -14,8 +15,10 @@ from django.utils.translation import gettext as _
 from .. import audit
 from ..access import Action, can
 from ..models import Case, CounselingSession, Party, Purpose, Service, User
+from ..models.cases import CANCEL_REASONS, NO_SHOW_REASONS
 from .consent import require_consent
 from .errors import field_error
+from .reminders import schedule_session_reminders
 
 SESSION_MINUTES = (10, 240)
 
@@ -108,6 +111,7 @@ def book_session(
     audit.record(
         actor=booked_by, action="session.book", obj=session, request=request, details={"kind": kind}
     )
+    schedule_session_reminders(session=session)
     return session
 
 
@@ -165,23 +169,35 @@ def cancel_session(
     *,
     session: CounselingSession,
     cancelled_by: User,
+    reason: str,
     no_show: bool = False,
     request: HttpRequest | None = None,
 ) -> CounselingSession:
-    """Cancel a booked session, or record that the party did not come; code not_booked for a
-    session that is no longer booked."""
+    """Cancel a booked session, or record that the party did not come, with the reason and who
+    recorded it. Codes: not_booked (no longer booked), reason (not one of the reasons offered
+    for a cancellation or a no-show), no_show_future (nobody can fail to come to a session that
+    has not started)."""
     session = CounselingSession.objects.select_for_update().get(pk=session.pk)
     if session.status != CounselingSession.Status.BOOKED:
         raise ValidationError(_("Only a booked session can be cancelled."), code="not_booked")
+    if reason not in (NO_SHOW_REASONS if no_show else CANCEL_REASONS):
+        raise field_error("reason", _("Choose the reason."), "reason")
+    if no_show and session.starts_at > timezone.now():
+        raise ValidationError(
+            _("A session that has not started cannot be recorded as not attended."),
+            code="no_show_future",
+        )
     session.status = (
         CounselingSession.Status.NO_SHOW if no_show else CounselingSession.Status.CANCELLED
     )
-    session.save(update_fields=["status"])
+    session.cancelled_by, session.cancelled_at = cancelled_by, timezone.now()
+    session.cancel_reason = reason
+    session.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
     audit.record(
         actor=cancelled_by,
         action="session.cancel",
         obj=session,
         request=request,
-        details={"no_show": no_show},
+        details={"no_show": no_show, "reason": reason},
     )
     return session

@@ -11,8 +11,15 @@ from .accounts import (
     account_grants,
     account_list,
 )
+from .api_clients import api_client_list, api_client_revoke
+from .attachments import attachment_download, attachment_new
 from .audit_trail import audit_export, audit_list
 from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
+from .consent import case_consent, consent_print, consent_withdraw, signature_image
+from .contact import party_contact
+from .documents import case_summary_print, record_form_print, referral_letter_print
+from .notes import note_addendum, note_autosave, note_edit, note_sign
+from .notices import notice_list, notices_read
 from .offices import home, office_detail
 from .official_calendar import calendar_enter, calendar_list, calendar_year
 from .outcomes import (
@@ -20,14 +27,21 @@ from .outcomes import (
     case_outcome,
     case_result,
     follow_up_record,
+    outcome_void,
     referral_new,
     satisfaction_new,
 )
-from .parties import party_consent, party_edit, party_screen, sealed_answers
+from .parties import party_edit, party_screen, sealed_answers
+from .registry import (
+    registry_discard,
+    registry_import,
+    registry_resolve,
+    registry_review,
+    registry_upload,
+    walk_in_queue,
+    walk_in_record,
+)
 from .sessions import (
-    note_addendum,
-    note_edit,
-    note_sign,
     session_book,
     session_cancel,
     session_detail,
@@ -41,8 +55,22 @@ from .sign_in import (
     second_factor_enrol,
     sign_out_everywhere,
 )
+from .sms_callbacks import sms_callback
 
 __all__ = [
+    "api_client_list",
+    "api_client_revoke",
+    "party_contact",
+    "notice_list",
+    "notices_read",
+    "registry_discard",
+    "registry_import",
+    "registry_resolve",
+    "registry_review",
+    "registry_upload",
+    "walk_in_queue",
+    "walk_in_record",
+    "sms_callback",
     "account_action",
     "account_create",
     "account_detail",
@@ -55,29 +83,38 @@ __all__ = [
     "second_factor",
     "second_factor_enrol",
     "sign_out_everywhere",
+    "attachment_download",
+    "attachment_new",
     "audit_export",
     "audit_list",
     "calendar_enter",
     "calendar_list",
     "calendar_year",
     "case_assign",
+    "case_consent",
     "case_detail",
+    "consent_print",
+    "consent_withdraw",
     "case_edit",
     "case_finish",
     "case_list",
     "case_open",
     "case_outcome",
     "case_result",
+    "case_summary_print",
     "follow_up_record",
     "home",
     "note_addendum",
+    "note_autosave",
     "note_edit",
     "note_sign",
     "office_cases",
     "office_detail",
-    "party_consent",
+    "outcome_void",
     "party_edit",
     "party_screen",
+    "record_form_print",
+    "referral_letter_print",
     "referral_new",
     "satisfaction_new",
     "sealed_answers",
@@ -85,5 +122,6 @@ __all__ = [
     "session_cancel",
     "session_detail",
     "session_hold",
+    "signature_image",
     "today",
 ]

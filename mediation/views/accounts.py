@@ -55,6 +55,9 @@ def _accounts():
             ),
         )
         .annotate(enrolled=Exists(TotpDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        # An API client's system account is managed on the API clients' page, never given
+        # roles, a password or a second factor here.
+        .filter(api_client__isnull=True)
         .order_by("username")
     )
 

@@ -66,6 +66,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "cases": cases,
             "ending_soon": ending_soon,
             "follow_ups": follow_ups,
+            "drafts": services.waiting_drafts(user),
             "today": day,
         },
     )
@@ -103,8 +104,11 @@ def _filtered_cases(
         queryset = _by_deadline(queryset, data.get("deadline") or "", timezone.localdate())
     active = CaseAssignment.objects.filter(ended_at__isnull=True).select_related("counselor")
     queryset = (
-        queryset.select_related("office", "outcome")
-        .prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments"))
+        queryset.select_related("office")
+        .prefetch_related(
+            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
+            Prefetch("outcomes", queryset=Outcome.objects.in_force(), to_attr="outcomes_in_force"),
+        )
         .order_by("-status", "cooling_off_ends_on", "-opened_at")
         .distinct()
     )
@@ -140,6 +144,7 @@ def office_cases(request: HttpRequest) -> HttpResponse:
             "page": page,
             "title": _("Office cases"),
             "supervising": True,
+            "to_review": services.outcomes_to_review(Case.objects.visible_to(request.user)),
             "today": timezone.localdate(),
         },
     )
@@ -148,7 +153,11 @@ def office_cases(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 def case_open(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "mediation.work_cases", "mediation.supervise_office")
-    form = CaseOpenForm(request.POST or None, offices=access.offices_for(request.user))
+    form = CaseOpenForm(
+        request.POST or None,
+        offices=access.offices_for(request.user),
+        initial={"office": access.own_office(request.user)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case = services.open_case(opened_by=request.user, request=request, **form.cleaned_data)
@@ -178,7 +187,7 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
         party.identity = names.get(party.pk)
         party.earlier_cases = services.earlier_cases_for(party)
         party.screened = bool(party.screens.all())
-    outcome = Outcome.objects.filter(case=case).select_related("recorded_by").first()
+    outcomes = list(case.outcomes.select_related("recorded_by", "voided_by"))
     assignments = case.assignments.filter(ended_at__isnull=True).select_related("counselor")
     referrals = case.referrals.select_related("party")
     return render(
@@ -188,12 +197,16 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
             "case": case,
             "parties": parties,
             "sessions": case.sessions_with_note_metadata(),
-            "outcome": outcome,
+            "outcomes": outcomes,
+            "outcome": next((each for each in outcomes if not each.is_voided), None),
             "assignments": assignments,
             "referrals": referrals,
             "follow_ups": case.follow_ups.select_related("party"),
             "satisfaction": case.satisfaction.select_related("party"),
             "may_work": access.can(request.user, access.Action.WORK, case),
+            "may_read_identity": access.can(request.user, access.Action.READ_IDENTITY, case),
+            "attachments": services.attachments_of(case),
+            "timeline": services.case_timeline(case),
             "may_manage": access.can(request.user, access.Action.MANAGE, case),
             "may_close": access.can(request.user, access.Action.CLOSE, case),
             "has_sealed_answers": any(p.screened for p in parties) or bool(referrals),

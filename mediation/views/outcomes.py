@@ -3,16 +3,18 @@ follow-up calls and satisfaction. May import access, forms, models and services.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .. import access, services
+from .. import access, clock, services
 from ..forms import FollowUpForm, OutcomeForm, ReferralForm, ResultForm, SatisfactionForm
-from .common import form_errors_from, render_case_form
+from ..forms.outcomes import VoidOutcomeForm
+from ..models import OutcomeKind
+from .common import deadline_context, form_errors_from, render_case_form
 
 
 def case_result(request: HttpRequest, case_uuid) -> HttpResponse:
@@ -44,13 +46,24 @@ def case_result(request: HttpRequest, case_uuid) -> HttpResponse:
 
 
 def case_outcome(request: HttpRequest, case_uuid) -> HttpResponse:
+    """The registry outcome in two steps: the form, then a confirmation page saying what closing
+    will do; nothing is saved before the confirmation."""
     case = access.case_for(request.user, case_uuid, action=access.Action.CLOSE, request=request)
     form = OutcomeForm(request.POST or None, initial={"decided_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
+        data = form.cleaned_data
         try:
-            services.close_case(
-                case=case, recorded_by=request.user, request=request, **form.cleaned_data
-            )
+            if request.POST.get("confirmed") == "1":
+                services.close_case(
+                    case=case,
+                    recorded_by=request.user,
+                    provisional_confirmed=True,
+                    request=request,
+                    **data,
+                )
+            else:
+                services.check_outcome(case=case, **data)
+                return _confirm_outcome(request, case, form)
         except ValidationError as error:
             form_errors_from(form, error)
         else:
@@ -61,10 +74,64 @@ def case_outcome(request: HttpRequest, case_uuid) -> HttpResponse:
         case,
         form,
         title=_("Registry outcome"),
+        submit=_("Next step"),
         intro=_(
-            "What happened to the application. 'Lapsed' (not coming for the certificate) "
-            "is not a reconciliation."
+            "What happened to the application. 'Lapsed' (not coming for the certificate) is "
+            "recorded by the clock once the certificate window is over; it is not a "
+            "reconciliation."
         ),
+    )
+
+
+def _confirm_outcome(request: HttpRequest, case, form: OutcomeForm) -> HttpResponse:
+    data = form.cleaned_data
+    deadlines = services.deadlines_of(case)
+    return render(
+        request,
+        "mediation/outcome_confirm.html",
+        {
+            "case": case,
+            "kind_label": OutcomeKind(data["kind"]).label,
+            "kind": data["kind"],
+            "decided_on": data["decided_on"],
+            "window": clock.window_for(data["kind"], deadlines) if deadlines else None,
+            "effects": services.closing_effects(case=case, **data),
+            **deadline_context(case),
+        },
+    )
+
+
+def outcome_void(request: HttpRequest, case_uuid) -> HttpResponse:
+    """A supervisor voids the outcome in force, with a reason; the case reopens."""
+    case = access.case_for(request.user, case_uuid, action=access.Action.MANAGE, request=request)
+    outcome = case.outcome
+    if outcome is None:
+        raise Http404
+    form = VoidOutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.void_outcome(
+                outcome=outcome,
+                reason=form.cleaned_data["reason"],
+                voided_by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(
+                request,
+                _("The outcome is voided and the case is open again. Record the right outcome."),
+            )
+            return redirect("mediation:case-detail", case_uuid=case.uuid)
+    return render_case_form(
+        request,
+        case,
+        form,
+        title=_("Void the registry outcome"),
+        submit=_("Void the outcome"),
+        template="mediation/outcome_void.html",
+        outcome=outcome,
     )
 
 
@@ -83,8 +150,15 @@ def case_finish(request: HttpRequest, case_uuid) -> HttpResponse:
 @sensitive_post_parameters()
 def referral_new(request: HttpRequest, case_uuid) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
+    screened = request.GET.get("party", "")
     form = ReferralForm(
-        request.POST or None, case=case, initial={"referred_on": timezone.localdate()}
+        request.POST or None,
+        case=case,
+        initial={
+            "referred_on": timezone.localdate(),
+            # After a positive screen the referral is for the party who was screened.
+            "party": screened if screened in {str(p.position) for p in case.parties.all()} else "",
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -117,6 +191,11 @@ def follow_up_record(request: HttpRequest, case_uuid, follow_up_id: int) -> Http
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     follow_up = get_object_or_404(case.follow_ups.select_related("party"), pk=follow_up_id)
     form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    contact = None
+    if request.method == "GET" and services.may_contact(follow_up.party):
+        contact = services.read_party_identity(
+            user=request.user, party=follow_up.party, request=request, fields=("name", "phone")
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.record_follow_up(
@@ -133,6 +212,10 @@ def follow_up_record(request: HttpRequest, case_uuid, follow_up_id: int) -> Http
         form,
         title=_("Follow-up %(months)s months after the reconciliation")
         % {"months": follow_up.months},
+        template="mediation/follow_up_form.html",
+        follow_up=follow_up,
+        contact=contact,
+        may_contact=services.may_contact(follow_up.party),
     )
 
 

@@ -1,16 +1,18 @@
-"""Party pages: the record form, consent per purpose, the safety screen, and the sealed answers
-(screening answers and referral reasons). May import access, forms, models and services."""
+"""Party pages: the record form, the safety screen, and the sealed answers (screening answers
+and referral reasons); consent has its own page (views/consent.py). May import access, forms,
+models and services."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from .. import access, services
-from ..forms import ConsentForm, PartyForm, ScreenForm
+from ..forms import PartyForm, ScreenForm
 from .common import deadline_context, form_errors_from, party_of, render_case_form
 
 
@@ -23,7 +25,7 @@ def party_edit(request: HttpRequest, case_uuid, position: int) -> HttpResponse:
         messages.warning(
             request, _("Record this party's consent to counselling before their details.")
         )
-        return redirect("mediation:party-consent", case_uuid=case.uuid, position=position)
+        return redirect("mediation:case-consent", case_uuid=case.uuid)
     opened = services.read_party_identity(user=request.user, party=party, request=request)
     initial = {
         "sex": party.sex,
@@ -59,50 +61,6 @@ def party_edit(request: HttpRequest, case_uuid, position: int) -> HttpResponse:
     )
 
 
-def _record_consent(request: HttpRequest, case, party) -> None:
-    form = ConsentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Unknown consent purpose."))
-        return
-    try:
-        services.record_consent(
-            case=case,
-            party=party,
-            purpose=form.cleaned_data["purpose"],
-            given=form.given,
-            recorded_by=request.user,
-            request=request,
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        if form.given:
-            messages.success(request, _("Consent is recorded."))
-        else:
-            messages.success(request, _("The withdrawal is recorded; what it covered has stopped."))
-
-
-def party_consent(request: HttpRequest, case_uuid, position: int) -> HttpResponse:
-    case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
-    party = party_of(case, position)
-    if request.method == "POST":
-        _record_consent(request, case, party)
-        return redirect("mediation:party-consent", case_uuid=case.uuid, position=position)
-    history = party.consents.select_related("text", "recorded_by").order_by("-recorded_at")
-    return render(
-        request,
-        "mediation/party_consent.html",
-        {
-            "case": case,
-            "party": party,
-            "purposes": services.consent_states(party),
-            "history": history,
-            **deadline_context(case),
-        },
-    )
-
-
 @sensitive_post_parameters()
 def party_screen(request: HttpRequest, case_uuid, position: int) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
@@ -125,7 +83,8 @@ def party_screen(request: HttpRequest, case_uuid, position: int) -> HttpResponse
                         "Consider a referral."
                     ),
                 )
-                return redirect("mediation:referral-new", case_uuid=case.uuid)
+                url = reverse("mediation:referral-new", kwargs={"case_uuid": case.uuid})
+                return redirect(f"{url}?party={party.position}")
             messages.success(request, _("The screen is recorded (negative)."))
             return redirect("mediation:case-detail", case_uuid=case.uuid)
     return render_case_form(

@@ -1,21 +1,22 @@
 """Session pages: recording a past session, the session page with its notes, holding and
-cancelling, writing, signing and adding to notes. May import access, forms, models, services."""
+cancelling; notes are written in views/notes.py. May import access, forms, models, services."""
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_POST
 
 from .. import access, services
-from ..forms import AddendumForm, NoteForm, SessionBookForm, SessionCancelForm, SessionHoldForm
-from ..models import CounselingSession, SessionNote, User
+from ..forms import SessionBookForm, SessionCancelForm, SessionHoldForm
+from ..forms.notes import AddendumForm, note_section_labels
+from ..models import Case, CounselingSession, SessionNote, User
 from .common import deadline_context, form_errors_from, render_case_form
 
 
@@ -80,8 +81,21 @@ def session_book(request: HttpRequest, case_uuid) -> HttpResponse:
 def session_detail(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, request=request)
     session = get_object_or_404(
-        case.sessions.select_related("lead_counselor", "party"), uuid=session_uuid
+        case.sessions.select_related("lead_counselor", "party", "cancelled_by"), uuid=session_uuid
     )
+    return session_page(request, case, session)
+
+
+def session_page(
+    request: HttpRequest,
+    case: Case,
+    session: CounselingSession,
+    *,
+    addendum_form: AddendumForm | None = None,
+    addendum_for: SessionNote | None = None,
+) -> HttpResponse:
+    """The session with its notes (text for those who may read it); an addendum form that was
+    refused comes back here with what was typed, under its note."""
     notes = services.read_session_notes(user=request.user, session=session, request=request)
     hold_form = SessionHoldForm(
         initial={"services": session.services, "duration_minutes": session.duration_minutes}
@@ -92,11 +106,23 @@ def session_detail(request: HttpRequest, case_uuid, session_uuid) -> HttpRespons
         {
             "case": case,
             "session": session,
-            "notes": notes,
+            "notes": [
+                (
+                    note,
+                    opened,
+                    [(label, opened.values.get(name)) for name, label in note_section_labels()]
+                    if opened is not None and opened.ok
+                    else [],
+                )
+                for note, opened in notes
+            ],
+            "max_request_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
             "may_work": access.can(request.user, access.Action.WORK, case),
             "hold_form": hold_form,
             "my_note": next((n for n, _opened in notes if n.author_id == request.user.pk), None),
             "addendum_form": AddendumForm(),
+            "refused_addendum": addendum_form,
+            "refused_addendum_for": addendum_for.pk if addendum_for else None,
             **deadline_context(case),
         },
     )
@@ -127,69 +153,31 @@ def session_hold(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
     return render_case_form(request, case, form, title=_("Record the session as held"))
 
 
-@require_POST
 def session_cancel(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
+    """Cancel a booked session, or record that the party did not come (`no_show`), with the
+    reason asked on this page."""
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
-    session = get_object_or_404(case.sessions, uuid=session_uuid)
-    form = SessionCancelForm(request.POST)
-    form.is_valid()
-    try:
-        services.cancel_session(
-            session=session,
-            cancelled_by=request.user,
-            no_show=form.cleaned_data.get("no_show", False),
-            request=request,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The session is cancelled."))
-    return redirect("mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid)
-
-
-@sensitive_variables("initial", "opened")
-def _note_form(request: HttpRequest, note: SessionNote | None) -> tuple[NoteForm, bool]:
-    """The note form, filled with the author's draft; disabled (with the reason said) when the
-    draft's sealed text does not open, so nothing is saved over it."""
-    initial, disabled = {"version": note.version if note else 0}, False
-    if note is not None:
-        opened = services.read_note(user=request.user, note=note, request=request)
-        if opened.ok:
-            initial.update(body=opened.values["body"], assessment=opened.values["assessment"])
-        else:
-            disabled = True
-            messages.error(request, opened.error)
-    form = NoteForm(request.POST or None, initial=initial)
-    if disabled:
-        for field_name in form.fields:
-            form.fields[field_name].disabled = True
-    return form, disabled
-
-
-@never_cache
-@sensitive_post_parameters()
-def note_edit(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
-    case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
-    session = get_object_or_404(case.sessions, uuid=session_uuid)
-    note = session.notes.filter(author=request.user).first()
-    if note is not None and note.status == SessionNote.Status.SIGNED:
-        return redirect("mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid)
-    form, disabled = _note_form(request, note)
-    if not disabled and request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    session = get_object_or_404(case.sessions.select_related("party"), uuid=session_uuid)
+    no_show = (request.POST or request.GET).get("no_show") == "1"
+    form = SessionCancelForm(request.POST or None, no_show=no_show)
+    if request.method == "POST" and form.is_valid():
         try:
-            services.save_note(
+            services.cancel_session(
                 session=session,
-                author=request.user,
-                body=data["body"],
-                assessment=data["assessment"],
-                expected_version=data["version"],
+                cancelled_by=request.user,
+                reason=form.cleaned_data["reason"],
+                no_show=no_show,
                 request=request,
             )
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, _("The note is saved (draft). Sign it when it is complete."))
+            messages.success(
+                request,
+                _("The session is recorded as not attended.")
+                if no_show
+                else _("The session is cancelled."),
+            )
             return redirect(
                 "mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid
             )
@@ -197,45 +185,15 @@ def note_edit(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
         request,
         case,
         form,
-        title=_("Session note"),
-        disabled=disabled,
-        intro=_(
-            "Notes are encrypted and only the counsellors of this case can read them. "
-            "A signed note is locked."
-        ),
+        title=_("The party did not come") if no_show else _("Cancel the session"),
+        intro=_("%(when)s · %(kind)s · %(room)s")
+        % {
+            "when": date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT"),
+            "kind": session.get_kind_display(),
+            "room": session.room,
+        },
+        submit=_("Record") if no_show else _("Cancel the session"),
+        template="mediation/session_cancel.html",
+        no_show=no_show,
+        session=session,
     )
-
-
-@require_POST
-def note_sign(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
-    case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
-    session = get_object_or_404(case.sessions, uuid=session_uuid)
-    note = get_object_or_404(session.notes, author=request.user)
-    try:
-        services.sign_note(note=note, signed_by=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The note is signed and locked."))
-    return redirect("mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid)
-
-
-@require_POST
-@sensitive_post_parameters()
-def note_addendum(request: HttpRequest, case_uuid, session_uuid, note_uuid) -> HttpResponse:
-    case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
-    session = get_object_or_404(case.sessions, uuid=session_uuid)
-    note = get_object_or_404(session.notes, uuid=note_uuid)
-    form = AddendumForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_addendum(
-                note=note, author=request.user, body=form.cleaned_data["body"], request=request
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The addendum is added."))
-    else:
-        messages.error(request, _("The addendum is empty."))
-    return redirect("mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid)

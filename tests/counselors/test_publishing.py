@@ -6,9 +6,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from counselors.models import Notice, Roster, SwapRequest
+from counselors.models import Roster, SwapRequest
 from counselors.services import planning, publishing, solving
-from mediation.models import AuditEvent
+from mediation.models import AuditEvent, Notice
+from mediation.services import notices
 from tests.counselors.conftest import OCTOBER, plan, repair
 from tests.helpers import error_codes
 
@@ -109,6 +110,6 @@ def test_reading_the_notices_marks_them_all_read(draft, team, civil_affairs):
     publishing.publish_roster(roster=draft, published_by=civil_affairs)
     user = team[0].user
 
-    assert publishing.mark_notices_read(user=user) == 1
-    assert publishing.mark_notices_read(user=user) == 0
+    assert notices.mark_notices_read(user=user) == 1
+    assert notices.mark_notices_read(user=user) == 0
     assert not Notice.objects.filter(recipient=user, read_at=None).exists()

@@ -57,8 +57,9 @@ def test_the_list_shows_every_loaded_year_and_warns_about_next_year(
     client.force_login(civil_affairs)
 
     # session, user, two permission look-ups, the roles for the navigation, the session's save
-    # (savepoint, update, release), and one query for all years with their counts.
-    with django_assert_num_queries(10):
+    # (savepoint, update, release), the bell's unread count, and one query for all years with
+    # their counts.
+    with django_assert_num_queries(11):
         response = client.get(reverse("mediation:calendar-list"))
 
     assert "官方日历" in response.text

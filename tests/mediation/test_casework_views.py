@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mediation import services
-from mediation.models import AuditEvent, Case, ConsentRecord, CounselingSession, Purpose
+from mediation.models import AuditEvent, Case, ConsentRecord, CounselingSession
 from mediation.roles import Role
 from tests.factories import held_session_with_note, make_user, open_divorce_case
 
@@ -203,13 +203,13 @@ def test_a_second_outcome_through_the_page_is_refused(client, counselor, xlt):
     case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 1))
     client.force_login(counselor)
     url = reverse("mediation:case-outcome", args=[case.uuid])
-    client.post(url, {"kind": "reconciled", "decided_on": "2026-09-20"})
+    client.post(url, {"kind": "reconciled", "decided_on": "2026-09-20", "confirmed": "1"})
 
     response = client.get(url)
 
     assert response.status_code == HTTPStatus.OK
     second = client.post(url, {"kind": "divorced", "decided_on": "2026-10-20"})
-    assert "已有登记结果" in second.text
+    assert second.text.count("已有登记结果") == 1
 
 
 def test_the_today_page_shows_the_day_and_pins_its_queries(
@@ -231,7 +231,7 @@ def test_the_today_page_shows_the_day_and_pins_its_queries(
     )
     client.force_login(counselor)
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):  # 13, and the bell's unread count
         response = client.get(reverse("mediation:today"))
 
     assert [case.number for case in response.context["ending_soon"]] == [soon.number]
@@ -261,35 +261,6 @@ def test_a_session_to_come_cannot_be_recorded_outside_the_duty_roster(client, co
     assert not case.sessions.exists()
 
 
-def test_consent_is_given_and_withdrawn_with_one_button_each(client, counselor, xlt):
-    case = open_divorce_case(xlt, counselor, consent=False)
-    url = reverse("mediation:party-consent", args=[case.uuid, 1])
-    client.force_login(counselor)
-
-    given = client.post(url, {"purpose": "counselling", "action": "give"}, follow=True)
-    withdrawn = client.post(url, {"purpose": "counselling", "action": "withdraw"}, follow=True)
-
-    party = case.parties.get(position=1)
-    assert "同意已记录" in given.text
-    assert "撤回已记录" in withdrawn.text
-    assert not party.consent_counselling
-    assert list(party.consents.values_list("action", flat=True)) == ["given", "withdrawn"]
-
-
-def test_a_consent_for_an_unknown_purpose_records_nothing(client, counselor, xlt):
-    case = open_divorce_case(xlt, counselor, consent=False)
-    client.force_login(counselor)
-
-    response = client.post(
-        reverse("mediation:party-consent", args=[case.uuid, 1]),
-        {"purpose": "marketing", "action": "give"},
-        follow=True,
-    )
-
-    assert "未知的同意事项" in response.text
-    assert not ConsentRecord.objects.exists()
-
-
 def test_the_supervisor_removes_a_counsellor_with_the_button_on_the_assign_page(
     client, supervisor, counselor, xlt
 ):
@@ -316,19 +287,26 @@ def test_a_session_is_cancelled_or_marked_as_not_attended_from_its_page(client, 
             lead_counselor=counselor,
             booked_by=counselor,
         )
-        for days in (1, 2)
+        for days in (1, -1)
     ]
     client.force_login(counselor)
 
-    client.post(reverse("mediation:session-cancel", args=[case.uuid, sessions[0].uuid]))
+    asked = client.get(reverse("mediation:session-cancel", args=[case.uuid, sessions[0].uuid]))
     client.post(
-        reverse("mediation:session-cancel", args=[case.uuid, sessions[1].uuid]), {"no_show": "1"}
+        reverse("mediation:session-cancel", args=[case.uuid, sessions[0].uuid]),
+        {"reason": "party_asked"},
+    )
+    client.post(
+        reverse("mediation:session-cancel", args=[case.uuid, sessions[1].uuid]),
+        {"no_show": "1", "reason": "not_reached"},
     )
 
-    assert [s.status for s in CounselingSession.objects.order_by("starts_at")] == [
-        CounselingSession.Status.CANCELLED,
-        CounselingSession.Status.NO_SHOW,
-    ]
+    assert "当事人要求取消" in asked.text
+    cancelled, not_attended = (CounselingSession.objects.get(pk=s.pk) for s in sessions)
+    assert cancelled.status == CounselingSession.Status.CANCELLED
+    assert (cancelled.cancel_reason, cancelled.cancelled_by) == ("party_asked", counselor)
+    assert not_attended.status == CounselingSession.Status.NO_SHOW
+    assert not_attended.cancel_reason == "not_reached"
 
 
 def test_opening_a_case_for_a_walk_in_ignores_a_receipt_date(client, counselor, xlt):
@@ -365,8 +343,7 @@ def test_a_counsellor_of_another_office_is_refused_the_case_pages_consent_form(
     client.force_login(other_counselor)
 
     response = client.post(
-        reverse("mediation:party-consent", args=[case.uuid, 1]),
-        {"purpose": Purpose.COUNSELLING, "action": "give"},
+        reverse("mediation:case-consent", args=[case.uuid]), {"p1_counselling": "yes"}
     )
 
     assert response.status_code == HTTPStatus.NOT_FOUND

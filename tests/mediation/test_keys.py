@@ -5,24 +5,30 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from django.conf import settings
 
 from mediation import crypto, keyring, sealing, services
 from mediation.models import Party, SessionNote
-from tests.conftest import TEST_RING
+from tests.conftest import TEST_RING, TEST_SUITE
 from tests.factories import held_session_with_note, open_divorce_case
 from tests.mediation.test_audit import subprocess_env
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def manage(*args, key_file, check=True):
+def manage(*args, key_file, check=True, suite=None):
     env = subprocess_env()
-    for name in ("TONGXIN_KEYS", "TONGXIN_ACTIVE_KEY", "TONGXIN_BLIND_INDEX_KEY"):
-        env.pop(name)
+    for name in list(env):
+        if name.startswith(
+            ("TONGXIN_KEYS", "TONGXIN_ACTIVE", "TONGXIN_BLIND", "TONGXIN_AUDIT_KEYS")
+        ):
+            env.pop(name)
     env["TONGXIN_KEY_FILE"] = str(key_file)
+    if suite:
+        env["TONGXIN_CRYPTO_SUITE"] = suite
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -61,8 +67,11 @@ def test_rotation_killed_half_way_and_resumed_leaves_every_row_readable_with_the
     manage("keys", "add", "--file", str(key_file), key_file=key_file)
     new_ring = crypto.KeyRing.from_json(key_file.read_text())
     env = subprocess_env()
-    for name in ("TONGXIN_KEYS", "TONGXIN_ACTIVE_KEY", "TONGXIN_BLIND_INDEX_KEY"):
-        env.pop(name)
+    for name in list(env):
+        if name.startswith(
+            ("TONGXIN_KEYS", "TONGXIN_ACTIVE", "TONGXIN_BLIND", "TONGXIN_AUDIT_KEYS")
+        ):
+            env.pop(name)
     env["TONGXIN_KEY_FILE"] = str(key_file)
     process = subprocess.Popen(
         [sys.executable, "manage.py", "keys", "rotate", "--batch", "20"],
@@ -86,11 +95,7 @@ def test_rotation_killed_half_way_and_resumed_leaves_every_row_readable_with_the
     assert "rows done" in finished.stdout
     assert status.returncode == 0, status.stderr
     assert old_ring.active_id not in json.loads(key_file.read_text())["keys"]
-    only_new = crypto.KeyRing(
-        keys={new_ring.active_id: new_ring.keys[new_ring.active_id]},
-        active_id=new_ring.active_id,
-        blind_index_key=new_ring.blind_index_key,
-    )
+    only_new = new_ring.without_master_key(old_ring.active_id)
     keyring.use(only_new)
     try:
         opened = services.read_note(user=counselor, note=SessionNote.objects.get(pk=note.pk))
@@ -107,10 +112,8 @@ def test_status_exits_non_zero_when_a_row_needs_a_key_that_is_not_loaded(counsel
     key_file = tmp_path / "keys.json"
     manage("keys", "generate", "--output", str(key_file), key_file=key_file)
     keyring.use(
-        crypto.KeyRing(
-            keys={"elsewhere": bytes([7]) * 32},
-            active_id="elsewhere",
-            blind_index_key=bytes([8]) * 32,
+        replace(
+            TEST_RING, keys={"elsewhere": bytes([7]) * 32}, algorithms={}, active_id="elsewhere"
         )
     )
     try:
@@ -124,3 +127,129 @@ def test_status_exits_non_zero_when_a_row_needs_a_key_that_is_not_loaded(counsel
 
     assert status.returncode == 1
     assert "NOT LOADED" in status.stdout
+
+
+ID_NUMBER = "11010519491231002X"
+
+
+def sealed_ciphers() -> set[str]:
+    """The cipher of every wrapped data key and every sealed value in the database."""
+    found = set()
+    for model in sealing.sealed_models():
+        columns = ["wrapped_key", *sealing.sealed_columns(model)]
+        for row in model._default_manager.values_list(*columns):
+            found |= {crypto.cipher_of_value(blob).name for blob in row if blob is not None}
+    return found
+
+
+@pytest.mark.parametrize(("start", "end"), [("aes", "sm"), ("sm", "aes")])
+def test_rotation_moves_every_value_and_index_to_the_other_suite_and_everything_still_opens(
+    counselor, xlt, settings, start, end
+):
+    from mediation import audit
+    from mediation import keys as key_operations
+    from mediation.services.parties import earlier_cases_for
+    from tests.conftest import fixed_ring
+
+    first_ring, end_suite = fixed_ring(start), crypto.SUITES[end]
+    settings.TONGXIN_CRYPTO_SUITE = start
+    keyring.use(first_ring)
+    try:
+        earlier = open_divorce_case(xlt, counselor)
+        services.update_party(
+            party=earlier.parties.first(), updated_by=counselor, name="甲", id_number=ID_NUMBER
+        )
+        case = open_divorce_case(xlt, counselor)
+        _, note = held_session_with_note(case, counselor, body="示例笔记：换算法之前")
+        before = sealed_ciphers()
+
+        moved = first_ring.with_master_key(
+            "test-b", crypto.new_key(end_suite.cipher), end_suite.cipher
+        ).with_audit_key("audit-b", bytes(range(100, 132)), end_suite.mac)
+        settings.TONGXIN_CRYPTO_SUITE = end
+        keyring.use(moved)
+        half = services.update_party(
+            party=case.parties.first(), updated_by=counselor, name="乙", id_number=ID_NUMBER
+        )
+        mixed = sealed_ciphers()
+        progress = key_operations.rotate(batch_size=2)
+        after = sealed_ciphers()
+        indexes = key_operations.blind_index_status()
+        keyring.use(
+            replace(
+                moved,
+                keys={"test-b": moved.keys["test-b"]},
+                algorithms={"test-b": end_suite.cipher.name},
+            )
+        )
+        opened = services.read_note(user=counselor, note=SessionNote.objects.get(pk=note.pk))
+        name = services.read_party_identity(
+            user=counselor, party=Party.objects.get(pk=half.pk)
+        ).values["name"]
+        found = earlier_cases_for(Party.objects.get(pk=half.pk))
+        audit.chain_pending()
+        audit.write_checkpoint()
+        verified = audit.verify()
+    finally:
+        keyring.use(TEST_RING)
+
+    assert before == {crypto.SUITES[start].cipher.name}
+    assert mixed == {crypto.SUITES[start].cipher.name, end_suite.cipher.name}  # old rows still old
+    assert progress.done > 0 and not progress.unavailable
+    assert after == {end_suite.cipher.name}  # no value of the old cipher remains
+    assert dict(indexes) == {end_suite.mac: 2}
+    assert opened.values["body"] == "示例笔记：换算法之前" and name == "乙"
+    assert [c.pk for c in found] == [earlier.pk]
+    assert verified.ok, verified.reason
+
+
+def test_with_the_sm_suite_keys_add_and_rotate_leave_no_aes_value_and_status_is_clean(
+    counselor, xlt, tmp_path
+):
+    """The acceptance of issue 10: an AES deployment moves to SM4-GCM and HMAC-SM3."""
+    key_file = tmp_path / "keys.json"
+    manage("keys", "generate", "--suite", "aes", "--output", str(key_file), key_file=key_file)
+    aes_ring = crypto.KeyRing.from_json(key_file.read_text())
+    keyring.use(aes_ring)
+    try:
+        case = open_divorce_case(xlt, counselor)
+        services.update_party(
+            party=case.parties.first(), updated_by=counselor, name="丙", id_number=ID_NUMBER
+        )
+        _, note = held_session_with_note(case, counselor, body="示例笔记：国密之前")
+    finally:
+        keyring.use(TEST_RING)
+
+    added = manage(
+        "keys", "add", "--suite", "sm", "--file", str(key_file), key_file=key_file, suite="sm"
+    )
+    pending = manage("keys", "status", key_file=key_file, suite="sm")
+    rotated = manage("keys", "rotate", key_file=key_file, suite="sm")
+    status = manage("keys", "status", key_file=key_file, suite="sm")
+    sm_ring = crypto.KeyRing.from_json(key_file.read_text())
+
+    assert "sm4-gcm" in added.stdout and "hmac-sm3" in added.stdout
+    assert "run keys rotate" in pending.stdout and "clean" not in pending.stdout
+    assert "rows done" in rotated.stdout
+    assert "clean" in status.stdout, status.stdout
+    assert sealed_ciphers() == {"sm4-gcm"}
+    assert sm_ring.validate(crypto.SUITES["sm"]) == []
+    keyring.use(sm_ring.without_master_key(aes_ring.active_id))
+    try:
+        opened = services.read_note(user=counselor, note=SessionNote.objects.get(pk=note.pk))
+    finally:
+        keyring.use(TEST_RING)
+    assert opened.values["body"] == "示例笔记：国密之前"
+
+
+def test_keys_add_if_needed_gives_an_older_ring_an_audit_key_once(tmp_path, db):
+    key_file = tmp_path / "keys.json"
+    older = replace(TEST_RING, audit_keys={}, audit_algorithms={}, audit_active_id="")
+    key_file.write_text(older.to_json())
+
+    first = manage("keys", "add", "--file", str(key_file), "--if-needed", key_file=key_file)
+    again = manage("keys", "add", "--file", str(key_file), "--if-needed", key_file=key_file)
+    ring = crypto.KeyRing.from_json(key_file.read_text())
+
+    assert "audit key" in first.stdout and "keeping it" in again.stdout
+    assert ring.keys == older.keys and ring.validate(crypto.SUITES[TEST_SUITE]) == []

@@ -1,13 +1,14 @@
 """Sealed data on the real database: plaintext never reaches the stored bytes, and every failure
 is loud, specific and writes nothing (SECURITY.md)."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from mediation import crypto, keyring, services
+from mediation import keyring, services
 from mediation.models import AuditEvent, Party, SessionNote
 from tests.factories import held_session_with_note, open_divorce_case
 from tests.helpers import error_codes
@@ -111,10 +112,8 @@ def test_a_flipped_byte_in_a_stored_note_fails_its_integrity_check(counselor, xl
 def test_a_missing_key_says_so_in_chinese_and_writes_nothing(counselor, xlt, test_key_ring):
     case = open_divorce_case(xlt, counselor)
     _, note = held_session_with_note(case, counselor)
-    other_ring = crypto.KeyRing(
-        keys={"other": bytes([9]) * 32},
-        active_id="other",
-        blind_index_key=test_key_ring.blind_index_key,
+    other_ring = replace(
+        test_key_ring, keys={"other": bytes([9]) * 32}, algorithms={}, active_id="other"
     )
     keyring.use(other_ring)
     try:

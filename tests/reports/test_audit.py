@@ -53,10 +53,9 @@ def the_one_event(seq: int, action: str) -> AuditEvent:
     )
     for name in NAMES:
         assert name not in written
+    audit.write_checkpoint()  # what the commit would do: a test's transaction never commits
     assert audit.verify().ok
-    out = io.StringIO()
-    call_command("audit", "verify", stdout=out)
-    assert "intact" in out.getvalue()
+    call_command("audit", "verify", stdout=io.StringIO())  # exits non-zero if broken
     return event
 
 
@@ -209,6 +208,7 @@ def test_the_core_writes_an_export_event_from_codes_months_and_a_checksum(ps):
         "offices": ["PS"],
         "sha256": checksum,
     }
+    audit.write_checkpoint()
     assert audit.verify().ok
 
 

@@ -1,10 +1,14 @@
-"""`manage.py keys generate | add | retire | status | rotate | reseal | rebuild-blind-index`."""
+"""`manage.py keys generate | add | retire | status | rotate | reseal | rebuild-blind-index`.
+
+Rings hold master keys (AES-256-GCM or SM4-GCM), a blind-index key and audit keys (HMAC-SHA256
+or HMAC-SM3); `--suite` picks the algorithms (default: TONGXIN_CRYPTO_SUITE)."""
 
 import os
 import secrets
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -21,8 +25,21 @@ def _write_private(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def _new_id() -> str:
-    return f"k{timezone.now():%Y%m%d}{secrets.token_hex(2)}"
+def _new_id(prefix: str = "k") -> str:
+    return f"{prefix}{timezone.now():%Y%m%d}{secrets.token_hex(2)}"
+
+
+def _suite_argument(parser) -> None:
+    parser.add_argument(
+        "--suite",
+        choices=sorted(crypto.SUITES),
+        help="aes (AES-256-GCM, HMAC-SHA256) or sm (SM4-GCM, HMAC-SM3); "
+        "default TONGXIN_CRYPTO_SUITE",
+    )
+
+
+def _suite(name: str | None) -> crypto.Suite:
+    return crypto.SUITES[name or settings.TONGXIN_CRYPTO_SUITE]
 
 
 class Command(BaseCommand):
@@ -36,8 +53,21 @@ class Command(BaseCommand):
         generate.add_argument("--output", help="key file to write (mode 600); stdout if omitted")
         generate.add_argument("--development", action="store_true", help="mark as development ring")
         generate.add_argument("--force", action="store_true", help="overwrite an existing file")
-        add = sub.add_parser("add", help="Add a new master key to a key file and make it active.")
+        _suite_argument(generate)
+        add = sub.add_parser(
+            "add",
+            help="Add a new master key (or with --audit an audit key) to a key file and make "
+            "it active.",
+        )
         add.add_argument("--file", required=True)
+        add.add_argument("--audit", action="store_true", help="add an audit key instead")
+        add.add_argument(
+            "--if-needed",
+            action="store_true",
+            help="only what the ring lacks for the suite (an active key of its cipher, an audit "
+            "key of its MAC)",
+        )
+        _suite_argument(add)
         retire = sub.add_parser("retire", help="Remove a master key no row uses any more.")
         retire.add_argument("key_id")
         retire.add_argument("--file", required=True)
@@ -50,13 +80,9 @@ class Command(BaseCommand):
         handler = getattr(self, "handle_" + operation.replace("-", "_"))
         return handler(**options)
 
-    def handle_generate(self, *, output, development, force, **_):
-        key_id = _new_id()
-        ring = crypto.KeyRing(
-            keys={key_id: crypto.new_key()},
-            active_id=key_id,
-            blind_index_key=crypto.new_key(),
-            development=development,
+    def handle_generate(self, *, output, development, force, suite, **_):
+        ring = crypto.new_ring(
+            _suite(suite), key_id=_new_id(), audit_id=_new_id("a"), development=development
         )
         if not output:
             self.stdout.write(ring.to_json())
@@ -67,7 +93,10 @@ class Command(BaseCommand):
             return
         _write_private(path, ring.to_json())
         kind = "development" if development else "production"
-        self.stdout.write(f"Wrote a {kind} key ring to {path} (active key {ring.active_id}).")
+        self.stdout.write(
+            f"Wrote a {kind} key ring to {path} (suite {_suite(suite).name}, active key "
+            f"{ring.active_id}, audit key {ring.audit_active_id})."
+        )
 
     def _read(self, file: str) -> crypto.KeyRing:
         try:
@@ -75,21 +104,37 @@ class Command(BaseCommand):
         except (OSError, ValueError) as error:
             raise CommandError(f"cannot read {file}: {error}") from error
 
-    def handle_add(self, *, file, **_):
-        ring = self._read(file)
-        new_id = _new_id()
-        keys = dict(ring.keys) | {new_id: crypto.new_key()}
-        updated = crypto.KeyRing(
-            keys=keys,
-            active_id=new_id,
-            blind_index_key=ring.blind_index_key,
-            development=ring.development,
+    def handle_add(self, *, file, audit, if_needed, suite, **_):
+        ring, chosen = self._read(file), _suite(suite)
+        audit_fits = ring.audit_active_id in ring.audit_keys and (
+            ring.audit_key(ring.audit_active_id)[0] == chosen.mac
         )
+        master_fits = ring.active_id in ring.keys and ring.cipher(ring.active_id) == chosen.cipher
+        updated, added = ring, []
+        if not audit and not (if_needed and master_fits):
+            new_id = _new_id()
+            updated = updated.with_master_key(new_id, crypto.new_key(chosen.cipher), chosen.cipher)
+            added.append(f"key {new_id} ({chosen.cipher.name})")
+        if (audit and not (if_needed and audit_fits)) or not audit_fits:
+            audit_id = _new_id("a")
+            updated = updated.with_audit_key(audit_id, crypto.new_key(), chosen.mac)
+            added.append(f"audit key {audit_id} ({chosen.mac})")
+        if not added:
+            self.stdout.write(f"{file} fits the {chosen.name} suite already; keeping it.")
+            return
         _write_private(Path(file), updated.to_json())
-        self.stdout.write(f"Added key {new_id}; it is now active. Run `keys rotate` next.")
+        self.stdout.write(
+            f"Added {' and '.join(added)}; now active (new audit links start from the current "
+            f"head; older keys stay to open older rows and verify older links). With "
+            f"TONGXIN_CRYPTO_SUITE={chosen.name}, run `keys rotate` next."
+        )
 
     def handle_retire(self, *, key_id, file, **_):
         ring = self._read(file)
+        if key_id in ring.audit_keys:
+            raise CommandError(
+                "audit keys are never retired: the links they made must stay verifiable"
+            )
         if key_id == ring.active_id:
             raise CommandError("the active key cannot be retired")
         if key_id not in ring.keys:
@@ -97,32 +142,47 @@ class Command(BaseCommand):
         in_use = sum(counts.get(key_id, 0) for counts in key_operations.status().values())
         if in_use:
             raise CommandError(f"{in_use} rows still need {key_id}: run `keys rotate` first")
-        keys = {k: v for k, v in ring.keys.items() if k != key_id}
-        _write_private(
-            Path(file),
-            crypto.KeyRing(
-                keys=keys,
-                active_id=ring.active_id,
-                blind_index_key=ring.blind_index_key,
-                development=ring.development,
-            ).to_json(),
-        )
+        _write_private(Path(file), ring.without_master_key(key_id).to_json())
         self.stdout.write(f"Retired {key_id}.")
 
     def handle_status(self, **_):
-        ring = keyring.reload()
-        self.stdout.write(f"active key: {ring.active_id}; loaded: {', '.join(sorted(ring.keys))}")
-        missing = 0
+        ring, suite = keyring.reload(), keyring.suite()
+        self.stdout.write(f"suite: {suite.name} ({suite.cipher.name}, {suite.mac})")
+        loaded = ", ".join(f"{k} ({ring.algorithms.get(k, 'aes-256-gcm')})" for k in ring.keys)
+        self.stdout.write(f"active key: {ring.active_id}; loaded: {loaded}")
+        self.stdout.write(
+            f"audit key: {ring.audit_active_id or '(none)'}; loaded: {', '.join(ring.audit_keys)}"
+        )
+        problems = ring.validate(suite)
+        for problem in problems:
+            self.stdout.write(f"problem: {problem}")
+        missing = old = 0
         for label, counts in key_operations.status().items():
             for key_id, count in sorted(counts.items()):
-                loaded = key_id in ring.keys
-                missing += 0 if loaded else count
-                mark = "" if loaded else "  NOT LOADED"
-                old = "" if key_id == ring.active_id else "  (old key: run keys rotate)"
-                self.stdout.write(f"{label}\t{key_id}\t{count}{mark or old}")
+                if key_id not in ring.keys:
+                    missing += count
+                    mark = "  NOT LOADED"
+                elif key_id != ring.active_id:
+                    old += count
+                    mark = f"  (old key, {ring.cipher(key_id).name}: run keys rotate)"
+                else:
+                    mark = ""
+                self.stdout.write(f"{label}\t{key_id}\t{count}{mark}")
+        indexes = key_operations.blind_index_status()
+        other = sum(count for mac, count in indexes.items() if mac != suite.mac)
+        self.stdout.write(
+            "blind index: "
+            + (", ".join(f"{count} {mac}" for mac, count in sorted(indexes.items())) or "empty")
+            + ("  (run keys rotate)" if other else "")
+        )
         if missing:
             self.stderr.write(f"{missing} rows need a key that is not loaded.")
             sys.exit(1)
+        if not (old or other or problems):
+            self.stdout.write(
+                f"clean: every sealed value under the active key ({suite.cipher.name}), every "
+                f"blind index {suite.mac}."
+            )
 
     def _report(self, name: str, progress: key_operations.Progress) -> None:
         self.stdout.write(

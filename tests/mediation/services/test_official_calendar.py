@@ -76,7 +76,7 @@ def test_entering_a_year_recomputes_the_deadlines_in_the_same_transaction(
         action__in=["calendar.enter", "case.deadlines.recompute"]
     ).order_by("seq")
     assert entered.action == "calendar.enter"
-    assert recomputed.details == {"year": 2027, "changed": 1}
+    assert recomputed.details == {"year": 2027, "changed": 1, "outcomes_mismatched": 0}
 
 
 def test_a_refused_year_recomputes_nothing(counselor, civil_affairs, xlt):

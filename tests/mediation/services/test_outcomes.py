@@ -45,7 +45,7 @@ def test_an_outcome_before_the_application_date_is_refused_next_to_the_date(coun
     with pytest.raises(ValidationError) as error:
         services.close_case(
             case=case,
-            kind=OutcomeKind.RECONCILED,
+            kind=OutcomeKind.DECLINED,
             decided_on=date(2026, 8, 30),
             recorded_by=counselor,
         )
@@ -93,15 +93,16 @@ def test_referred_needs_a_recorded_referral(counselor, xlt):
     assert outcome.kind == OutcomeKind.REFERRED
 
 
-def test_lapsed_is_recorded_by_hand_only_after_the_certificate_window(counselor, xlt):
+def test_lapsed_is_never_recorded_by_hand_only_by_the_clock(counselor, xlt):
     case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 1))
 
     with pytest.raises(ValidationError) as error:
         services.close_case(
-            case=case, kind=OutcomeKind.LAPSED, decided_on=date(2026, 11, 8), recorded_by=counselor
+            case=case, kind=OutcomeKind.LAPSED, decided_on=date(2026, 11, 9), recorded_by=counselor
         )
 
-    assert error_codes(error.value) == {"lapsed_too_early"}
+    assert error_codes(error.value) == {"lapsed_by_clock"}
+    assert "2026年11月9日" in error.value.messages[0]
 
 
 def test_only_a_divorce_application_has_a_registry_outcome_and_others_are_finished(counselor, xlt):

@@ -127,3 +127,27 @@ def test_the_sealed_answers_of_a_case_for_its_supervisor_leave_out_the_screening
     assert [answers for _, answers in opened.screens] == [None, None]
     assert [reason.ok for _, reason in opened.referrals] == [True]
     assert not AuditEvent.objects.filter(action="screen.read").exists()
+
+
+def test_a_page_of_notes_is_one_audit_event_listing_what_it_opened(counselor, xlt):
+    case = open_divorce_case(xlt, counselor)
+    session, note = held_session_with_note(case, counselor, body="示例笔记：第一份")
+    services.sign_note(note=note, signed_by=counselor)
+    addenda = [
+        services.add_addendum(note=note, author=counselor, body=f"示例补充{n}") for n in (1, 2)
+    ]
+    before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+
+    opened = services.read_session_notes(user=counselor, session=session)
+
+    (event,) = AuditEvent.objects.filter(seq__gt=before)
+    assert [o.values["body"] for _, o in opened] == ["示例笔记：第一份"]
+    assert (event.action, event.outcome) == ("note.read", "ok")
+    assert (event.object_type, event.object_uuid) == ("counselingsession", str(session.uuid))
+    assert event.details == {
+        "records": [
+            {"type": "sessionnote", "uuid": str(note.uuid), "fields": list(note.SEALED_FIELDS)},
+            *({"type": "noteaddendum", "uuid": str(a.uuid), "fields": ["body"]} for a in addenda),
+        ]
+    }
+    assert "示例" not in str(event.details)

@@ -54,7 +54,7 @@ def test_a_cancelled_session_frees_the_counsellor_and_the_room(counselor, xlt):
     case = open_divorce_case(xlt, counselor)
     when = timezone.now() + timedelta(days=1)
     first = book(case, counselor, when=when)
-    services.cancel_session(session=first, cancelled_by=counselor)
+    services.cancel_session(session=first, cancelled_by=counselor, reason="party_asked")
 
     second = book(case, counselor, when=when)
 
@@ -129,7 +129,7 @@ def test_holding_records_the_services_and_refuses_sessions_not_yet_begun_or_canc
     past = book(case, counselor, when=timezone.now() - timedelta(days=1))
     coming = book(case, counselor, when=timezone.now() + timedelta(days=1))
     cancelled = book(case, counselor, when=timezone.now() + timedelta(days=2))
-    services.cancel_session(session=cancelled, cancelled_by=counselor)
+    services.cancel_session(session=cancelled, cancelled_by=counselor, reason="rescheduled")
 
     held = services.hold_session(
         session=past, services=[Service.PSYCHOLOGICAL], held_by=counselor, duration_minutes=60
@@ -152,11 +152,13 @@ def test_holding_records_the_services_and_refuses_sessions_not_yet_begun_or_canc
 
 def test_only_a_booked_session_is_cancelled_or_marked_as_not_attended(counselor, xlt):
     case = open_divorce_case(xlt, counselor)
-    session = book(case, counselor)
+    session = book(case, counselor, when=timezone.now() - timedelta(hours=2))
 
-    services.cancel_session(session=session, cancelled_by=counselor, no_show=True)
+    services.cancel_session(
+        session=session, cancelled_by=counselor, no_show=True, reason="not_reached"
+    )
     with pytest.raises(ValidationError) as error:
-        services.cancel_session(session=session, cancelled_by=counselor)
+        services.cancel_session(session=session, cancelled_by=counselor, reason="party_asked")
 
     session.refresh_from_db()
     assert session.status == CounselingSession.Status.NO_SHOW

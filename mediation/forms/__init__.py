@@ -1,6 +1,7 @@
 """Forms of the core app: input validation and crispy layouts, no side effects.
 
-May import models; the rules of a change live in mediation/services/.
+May import models; the rules of a change live in mediation/services/. The newer case-work forms
+are in this package's modules (consent, notes, attachments, outcomes), which import from here.
 """
 
 import re
@@ -11,8 +12,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .identity import InvalidIdNumber, normalise_id_number
-from .models import (
+from ..identity import InvalidIdNumber, normalise_id_number
+from ..models import (
     AuditEvent,
     Case,
     Category,
@@ -22,12 +23,12 @@ from .models import (
     OutcomeKind,
     Party,
     Port,
-    Purpose,
     Referral,
     SafetyScreen,
     Satisfaction,
     Service,
 )
+from ..models.cases import CANCEL_REASONS, NO_SHOW_REASONS
 
 # Official calendar
 
@@ -410,23 +411,6 @@ class SessionHoldForm(TongxinForm):
     )
 
 
-class NoteForm(TongxinForm):
-    body = forms.CharField(
-        label=_("Interview notes"), widget=forms.Textarea(attrs={"rows": 10}), strip=False
-    )
-    assessment = forms.CharField(
-        label=_("Intervention assessment"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        strip=False,
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
-class AddendumForm(TongxinForm):
-    body = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 4}))
-
-
 class ResultForm(TongxinForm):
     result = forms.ChoiceField(
         label=_("Counselling result (MZ/T 084)"),
@@ -437,8 +421,12 @@ class ResultForm(TongxinForm):
 
 
 class OutcomeForm(TongxinForm):
+    """A registry outcome by hand: every kind but 'lapsed', which only the clock records."""
+
     kind = forms.ChoiceField(
-        label=_("Registry outcome"), choices=OutcomeKind.choices, widget=forms.RadioSelect
+        label=_("Registry outcome"),
+        choices=[(k, label) for k, label in OutcomeKind.choices if k != OutcomeKind.LAPSED],
+        widget=forms.RadioSelect,
     )
     decided_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
 
@@ -512,23 +500,17 @@ class UnassignForm(forms.Form):
         self.fields["unassign"].queryset = assigned
 
 
-class ConsentForm(forms.Form):
-    """One press of 'Record agreement' or 'Withdraw' for one purpose on the consent page."""
+class SessionCancelForm(TongxinForm):
+    """'Cancel' or 'Did not come' on a booked session: the reason is asked each time."""
 
-    GIVE, WITHDRAW = "give", "withdraw"
+    reason = forms.ChoiceField(label=_("Reason"), widget=forms.RadioSelect)
 
-    purpose = forms.ChoiceField(choices=Purpose.choices)
-    action = forms.ChoiceField(choices=[(GIVE, _("Record agreement")), (WITHDRAW, _("Withdraw"))])
-
-    @property
-    def given(self) -> bool:
-        return self.cleaned_data["action"] == self.GIVE
-
-
-class SessionCancelForm(forms.Form):
-    """'Cancel' or 'Did not come' on a booked session."""
-
-    no_show = forms.BooleanField(required=False)
+    def __init__(self, *args, no_show: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        reasons = NO_SHOW_REASONS if no_show else CANCEL_REASONS
+        field = self.fields["reason"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(reason.value, reason.label) for reason in reasons]
 
 
 DEADLINE_FILTERS = [
