@@ -105,7 +105,7 @@ DEMO_PEOPLE = {
         ("韩冰", "冯倩"),
         ("邓刚", "曹颖"),
         ("彭宇", "曾红"),
-        ("萧鹏", "田甜"),
+        ("陈杰", "田甜"),  # a namesake of an XLT party: a search at XLT never finds this one
         ("董旭", "潘玲"),
         ("袁博", "蒋蕾"),
         ("蔡勇", "余欢"),
@@ -142,6 +142,25 @@ DEMO_COUNSELORS = {
     "PS": "counselor_ps",
 }
 ROOMS = {"XLT": ("调解室一", "调解室二"), "STZ": ("调解室",), "DW": ("调解室",), "PS": ("调解室",)}
+# Each office's rooms: name, seats, suitable for joint sessions.
+ROOM_DATA = {
+    "XLT": [("调解室一", 4, True), ("调解室二", 3, False), ("家庭辅导室", 6, True)],
+    "STZ": [("调解室", 4, True)],
+    "DW": [("调解室", 4, True)],
+    "PS": [("调解室", 4, True)],
+}
+
+
+def seed_rooms() -> None:
+    """The offices' rooms (the migration gave each its first ones). Idempotent."""
+    from .models import Room
+
+    for code, rooms in ROOM_DATA.items():
+        office = RegistryOffice.objects.get(code=code)
+        for name, capacity, joint in rooms:
+            Room.objects.update_or_create(
+                office=office, name=name, defaults={"capacity": capacity, "joint_sessions": joint}
+            )
 
 
 def _id_number(seed: int, born: date, female: bool) -> str:
@@ -158,6 +177,7 @@ def seed_cases() -> int:
     office that already has cases is left alone."""
     from datetime import timedelta
 
+    seed_rooms()
     made = 0
     for code, people in DEMO_PEOPLE.items():
         office = RegistryOffice.objects.get(code=code)
@@ -172,11 +192,20 @@ def _seed_office(office, counselor, people, timedelta) -> int:
     from django.utils import timezone
 
     from . import services
-    from .models import Category, CounselingSession, OutcomeKind, Port, Purpose, Referral, Service
+    from .models import (
+        Category,
+        CounselingSession,
+        OutcomeKind,
+        Port,
+        Purpose,
+        Referral,
+        Room,
+        Service,
+    )
 
     today = timezone.localdate()
     now = timezone.now()
-    rooms = ROOMS[office.code]
+    rooms = [Room.objects.get(office=office, name=name) for name in ROOMS[office.code]]
     slot = iter(range(1000))
 
     def at(day, hour, minute=30):
@@ -231,7 +260,7 @@ def _seed_office(office, counselor, people, timedelta) -> int:
             kind=kind,
             party=party,
             starts_at=at(day, hour, minute),
-            room=rooms[0],
+            booked_room=rooms[0],
             lead_counselor=counselor,
             booked_by=counselor,
         )
@@ -256,7 +285,7 @@ def _seed_office(office, counselor, people, timedelta) -> int:
     open_divorce(2, couple, n)  # just received; deadlines reach into next year
 
     n, couple = next(couples)
-    case = open_divorce(12, couple, n)
+    case = case_two = open_divorce(12, couple, n)
     for party in case.parties.all():
         services.screen_party(
             party=party,
@@ -273,7 +302,7 @@ def _seed_office(office, counselor, people, timedelta) -> int:
         case=case,
         kind=CounselingSession.Kind.JOINT,
         starts_at=at(today, 14),
-        room=rooms[0],
+        booked_room=rooms[0],
         lead_counselor=counselor,
         booked_by=counselor,
     )
@@ -314,7 +343,7 @@ def _seed_office(office, counselor, people, timedelta) -> int:
         kind=CounselingSession.Kind.INDIVIDUAL,
         party=second,
         starts_at=at(today, 9),
-        room=rooms[-1],
+        booked_room=rooms[-1],
         lead_counselor=counselor,
         booked_by=counselor,
     )
@@ -405,5 +434,44 @@ def _seed_office(office, counselor, people, timedelta) -> int:
         recorded_by=counselor,
     )
 
+    if office.code == "XLT":
+        _seed_desk(open_divorce, unrecorded=case_two, room=rooms[0], at=at)
     services.mark_lapsed_cases(today=today)
     return office.cases.count()
+
+
+def _seed_desk(open_divorce, *, unrecorded, room, at) -> None:
+    """What the supervisor's desk of 兴隆台 shows beyond one counsellor's cases: a colleague's
+    cases, a case nobody is assigned to yet, and a session of last week nobody recorded."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import services
+    from .models import CounselingSession
+
+    today = timezone.localdate()
+    colleague = User.objects.get(username="counselor_xlt2")
+    supervisor = User.objects.get(username="supervisor_xlt")
+    for days_ago, couple, n in ((6, ("宋涛", "苏梅"), 20), (21, ("韩磊", "程雪"), 21)):
+        case = open_divorce(days_ago, couple, n)
+        services.assign_counselor(case=case, counselor=colleague, assigned_by=supervisor)
+        services.unassign_counselor(
+            case=case,
+            counselor=case.counselors.exclude(pk=colleague.pk).get(),
+            unassigned_by=supervisor,
+        )
+    unassigned = open_divorce(1, ("吕强", "邵丽"), 22)
+    for assignment in unassigned.assignments.filter(ended_at__isnull=True):
+        services.unassign_counselor(
+            case=unassigned, counselor=assignment.counselor, unassigned_by=supervisor
+        )
+    counselor = unrecorded.counselors.get()
+    services.book_session(
+        case=unrecorded,
+        kind=CounselingSession.Kind.JOINT,
+        starts_at=at(today - timedelta(days=6), 10),
+        booked_room=room,
+        lead_counselor=counselor,
+        booked_by=counselor,
+    )

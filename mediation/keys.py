@@ -86,6 +86,7 @@ def rotate(
                 on_batch(model._meta.label, progress.done)
     _blind_indexes(progress, batch_size=batch_size, only_other_algorithm=True)
     _rebuild_registry_indexes(batch_size, progress, only_other_algorithm=True)
+    rebuild_name_index(progress=progress, batch_size=batch_size, only_other_algorithm=True)
     audit.record(actor=None, action="keys.rotate", details=_details(progress, ring))
     return progress
 
@@ -148,6 +149,7 @@ def rebuild_blind_index(*, batch_size: int = 500) -> Progress:
     progress = Progress()
     _blind_indexes(progress, batch_size=batch_size, only_other_algorithm=False)
     _rebuild_registry_indexes(batch_size, progress, only_other_algorithm=False)
+    rebuild_name_index(progress=progress, batch_size=batch_size)
     audit.record(actor=None, action="keys.rebuild_blind_index", details=_details(progress, ring))
     return progress
 
@@ -230,6 +232,37 @@ def _rebuild_registry_indexes(
                     pk=application.pk, id_number_1_sealed=application.id_number_1_sealed
                 ).update(index_1=indexes[0], index_2=indexes[1])
                 progress.done += 1 if updated else 0
+
+
+def rebuild_name_index(
+    *, progress: Progress | None = None, batch_size: int = 500, only_other_algorithm: bool = False
+) -> Progress:
+    """Recompute every party's name index (the search by name) the same way: idempotent,
+    compare-and-set on the sealed name."""
+    from .services.parties import name_index_of
+
+    progress = progress or Progress()
+    algorithm = keyring.suite().mac
+    for rows in _batches(Party, batch_size, exclude={"name_sealed": None}):
+        with transaction.atomic():
+            for party in rows:
+                if only_other_algorithm and (
+                    crypto.blind_index_algorithm(party.name_index) == algorithm
+                ):
+                    continue
+                try:
+                    index = name_index_of(sealing.open_fields(party, "name")["name"] or "")
+                except crypto.KeyUnavailable as error:
+                    progress.unavailable[error.key_id] += 1
+                    continue
+                except (crypto.IntegrityFailure, crypto.UnsupportedFormat):
+                    progress.skipped += 1
+                    continue
+                updated = Party.objects.filter(pk=party.pk, name_sealed=party.name_sealed).update(
+                    name_index=index
+                )
+                progress.done += 1 if updated else 0
+    return progress
 
 
 def status() -> dict[str, Counter]:

@@ -4,8 +4,10 @@ import json
 import os
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 from xdist.scheduler import LoadScopeScheduling
 
@@ -193,6 +195,14 @@ def test_key_ring():
     keyring.use(TEST_RING)
     yield TEST_RING
     keyring.use(None)
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Every test starts in the site's language (Chinese): a request in another language
+    leaves its language active in the worker's thread, which the next test would inherit."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ from PIL import Image
 from counselors.models import Duty, HalfDay, Roster, SwapRequest, Unavailability
 from counselors.services import feed_tokens
 from mediation import services
-from mediation.models import FollowUp
+from mediation.models import FollowUp, Room
 from mediation.registry_file import EventKind, EventRow
 from mediation.roles import Role
 from mediation.services import api_clients, registry_events, registry_uploads
@@ -68,12 +68,23 @@ OWNED = {
     "upload_uuid",
     "event_uuid",
     "application_uuid",
+    "room_id",
     "signature_uuid",
     "attachment_uuid",
     "referral_id",
     "purpose",
 }
-CITY_WIDE = {"year", "roster_id", "report_id", "fmt", "client_uuid", "backend", "secret", "kind"}
+CITY_WIDE = {
+    "year",
+    "roster_id",
+    "report_id",
+    "fmt",
+    "client_uuid",
+    "backend",
+    "secret",
+    "kind",
+    "section",
+}
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
@@ -251,6 +262,7 @@ def _build_world() -> dict:
             "profile_id": profile.pk,
             "qualification_id": profile.qualifications.first().pk,
             **registry,
+            "room_id": Room.objects.filter(office=place).earliest("pk").pk,
             "signature_uuid": signature.uuid,
             "attachment_uuid": attachment.uuid,
             "referral_id": referral.pk,
@@ -269,6 +281,7 @@ def _build_world() -> dict:
         "backend": "file",
         "secret": "not-the-secret",
         "kind": "replies",
+        "section": "overdue",
     }
     return {"users": users, "objects": objects, "city_wide": city_wide, "someone": other}
 

@@ -30,7 +30,7 @@ from .contact import ContactPreference, SmsMessage
 from .notes import NoteAddendum, NoteDraft, NoteRevision, SessionNote
 from .notices import Notice, NoticeKind
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
-from .people import OfficeMembership, RegistryOffice, User
+from .people import OfficeMembership, RegistryOffice, Room, User
 from .registry import RegistryApplication, RegistryEvent, RegistryUpload, WalkInAnswer
 from .sealed import SealedModel
 from .sign_in import BackupCode, SignInSession, TotpDevice
@@ -76,6 +76,7 @@ __all__ = [
     "RegistryEvent",
     "RegistryOffice",
     "RegistryUpload",
+    "Room",
     "SafetyScreen",
     "Satisfaction",
     "SealedModel",

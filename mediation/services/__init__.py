@@ -8,7 +8,7 @@ anything the user can correct.
 
 from .agreements import CONSENT_FLAGS, agreed_purposes, agreements_in_force, consent_text_for
 from .attachments import attach_file, attachments_of, read_attachment
-from .cases import assign_counselor, open_case, unassign_counselor, update_case
+from .cases import assign_counselor, open_case, reassign_cases, unassign_counselor, update_case
 from .consent import (
     ConsentPage,
     ConsentState,
@@ -21,7 +21,7 @@ from .consent import (
 )
 from .corrections import outcomes_to_review, recheck_provisional_outcomes, void_outcome
 from .documents import Document, case_summary, consent_form, record_form, referral_letter
-from .drafts import draft_for, read_draft, save_draft, waiting_drafts
+from .drafts import draft_for, read_draft, save_draft
 from .errors import field_error, integrity_failed_message, key_unavailable_message
 from .follow_ups import (
     FOLLOW_UP_MONTHS,
@@ -48,14 +48,16 @@ from .outcomes import (
     mark_lapsed_cases,
     record_result,
 )
-from .parties import earlier_cases_for, update_party
+from .parties import earlier_cases_for, id_index_of, name_index_of, update_party
 from .referrals import refer
+from .rooms import save_room
 from .screening import SCREEN_QUESTIONS, screen_party
 from .sealed_reads import (
     Opened,
     OpenedNote,
     OpenedScreen,
     SealedAnswers,
+    read_masked_names,
     read_note,
     read_party_identity,
     read_party_names,
@@ -64,6 +66,7 @@ from .sealed_reads import (
     read_sealed_answers,
     read_session_notes,
 )
+from .search import SearchResult, search_cases
 from .sessions import book_session, cancel_session, hold_session, record_past_session
 from .signatures import read_signature, record_signature
 from .timeline import Entry, case_timeline
@@ -83,6 +86,7 @@ __all__ = [
     "OpenedNote",
     "OpenedScreen",
     "SealedAnswers",
+    "SearchResult",
     "StaleNote",
     "WithdrawalEffects",
     "add_addendum",
@@ -109,15 +113,18 @@ __all__ = [
     "field_error",
     "finish_case",
     "hold_session",
+    "id_index_of",
     "integrity_failed_message",
     "key_unavailable_message",
     "mark_lapsed_cases",
     "may_contact",
+    "name_index_of",
     "open_case",
     "outcomes_to_review",
     "read_attachment",
     "read_draft",
     "read_note",
+    "read_masked_names",
     "read_party_identity",
     "read_party_names",
     "read_referral_reason",
@@ -125,6 +132,7 @@ __all__ = [
     "read_sealed_answers",
     "read_session_notes",
     "read_signature",
+    "reassign_cases",
     "recheck_provisional_outcomes",
     "recompute_deadlines",
     "record_consent",
@@ -143,11 +151,12 @@ __all__ = [
     "save_note",
     "schedule_follow_ups",
     "screen_party",
+    "save_room",
+    "search_cases",
     "sign_note",
     "unassign_counselor",
     "update_case",
     "update_party",
     "void_outcome",
-    "waiting_drafts",
     "withdrawal_effects",
 ]

@@ -14,7 +14,15 @@ from .accounts import (
 from .api_clients import api_client_list, api_client_revoke
 from .attachments import attachment_download, attachment_new
 from .audit_trail import audit_export, audit_list
-from .cases import case_assign, case_detail, case_edit, case_list, case_open, office_cases, today
+from .cases import (
+    case_assign,
+    case_detail,
+    case_edit,
+    case_list,
+    case_open,
+    case_search,
+    office_cases,
+)
 from .consent import case_consent, consent_print, consent_withdraw, signature_image
 from .contact import party_contact
 from .documents import case_summary_print, record_form_print, referral_letter_print
@@ -32,6 +40,7 @@ from .outcomes import (
     satisfaction_new,
 )
 from .parties import party_edit, party_screen, sealed_answers
+from .reassign import cases_reassign
 from .registry import (
     registry_discard,
     registry_import,
@@ -41,6 +50,7 @@ from .registry import (
     walk_in_queue,
     walk_in_record,
 )
+from .rooms import room_list
 from .sessions import (
     session_book,
     session_cancel,
@@ -56,6 +66,7 @@ from .sign_in import (
     sign_out_everywhere,
 )
 from .sms_callbacks import sms_callback
+from .today import today, today_section
 
 __all__ = [
     "api_client_list",
@@ -101,6 +112,8 @@ __all__ = [
     "case_open",
     "case_outcome",
     "case_result",
+    "case_search",
+    "cases_reassign",
     "case_summary_print",
     "follow_up_record",
     "home",
@@ -116,6 +129,7 @@ __all__ = [
     "record_form_print",
     "referral_letter_print",
     "referral_new",
+    "room_list",
     "satisfaction_new",
     "sealed_answers",
     "session_book",
@@ -124,4 +138,5 @@ __all__ = [
     "session_hold",
     "signature_image",
     "today",
+    "today_section",
 ]

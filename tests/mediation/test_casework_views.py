@@ -1,6 +1,6 @@
 """Case work in the browser's requests: who reaches what, and bad input that loses nothing."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -210,33 +210,6 @@ def test_a_second_outcome_through_the_page_is_refused(client, counselor, xlt):
     assert response.status_code == HTTPStatus.OK
     second = client.post(url, {"kind": "divorced", "decided_on": "2026-10-20"})
     assert second.text.count("已有登记结果") == 1
-
-
-def test_the_today_page_shows_the_day_and_pins_its_queries(
-    client, counselor, xlt, django_assert_num_queries
-):
-    for days in (3, 10, 40):
-        open_divorce_case(
-            xlt, counselor, received_on=timezone.localdate() - timedelta(days=days), consent=False
-        )
-    soon = open_divorce_case(xlt, counselor, received_on=timezone.localdate() - timedelta(days=26))
-    services.book_session(
-        case=soon,
-        kind="joint",
-        room="调解室一",
-        lead_counselor=counselor,
-        booked_by=counselor,
-        starts_at=timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time()))
-        + timedelta(hours=15),
-    )
-    client.force_login(counselor)
-
-    with django_assert_num_queries(14):  # 13, and the bell's unread count
-        response = client.get(reverse("mediation:today"))
-
-    assert [case.number for case in response.context["ending_soon"]] == [soon.number]
-    assert [session.case.number for session in response.context["sessions"]] == [soon.number]
-    assert len(response.context["cases"]) == 4
 
 
 def test_a_session_to_come_cannot_be_recorded_outside_the_duty_roster(client, counselor, xlt):

@@ -2,6 +2,7 @@
 their line numbers, outcomes inside their windows, the supervisor's list."""
 
 import io
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -515,9 +516,7 @@ def test_rebuilding_the_blind_index_reaches_the_registrys_applications(superviso
     from tests.conftest import TEST_RING
 
     record([received("A-1", date(2026, 11, 2))], supervisor)
-    new_ring = crypto.KeyRing(
-        keys=TEST_RING.keys, active_id=TEST_RING.active_id, blind_index_key=bytes(range(64, 96))
-    )
+    new_ring = replace(TEST_RING, blind_index_key=bytes(range(64, 96)))
     keyring.use(new_ring)
     try:
         keys.rebuild_blind_index()
