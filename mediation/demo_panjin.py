@@ -8,11 +8,11 @@ satisfaction. Deterministic (a fixed seed) and idempotent: a second run changes 
 Some 1,300 cases and 9,000 audit events through the services one call at a time took minutes;
 here the same steps are taken in memory (`Ledger`), each under the rule its service enforces —
 deadlines from mediation.clock and the official calendar, case numbers from the office's yearly
-counter, consent before any detail, session or follow-up, withdrawn consent taking what rests
-on it, no joint session after a positive screen, follow-ups only for parties who may be
+counter, consent before any detail, session or follow-up, one consent decision in force
+until the next ends it, withdrawn consent taking what rests on it, no joint session after a positive screen, follow-ups only for parties who may be
 contacted, the one outcome of a case inside its legal window — and written in bulk in one
-transaction, with the audit events the services write, chained. `check_rules` reads the result
-back and refuses it if any rule is broken.
+transaction, with the audit events the services write, linked under the audit key.
+`check_rules` reads the result back in that transaction and refuses it if any rule is broken.
 """
 
 import json
@@ -23,13 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from . import audit, clock, demo, sealing, services
+from . import audit, audit_verify, clock, demo, keyring, sealing, services
 from .calendar import add_months, month_days
 from .models import (
-    AuditChainHead,
     AuditEvent,
     Case,
     CaseAssignment,
@@ -159,6 +158,7 @@ class Ledger:
     events: list[tuple] = field(default_factory=list)
     sequences: dict = field(default_factory=dict)
     texts: dict = field(default_factory=dict)
+    in_force: dict = field(default_factory=dict)
     parties_of: dict = field(default_factory=dict)
 
     def event(self, actor, action: str, obj, office: RegistryOffice, details=None) -> None:
@@ -168,6 +168,24 @@ class Ledger:
         if purpose not in self.texts:
             self.texts[purpose] = services.consent_text_for(purpose)
         return self.texts[purpose]
+
+    def _decide(self, party, purpose: str, given: bool, by) -> None:
+        """One consent record; it ends the decision in force of the party and purpose."""
+        record = ConsentRecord(
+            party=party,
+            purpose=purpose,
+            action=ConsentRecord.Action.GIVEN if given else ConsentRecord.Action.WITHDRAWN,
+            text=self.text(purpose),
+            recorded_by=by,
+            recorded_at=self.now,
+        )
+        self.consents.append(record)
+        ended = self.in_force.pop((id(party), purpose), None)
+        if ended is not None:
+            ended.ended_at = self.now
+        if given:
+            self.in_force[(id(party), purpose)] = record
+        setattr(party, services.CONSENT_FLAGS[purpose], given)
 
     # --- services.open_case ----------------------------------------------------------------
     def open_case(
@@ -213,49 +231,31 @@ class Ledger:
 
     # --- services.record_consent -----------------------------------------------------------
     def record_consent(self, *, case, party, purpose, given, by) -> None:
+        """A decision in force until the next record of its party and purpose ends it; giving
+        what is given, or withdrawing what is not, is refused (the service makes it a repeat)."""
         flag = services.CONSENT_FLAGS[purpose]
         if given and purpose != Purpose.COUNSELLING:
             _require(party.consent_counselling, "counselling consent comes first")
-        action = ConsentRecord.Action.GIVEN if given else ConsentRecord.Action.WITHDRAWN
-        text = self.text(purpose)
-        self.consents.append(
-            ConsentRecord(
-                party=party,
-                purpose=purpose,
-                action=action,
-                text=text,
-                recorded_by=by,
-                recorded_at=self.now,
-            )
-        )
-        setattr(party, flag, given)
+        _require(getattr(party, flag) != given, "a consent decision repeated")
+        self._decide(party, purpose, given, by)
         if not given and purpose == Purpose.COUNSELLING:
             # Every purpose rests on counselling consent: withdrawing it withdraws them all.
             for other, other_flag in services.CONSENT_FLAGS.items():
                 if other != Purpose.COUNSELLING and getattr(party, other_flag):
-                    setattr(party, other_flag, False)
-                    self.consents.append(
-                        ConsentRecord(
-                            party=party,
-                            purpose=other,
-                            action=ConsentRecord.Action.WITHDRAWN,
-                            text=self.text(other),
-                            recorded_by=by,
-                            recorded_at=self.now,
-                        )
-                    )
+                    self._decide(party, other, False, by)
         self.event(
             by,
             "consent.give" if given else "consent.withdraw",
             party,
             case.office,
-            {"purpose": purpose, "text": text.version},
+            {"purpose": purpose, "text": self.text(purpose).version},
         )
 
     # --- services.update_party --------------------------------------------------------------
     def update_party(self, *, case, party, by, name="", **details) -> None:
         _require(party.consent_counselling, "nothing about a party without counselling consent")
         sealing.seal(party, name=name.strip(), id_number="", phone="", address="")
+        party.name_index = services.name_index_of(name)
         for attribute, value in details.items():
             setattr(party, attribute, value)
         self.event(by, "party.update", party, case.office)
@@ -351,6 +351,7 @@ class Ledger:
                 recorded_by=by,
                 recorded_at=self.now,
                 by_clock=by_clock,
+                provisional=case.deadlines_provisional,
             )
         )
         case.status, case.closed_at = Case.Status.CLOSED, self.now
@@ -370,7 +371,13 @@ class Ledger:
                             )
                         )
             self.follow_ups.extend(made)
-        self.event(by, "case.close", case, case.office, {"outcome": kind, "by_clock": by_clock})
+        details = {
+            "outcome": kind,
+            "by_clock": by_clock,
+            "provisional": case.deadlines_provisional,
+            "sessions_cancelled": 0,  # the pilot books no session it does not hold
+        }
+        self.event(by, "case.close", case, case.office, details)
         return made
 
     # --- services.record_follow_up ----------------------------------------------------------
@@ -396,6 +403,7 @@ class Ledger:
     # --- writing ----------------------------------------------------------------------------
     def write(self, progress: Callable[[str], None]) -> None:
         """Everything in one transaction, table by table, then the audit events chained on."""
+        keyring.ring().active_audit_key()  # no audit key, no events: fail before writing
         with transaction.atomic():
             steps = [
                 ("cases", Case, self.cases),
@@ -420,38 +428,36 @@ class Ledger:
                 counter.last = last
                 counter.save(update_fields=["last"])
             self._chain_events()
-            progress(f"  {len(self.events):>5} audit events, chained")
+            progress(f"  {len(self.events):>5} audit events, linked")
             _refresh_planner_statistics([*(model for _label, model, _rows in steps), AuditEvent])
 
     def _chain_events(self) -> None:
-        head, _made = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        seq, previous, rows, roles = head.last_seq, head.last_hash, [], {}
+        """The events as `audit.record` writes them (the database queues each for its link),
+        linked in this transaction under the chain's lock."""
+        roles: dict[int, str] = {}
+        rows = []
         for index, (actor, action, obj, office, details) in enumerate(self.events):
-            seq += 1
             if actor is not None and actor.pk not in roles:
                 roles[actor.pk] = ",".join(role.value for role in roles_of(actor))
-            object_type, object_uuid = obj._meta.model_name, str(obj.uuid)
-            event = AuditEvent(
-                seq=seq,
-                at=self.now + timedelta(microseconds=index),
-                actor=actor,
-                actor_username=actor.username if actor else "",
-                role=roles[actor.pk] if actor else "system",
-                office_code=office.code,
-                action=action,
-                object_type=object_type,
-                object_uuid=object_uuid,
-                outcome=AuditEvent.Outcome.OK,
-                request_id="",
-                details=json.loads(json.dumps(details)),
-                prev_hash=previous,
+            rows.append(
+                AuditEvent(
+                    at=self.now + timedelta(microseconds=index),
+                    actor=actor,
+                    actor_username=actor.username if actor else "",
+                    role=roles[actor.pk] if actor else "system",
+                    office_code=office.code,
+                    action=action,
+                    object_type=obj._meta.model_name,
+                    object_uuid=str(obj.uuid),
+                    outcome=AuditEvent.Outcome.OK,
+                    request_id="",
+                    details=json.loads(json.dumps(details)),
+                    prev_hash="",
+                    hash=None,
+                )
             )
-            event.hash = audit.event_hash(event)
-            previous = event.hash
-            rows.append(event)
         AuditEvent.objects.bulk_create(rows, batch_size=1000)
-        head.last_seq, head.last_hash = seq, previous
-        head.save(update_fields=["last_seq", "last_hash"])
+        audit.link_waiting_in_transaction()
 
 
 def _refresh_planner_statistics(models) -> None:
@@ -755,8 +761,9 @@ class Pilot:
             if done % 250 == 0 or done == len(plan):
                 progress(f"  {done:>5}/{len(plan)} cases planned")
         progress(f"Writing ({clock_time.perf_counter() - start:.1f} s so far):")
-        self.ledger.write(progress)
-        check_rules()
+        with transaction.atomic():  # a rule broken leaves nothing behind
+            self.ledger.write(progress)
+            check_rules()
         progress(f"Rules checked ({clock_time.perf_counter() - start:.1f} s in all).")
         return {
             "cases": len(self.ledger.cases),
@@ -772,30 +779,32 @@ def check_rules() -> None:
     and before the outcome, follow-ups only for parties who consented, the trail unbroken."""
     pilot = Case.objects.filter(office__code__in=list(RECONCILED), year=2021)
     calendar = OfficialCalendarYear.objects.calendar([2021, 2022])
-    for case in pilot.filter(port=Port.DIVORCE).select_related("outcome").iterator():
+    divorces = pilot.filter(port=Port.DIVORCE)
+    outcomes = Outcome.objects.in_force().filter(case__in=divorces).select_related("case")
+    _require(outcomes.count() == divorces.count(), "a divorce case without its one outcome")
+    for outcome in outcomes.iterator():
+        case = outcome.case
         deadlines = clock.deadlines(case.received_on, calendar)
         _require(
             (case.cooling_off_ends_on, case.certificate_window_ends_on)
             == (deadlines.cooling_off_ends_on, deadlines.certificate_window_ends_on),
             f"{case.number}: deadlines not the clock's",
         )
-        outcome = case.outcome
-        if outcome.kind == OutcomeKind.RECONCILED:
-            window = (case.received_on, case.cooling_off_ends_on)
-        elif outcome.kind == OutcomeKind.DIVORCED:
-            window = (case.cooling_off_ends_on + timedelta(days=1), case.certificate_window_ends_on)
-        elif outcome.kind == OutcomeKind.LAPSED:
-            window = (case.certificate_window_ends_on, case.certificate_window_ends_on)
-        else:
-            window = (case.received_on, case.certificate_window_ends_on)
-        _require(window[0] <= outcome.decided_on <= window[1], f"{case.number}: outcome date")
+        window = clock.window_for(outcome.kind, deadlines)
+        if window is None:  # declined, referred: the law gives no date, the application does
+            window = clock.LegalWindow(
+                outcome.kind, case.received_on, case.certificate_window_ends_on, False
+            )
+        _require(window.contains(outcome.decided_on), f"{case.number}: outcome date")
     sessions = CounselingSession.objects.filter(case__in=pilot)
     unconsented = sessions.filter(
         Q(party__consent_counselling=False)
         | Q(kind=CounselingSession.Kind.JOINT, case__parties__consent_counselling=False)
     )
     _require(not unconsented.exists(), "a session without counselling consent")
-    late = sessions.filter(starts_at__date__gt=F("case__outcome__decided_on"))
+    late = sessions.filter(
+        case__outcome__voided_at=None, starts_at__date__gt=F("case__outcome__decided_on")
+    )
     _require(not late.exists(), "a session after the case's outcome")
     _require(not sessions.filter(starts_at__gt=timezone.now()).exists(), "a session to come")
     _require(
@@ -815,7 +824,21 @@ def check_rules() -> None:
         .filter(n__gt=2)
     )
     _require(not crowded.exists(), "more satisfaction answers than parties")
-    _require(audit.verify().ok, "the audit trail does not verify")
+    withdrawn_later = ConsentRecord.objects.filter(
+        party=OuterRef("party"),
+        purpose=OuterRef("purpose"),
+        action=ConsentRecord.Action.WITHDRAWN,
+        pk__gt=OuterRef("pk"),
+    )
+    _require(
+        not ConsentRecord.objects.in_force()
+        .filter(party__case__in=pilot)
+        .filter(Exists(withdrawn_later))
+        .exists(),
+        "a consent decision still in force after its withdrawal",
+    )
+    # The links and the head; the signed checkpoint follows once the load commits.
+    _require(audit_verify.verify_chain().ok, "the audit trail does not verify")
 
 
 def is_seeded() -> bool:

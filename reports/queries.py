@@ -298,32 +298,25 @@ def monthly_counts(office_ids: Iterable[int], first: date, last: date) -> Counts
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """The state of the tamper-evident audit trail at the end of a reporting period: the last
-    event written before it (seq 0 when there was none, as for data entered afterwards with
-    historical dates), and when the trail's first event was written."""
+    """The state of the tamper-evident audit trail at the end of a reporting period: the chain
+    position and link (MAC under the audit key) of the last event written before it (position 0
+    when there was none, as for data entered afterwards with historical dates), and when the
+    trail's first event was written."""
 
-    seq: int
+    position: int
     head: str
-    at: datetime | None
     first_written: datetime | None
 
     @property
     def exists(self) -> bool:
-        return self.seq > 0
+        return self.position > 0
 
 
 def checkpoint(before: date) -> Checkpoint:
     """The trail's checkpoint at local midnight starting `before`."""
-    event = (
-        AuditEvent.objects.filter(at__lt=_local_start(before))
-        .order_by("-seq")
-        .values("seq", "hash", "at")
-        .first()
-    )
+    position, head = audit_head(before)
     first = AuditEvent.objects.order_by("seq").values_list("at", flat=True).first()
-    if event is None:
-        return Checkpoint(0, GENESIS, None, first)
-    return Checkpoint(event["seq"], event["hash"], event["at"], first)
+    return Checkpoint(position, head, first)
 
 
 def audit_head(before: date) -> tuple[int, str]:
