@@ -8,11 +8,12 @@ satisfaction. Deterministic (a fixed seed) and idempotent: a second run changes 
 Some 1,300 cases and 9,000 audit events through the services one call at a time took minutes;
 here the same steps are taken in memory (`Ledger`), each under the rule its service enforces —
 deadlines from mediation.clock and the official calendar, case numbers from the office's yearly
-counter, consent before any detail, session or follow-up, one consent decision in force
-until the next ends it, withdrawn consent taking what rests on it, no joint session after a positive screen, follow-ups only for parties who may be
-contacted, the one outcome of a case inside its legal window — and written in bulk in one
-transaction, with the audit events the services write, linked under the audit key.
-`check_rules` reads the result back in that transaction and refuses it if any rule is broken.
+counter, consent before any detail, session or follow-up, one consent decision in force until
+the next ends it, withdrawn consent taking what rests on it, no joint session after a positive
+screen, follow-ups only for parties who may be contacted, the one outcome of a case inside its
+legal window — and written in bulk in one transaction, with the audit events the services
+write, linked under the audit key. `check_rules` reads the result back in that transaction and
+refuses it if any rule is broken.
 """
 
 import json
