@@ -30,7 +30,7 @@ from mediation.models import (
     Satisfaction,
     User,
 )
-from reports import pages, pdf, rollup
+from reports import pages, pdf, periods, rollup
 from reports.queries import monthly_counts
 
 POSTGRES = connection.vendor == "postgresql"
@@ -293,10 +293,11 @@ def generate(offices, counselors, n_cases: int) -> None:
 
 
 def bench_pdf(offices) -> None:
-    month = date(2023, 6, 1)
+    month = periods.month(date(2023, 6, 1))
+    issue = pdf.Issue(number="盘民调〔2023〕1号", issuer_name="bench")
     for label, chosen in (("4 offices", offices[-4:]), (f"{len(offices)} offices", offices)):
-        seconds = median_seconds(lambda c=chosen: pdf.monthly_report(c, month), repeat=3)
-        rendered, _page, _context = pdf.monthly_report(chosen, month)
+        seconds = median_seconds(lambda c=chosen: pdf.report(c, month, issue), repeat=3)
+        rendered, _page, _context = pdf.report(chosen, month, issue)
         print(
             f"PDF monthly report, {label}: median {seconds * 1000:.0f} ms "
             f"({rendered.pages} pages, {len(rendered.pdf) // 1024} KiB)"

@@ -310,6 +310,19 @@ def chain_pending(*, switch_over: bool = False) -> int:
             return total
 
 
+def link_waiting_in_transaction() -> int:
+    """Link every waiting event inside the caller's transaction, waiting for the chain's lock:
+    for a bulk load that writes its events in one transaction (the 2021 pilot). The head is
+    signed and written out once that transaction commits, never before."""
+    _lock()
+    total = 0
+    while linked := _chain(CHAIN_BATCH):
+        total += linked
+    if total:
+        transaction.on_commit(write_checkpoint, robust=True)
+    return total
+
+
 _TAKE_WAITING = (
     "DELETE FROM mediation_auditpending WHERE event_seq IN (SELECT event_seq FROM "
     "mediation_auditpending ORDER BY event_seq LIMIT %s) RETURNING event_seq"

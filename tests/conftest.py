@@ -28,7 +28,7 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "tongxin")
 
 # Tests that share an expensive session set-up run in one xdist worker (`--dist loadgroup`, as
 # `make test` runs them), so that it is made once: node-id prefix -> group.
-PILOT = "tests/reports/test_panjin_2021.py"
+PILOT = "tests/reports/test_panjin_2021"  # test_panjin_2021.py and test_panjin_2021_official.py
 WORKER_GROUPS = {
     PILOT: "panjin_2021",  # the 2021 pilot's database, some 1,300 cases
     "tests/browser/": "browser",  # one Chromium and one live server

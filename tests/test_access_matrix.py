@@ -32,6 +32,7 @@ from mediation.models import FollowUp, Room
 from mediation.registry_file import EventKind, EventRow
 from mediation.roles import Role
 from mediation.services import api_clients, registry_events, registry_uploads
+from reports import periods
 from reports import services as report_services
 from reports.models import MonthlyReport
 from tests.counselors.conftest import make_profile
@@ -157,7 +158,9 @@ def world(db, settings, tmp_path):
 
 def _archived_report(made_by) -> MonthlyReport:
     """A monthly report as if rendered: a file in the archive with its recorded checksum."""
-    report = report_services.request_report(month=date(2026, 10, 1), offices=[], made_by=made_by)
+    report = report_services.request_report(
+        period=periods.month(date(2026, 10, 1)), offices=[], made_by=made_by
+    )
     path = report_services.archive_dir() / "matrix.pdf"
     path.write_bytes(b"%PDF-1.7\n% access matrix\n")
     MonthlyReport.objects.filter(pk=report.pk).update(
