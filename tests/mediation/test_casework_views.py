@@ -34,7 +34,8 @@ def test_the_assigned_counsellor_reads_names_and_notes(client, counselor, case_w
 
     assert "张示例" in detail.text
     assert "示例笔记：只有咨询师可见" in notes.text
-    assert "2026年10月8日" in detail.text and "2026年11月9日" in notes.text
+    assert "2026年10月8日" in detail.text
+    assert "2026年11月9日" in notes.text
 
 
 @pytest.mark.parametrize(
@@ -72,7 +73,8 @@ def test_a_supervisor_sees_the_case_and_note_metadata_but_never_note_text(
     page = client.get(session_url(case, session))
     edit = client.get(reverse("mediation:note-edit", args=[case.uuid, session.uuid]))
 
-    assert detail.status_code == HTTPStatus.OK and "张示例" in detail.text
+    assert detail.status_code == HTTPStatus.OK
+    assert "张示例" in detail.text
     assert page.status_code == HTTPStatus.OK
     assert "示例笔记" not in page.text
     assert "仅本个案的咨询师可见" in page.text
@@ -297,7 +299,8 @@ def test_opening_a_case_for_a_walk_in_ignores_a_receipt_date(client, counselor, 
     )
 
     case = Case.objects.get()
-    assert case.received_on is None and case.parties.count() == 1
+    assert case.received_on is None
+    assert case.parties.count() == 1
 
 
 def test_the_session_page_reads_its_notes_once_each(client, counselor, case_with_note):

@@ -244,4 +244,5 @@ def test_the_blind_index_is_keyed_and_names_its_algorithm(suite):
 def test_hmac_sm3_and_hmac_sha256_differ_and_are_32_bytes():
     sha, sm3 = (crypto.mac(name, bytes(32), b"x") for name in crypto.MACS)
 
-    assert len(sha) == len(sm3) == 32 and sha != sm3
+    assert len(sha) == len(sm3) == 32
+    assert sha != sm3

@@ -92,7 +92,8 @@ def test_the_application_works_as_its_role(client, counselor, xlt):
         default.update(runner)
 
     assert role == settings.TONGXIN_DATABASE_APP_ROLE
-    assert page.status_code == 200 and "示例笔记" in page.text
+    assert page.status_code == 200
+    assert "示例笔记" in page.text
     assert result.ok, result.reason
     assert AuditEvent.objects.filter(action="note.read").exists()
 

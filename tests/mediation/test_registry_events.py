@@ -392,7 +392,8 @@ def test_a_registry_outcome_closes_the_case_as_one_recorded_by_hand_would(
     assert (session.status, session.cancel_reason) == ("cancelled", "case_closed")
     assert set(case.follow_ups.values_list("months", flat=True)) == {3, 6}
     close = AuditEvent.objects.get(action="case.close")
-    assert close.details["outcome"] == "reconciled" and close.details["sessions_cancelled"] == 1
+    assert close.details["outcome"] == "reconciled"
+    assert close.details["sessions_cancelled"] == 1
 
 
 def test_on_provisional_deadlines_the_registry_outcome_is_marked_and_rechecked(
@@ -407,7 +408,8 @@ def test_on_provisional_deadlines_the_registry_outcome_is_marked_and_rechecked(
 
     assert summary.results[0].effect == "applied"
     outcome = Outcome.objects.get()
-    assert outcome.provisional and not outcome.window_mismatch
+    assert outcome.provisional
+    assert not outcome.window_mismatch
     enter_2027(civil_affairs)
     outcome.refresh_from_db()
     assert outcome.window_mismatch

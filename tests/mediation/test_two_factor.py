@@ -185,7 +185,8 @@ def test_the_first_sign_in_enrols_the_authenticator_by_qr_code_and_shows_ten_bac
         ENROL_PAGE, {"code": totp.code_at(seed, NOW.timestamp()), "next": TODAY}
     )
 
-    assert "<svg" in page.text and "身份验证器" in page.text
+    assert "<svg" in page.text
+    assert "身份验证器" in page.text
     assert "http" not in page.text.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert confirmed.status_code == HTTPStatus.OK
     assert (

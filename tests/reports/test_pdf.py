@@ -110,7 +110,9 @@ def test_scheduled_generation_waits_for_the_first_working_day_and_runs_once(pilo
 
     report = services.scheduled_report(today=date(2021, 5, 6))
 
-    assert report.month == APRIL and report.scheduled and report.status == "done"
+    assert report.month == APRIL
+    assert report.scheduled
+    assert report.status == "done"
     assert services.scheduled_report(today=date(2021, 5, 6)) is None
     assert services.scheduled_report(today=date(2021, 5, 20)) is None
     assert MonthlyReport.objects.count() == 1

@@ -89,7 +89,8 @@ def test_the_dashboard_hides_small_counts_and_keeps_lapsed_apart(client, civil_a
     assert "&lt;5" in html
     table = html[html.index('id="table-outcomes"') :]
     table = table[: table.index("</table>")]
-    assert "视为撤回" in table and "和好（撤回申请）" in table
+    assert "视为撤回" in table
+    assert "和好（撤回申请）" in table
     assert not re.search(r'class="tx-num">[1-4]<', html)
 
 
@@ -215,9 +216,11 @@ def test_a_report_asked_for_in_the_browser_is_archived_with_its_maker(client, ci
 
     assert response.status_code == HTTPStatus.FOUND
     report = MonthlyReport.objects.get()
-    assert report.status == "done" and report.made_by == civil_affairs
+    assert report.status == "done"
+    assert report.made_by == civil_affairs
     listing = client.get(reverse("reports:report-list")).text
-    assert report.sha256 in listing and "刘民政" in listing
+    assert report.sha256 in listing
+    assert "刘民政" in listing
     download = client.get(reverse("reports:report-download", args=[report.uuid]))
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
@@ -239,10 +242,13 @@ def test_the_task_worker_renders_a_queued_report_while_the_page_polls(
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
     done = client.get(status_url).text
 
-    assert "<progress" in waiting and 'hx-trigger="every 1s"' in waiting
+    assert "<progress" in waiting
+    assert 'hx-trigger="every 1s"' in waiting
     report.refresh_from_db()
-    assert report.status == "done" and report.office_codes == "PS"
-    assert "hx-trigger" not in done and report.sha256 in done
+    assert report.status == "done"
+    assert report.office_codes == "PS"
+    assert "hx-trigger" not in done
+    assert report.sha256 in done
 
 
 def test_a_download_whose_file_changed_is_refused(client, civil_affairs, pilot):

@@ -72,7 +72,8 @@ def test_each_save_keeps_the_previous_text_as_a_sealed_revision(counselor, xlt):
     saved = services.save_note(session=session, author=counselor, body="示例笔记：版本二")
 
     revision = saved.revisions.get()
-    assert saved.version == 2 and revision.version == 1
+    assert saved.version == 2
+    assert revision.version == 1
     assert "版本一".encode() not in bytes(revision.body_sealed)
     opened = services.read_note(user=counselor, note=saved)
     assert opened.values["body"] == "示例笔记：版本二"

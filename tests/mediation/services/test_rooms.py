@@ -59,7 +59,8 @@ def test_a_cancelled_session_frees_its_room(counselor, xlt, room):
 
     second = book(open_divorce_case(xlt, colleague), colleague, room)
 
-    assert second.booked_room == room and second.room == "调解室一"
+    assert second.booked_room == room
+    assert second.room == "调解室一"
 
 
 def test_a_room_must_be_the_offices_fit_the_session_and_seat_everyone(counselor, xlt, ps, room):
