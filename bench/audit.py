@@ -35,7 +35,7 @@ def _write_until(deadline: float, user_id: int, results: list[int], errors: list
         while time.monotonic() < deadline:
             audit.record(actor=user, action="bench.write", details={"n": written})
             written += 1
-    except Exception as error:  # noqa: BLE001  (reported, not hidden)
+    except Exception as error:  # reported, not hidden
         errors.append(f"{type(error).__name__}: {error}")
     finally:
         connection.close()

@@ -104,7 +104,7 @@ def test_the_new_password_must_differ_from_the_temporary_one(client, sysadmin):
 
 
 def test_an_expired_temporary_password_is_refused_at_sign_in(client, sysadmin):
-    account, password = accounts.create_account(
+    _account, password = accounts.create_account(
         actor=sysadmin, username="wangli", full_name="王丽", reason="新入职"
     )
 

@@ -484,7 +484,7 @@ def test_concurrent_writers_each_get_a_link_and_the_chain_verifies(counselor):
         try:
             for n in range(10):
                 audit.record(actor=counselor, action="test.concurrent", details={"n": n})
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
         finally:
             own.close()

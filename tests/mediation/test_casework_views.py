@@ -66,7 +66,7 @@ def test_everyone_else_gets_404_on_every_case_page_and_the_attempt_is_recorded(
 def test_a_supervisor_sees_the_case_and_note_metadata_but_never_note_text(
     client, supervisor, case_with_note
 ):
-    case, session, note = case_with_note
+    case, session, _note = case_with_note
     client.force_login(supervisor)
 
     detail = client.get(reverse("mediation:case-detail", args=[case.uuid]))
@@ -185,7 +185,7 @@ def test_a_joint_session_after_a_positive_screen_is_refused_with_the_reason_and_
 
 
 def test_a_stale_note_save_comes_back_with_the_users_text(client, counselor, case_with_note):
-    case, session, note = case_with_note
+    case, session, _note = case_with_note
     services.save_note(
         session=session, author=counselor, body="示例笔记：别人先保存的", expected_version=1
     )

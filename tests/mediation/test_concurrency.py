@@ -32,7 +32,7 @@ def run_together(count, work):
         try:
             barrier.wait()
             results.append(work())
-        except Exception as error:  # noqa: BLE001 - collected and asserted on
+        except Exception as error:  # collected and asserted on
             errors.append(error)
         finally:
             connection.close()

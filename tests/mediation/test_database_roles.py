@@ -63,7 +63,7 @@ def test_the_application_role_owns_no_table(db):
 def test_the_application_role_cannot_wipe_or_unprotect_the_trail(counselor, sql):
     audit.record(actor=counselor, action="test.event")
 
-    with pytest.raises(DatabaseError, match="permission denied|must be owner"):
+    with pytest.raises(DatabaseError, match=r"permission denied|must be owner"):
         as_app(sql)
 
 
@@ -80,7 +80,7 @@ def test_the_application_works_as_its_role(client, counselor, xlt):
     try:
         case = open_divorce_case(xlt, counselor)
         services.update_party(party=case.parties.first(), updated_by=counselor, name="测试人")
-        session, note = held_session_with_note(case, counselor)
+        session, _note = held_session_with_note(case, counselor)
         client.force_login(counselor)
         page = client.get(reverse("mediation:session-detail", args=[case.uuid, session.uuid]))
         result = audit.verify()

@@ -16,7 +16,7 @@ from tests.helpers import error_codes
 
 def raw_bytes_of(table: str) -> bytes:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
+        cursor.execute(f"SELECT * FROM {table}")  # fixed table names
         rows = cursor.fetchall()
     return b"".join(
         bytes(value) if isinstance(value, (bytes, memoryview)) else str(value).encode()

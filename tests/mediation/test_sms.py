@@ -128,7 +128,7 @@ def test_no_message_without_consent_to_contact(outbox, xlt, counselor):
 def test_a_party_with_a_positive_screen_is_texted_only_on_their_safe_number(
     outbox, case, counselor
 ):
-    first, second = parties(case)
+    _first, second = parties(case)
     services.screen_party(party=second, answers=YES, screened_by=counselor)
     contact.set_contact_preferences(party=second, updated_by=counselor, safe_phone=SAFE)
     book(case, counselor, kind="individual", party=second)
@@ -139,7 +139,7 @@ def test_a_party_with_a_positive_screen_is_texted_only_on_their_safe_number(
 
 
 def test_a_safe_number_the_other_spouse_uses_is_refused(case, counselor):
-    first, second = parties(case)
+    _first, second = parties(case)
     services.screen_party(party=second, answers=YES, screened_by=counselor)
 
     with pytest.raises(ValidationError) as error:

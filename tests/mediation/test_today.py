@@ -81,7 +81,7 @@ def test_the_sections_come_in_order_of_urgency_with_overdue_red_and_counted(clie
 
 
 def test_each_row_names_the_case_and_the_masked_parties_and_labels_its_date(client, counselor, xlt):
-    reconciled, past, soon, _ = a_day_of_work(xlt, counselor)
+    _reconciled, _past, soon, _ = a_day_of_work(xlt, counselor)
     client.force_login(counselor)
 
     html = client.get(reverse("mediation:today")).text

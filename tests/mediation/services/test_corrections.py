@@ -90,7 +90,7 @@ def test_a_second_reconciliation_after_a_void_makes_the_calls_due_again(
 
 
 def test_only_a_supervisor_voids_with_a_reason_and_only_once(counselor, supervisor, reconciled):
-    case, outcome = reconciled
+    _case, outcome = reconciled
 
     with pytest.raises(ValidationError) as counsellor_tries:
         services.void_outcome(outcome=outcome, reason="错了", voided_by=counselor)

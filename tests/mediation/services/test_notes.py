@@ -67,7 +67,7 @@ def test_a_stale_note_save_keeps_the_users_text_out_of_the_database_and_says_so(
 
 def test_each_save_keeps_the_previous_text_as_a_sealed_revision(counselor, xlt):
     case = open_divorce_case(xlt, counselor)
-    session, note = held_session_with_note(case, counselor, body="示例笔记：版本一")
+    session, _note = held_session_with_note(case, counselor, body="示例笔记：版本一")
 
     saved = services.save_note(session=session, author=counselor, body="示例笔记：版本二")
 
@@ -195,7 +195,7 @@ def test_a_draft_is_sealed_saved_only_when_changed_and_gone_once_the_note_is_sav
     from mediation.models import AuditEvent, NoteDraft
 
     case = open_divorce_case(xlt, counselor)
-    session, note = held_session_with_note(case, counselor)
+    session, _note = held_session_with_note(case, counselor)
     sections = {"body": "示例：自动保存的内容", "plan": "示例：下周再谈"}
 
     draft = services.save_draft(
