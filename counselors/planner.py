@@ -482,7 +482,7 @@ class _Model:
 
 def plan(problem: Problem, settings: SolverSettings | None = None) -> Plan:
     """Solve one city's month; always returns a roster, its gaps with reasons and the status."""
-    from ortools.sat.python import cp_model
+    from ortools.sat.python import cp_model  # noqa: PLC0415  (heavy: loaded only to plan)
 
     settings = settings or SolverSettings()
     started = time.perf_counter()

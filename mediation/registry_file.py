@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from openpyxl import load_workbook
+
 from .identity import InvalidIdNumber, normalise_id_number
 
 MAX_ROWS = 5000
@@ -236,8 +238,6 @@ def _csv_rows(content: bytes) -> tuple[list[object], list[tuple[int, list[object
 
 
 def _xlsx_rows(content: bytes) -> tuple[list[object], list[tuple[int, list[object]]]]:
-    from openpyxl import load_workbook  # a spreadsheet library is loaded only for spreadsheets
-
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook

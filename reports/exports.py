@@ -6,6 +6,8 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from .tables import Table
 
@@ -34,9 +36,6 @@ def as_csv(tables: list[Table], heading: list[str]) -> bytes:
 
 
 def as_xlsx(tables: list[Table], heading: list[str]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     about = workbook.active
     about.title = _("About")

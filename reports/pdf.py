@@ -30,8 +30,9 @@ class ReportRenderError(RuntimeError):
 
 
 def _weasyprint():
-    import weasyprint  # heavy: loaded when a report is made, not when the site starts
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+    # weasyprint is heavy: loaded when a report is made, not when the site starts.
+    import weasyprint  # noqa: PLC0415
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: PLC0415
 
     class StaticOnlyFetcher(URLFetcher):
         """Serves our static files and nothing else: no network, no file system."""

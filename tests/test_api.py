@@ -14,6 +14,7 @@ from openapi_spec_validator import validate
 
 from mediation.models import ApiClient, AuditEvent, RegistryApplication
 from mediation.services import api_clients
+from tests.factories import open_divorce_case
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 ROSTER = "/api/v1/offices/{code}/roster"
@@ -312,8 +313,6 @@ def test_nobody_else_reaches_the_api_clients_page(client, db, request, role):
 def test_statistics_through_the_api_are_the_dashboards_suppressed_cells(
     client, sysadmin, xlt, counselor
 ):
-    from tests.factories import open_divorce_case
-
     for day in (1, 2):
         open_divorce_case(xlt, counselor, received_on=date(2026, 11, day))
     token = new_client(sysadmin, [xlt], ["statistics"]).token

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import parse_admins
+from mediation import crypto
 
 
 def run_manage(*args: str, env: dict[str, str], cwd=None) -> subprocess.CompletedProcess:
@@ -25,8 +26,6 @@ def run_manage(*args: str, env: dict[str, str], cwd=None) -> subprocess.Complete
 
 
 def write_ring(path, *, development=False, suite="aes", ring=None) -> str:
-    from mediation import crypto
-
     ring = ring or crypto.new_ring(
         crypto.SUITES[suite], key_id="prod-1", audit_id="audit-1", development=development
     )
@@ -104,8 +103,6 @@ def test_gunicorn_entry_point_refuses_an_unfit_ring(tmp_path):
 
 
 def production_ring():
-    from mediation import crypto
-
     return crypto.new_ring(crypto.SUITES["aes"], key_id="prod-1", audit_id="audit-1")
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from mediation.models import AuditEvent, SignInSession, User
 from mediation.roles import Role
-from mediation.services import accounts
+from mediation.services import accounts, grants
 from tests.factories import make_user
 from tests.helpers import error_codes
 from tests.sign_in import TongxinClient, enrol, next_code
@@ -61,7 +61,6 @@ def test_the_new_person_enrols_then_must_choose_a_password_before_any_other_page
     account, password = accounts.create_account(
         actor=sysadmin, username="wangli", full_name="王丽", reason="新入职"
     )
-    from mediation.services import grants
 
     grants.set_roles_and_offices(
         actor=secadmin, account=account, roles=[Role.COUNSELOR], offices=[xlt], reason="入职"

@@ -13,11 +13,14 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfWriter
 
-from mediation import services
-from mediation.models import Attachment, AuditEvent
+from mediation import keyring, services
+from mediation import keys as key_operations
+from mediation.models import Attachment, AuditEvent, ConsentSignature, NoteDraft
 from mediation.services.attachments import MAX_BYTES
-from tests.factories import open_divorce_case
+from tests.conftest import TEST_RING
+from tests.factories import held_session_with_note, open_divorce_case
 from tests.helpers import error_codes
+from tests.mediation.test_consent_pages import signature_data_url
 
 
 def pdf_bytes() -> bytes:
@@ -164,13 +167,6 @@ def test_an_oversized_upload_is_stopped_with_a_chinese_message(client, case, cou
 
 
 def test_attachments_signatures_and_drafts_survive_key_rotation_and_resealing(case, counselor):
-    from mediation import keyring
-    from mediation import keys as key_operations
-    from mediation.models import ConsentSignature, NoteDraft
-    from tests.conftest import TEST_RING
-    from tests.factories import held_session_with_note
-    from tests.mediation.test_consent_pages import signature_data_url
-
     data = pdf_bytes()
     attachment = attach(case, counselor, data)
     services.record_signature(

@@ -3,6 +3,7 @@ and a verification that an emptied, cut or rebuilt trail fails (SECURITY.md, 'Au
 
 import io
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -14,9 +15,10 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 
-from mediation import audit, audit_verify, crypto, keyring
+from mediation import audit, audit_verify, crypto, keyring, services
 from mediation.models import AuditChainHead, AuditEvent, AuditLink, AuditPending
-from tests.conftest import APPEND_ONLY, TEST_RING, fixed_ring
+from tests.conftest import APPEND_ONLY, TEST_RING, TEST_SUITE, fixed_ring, ring_environment
+from tests.factories import held_session_with_note, open_divorce_case
 
 
 def write_events(user, count=3):
@@ -479,15 +481,13 @@ def test_concurrent_writers_each_get_a_link_and_the_chain_verifies(counselor):
     errors = []
 
     def writer():
-        from django.db import connection as own
-
         try:
             for n in range(10):
                 audit.record(actor=counselor, action="test.concurrent", details={"n": n})
         except Exception as error:
             errors.append(error)
         finally:
-            own.close()
+            connection.close()
 
     threads = [threading.Thread(target=writer) for _ in range(8)]
     for thread in threads:
@@ -541,9 +541,6 @@ def test_the_audit_command_speaks_the_active_language(counselor):
 
 
 def test_no_sealed_content_in_events(counselor, xlt):
-    from mediation import services
-    from tests.factories import held_session_with_note, open_divorce_case
-
     case = open_divorce_case(xlt, counselor)
     services.update_party(party=case.parties.first(), updated_by=counselor, name="赵保密")
     _, note = held_session_with_note(case, counselor, body="示例笔记：审计不应包含")
@@ -557,10 +554,6 @@ def test_no_sealed_content_in_events(counselor, xlt):
 
 def subprocess_env() -> dict[str, str]:
     """The environment for a manage.py run against this test database, with the test ring."""
-    import os
-
-    from tests.conftest import TEST_SUITE, ring_environment
-
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         url = f"sqlite:///{db['NAME']}"
@@ -590,9 +583,6 @@ def test_sign_ins_and_failed_sign_ins_are_events(client, counselor):
 def test_the_audit_administrator_browses_the_trail_without_sealed_content(
     client, auditadmin, counselor, xlt
 ):
-    from mediation import services
-    from tests.factories import open_divorce_case
-
     case = open_divorce_case(xlt, counselor)
     services.update_party(party=case.parties.first(), updated_by=counselor, name="钱保密")
     client.force_login(auditadmin)
@@ -617,8 +607,6 @@ def test_the_audit_page_is_404_for_everyone_else(
 def test_the_audit_administrator_exports_the_filtered_trail_and_the_export_is_recorded(
     client, auditadmin, counselor, xlt
 ):
-    from tests.factories import open_divorce_case
-
     open_divorce_case(xlt, counselor)
     client.force_login(auditadmin)
 

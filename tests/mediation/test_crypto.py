@@ -4,6 +4,7 @@
 from dataclasses import replace
 
 import pytest
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from mediation import crypto
 
@@ -92,8 +93,6 @@ def test_an_unknown_format_is_named_as_such(suite):
 def test_sm4_gcm_is_the_standard_cipher():
     """GB/T 32907 test vector (key and plaintext 0123456789abcdeffedcba9876543210): the SM4
     block the GCM mode is built on, so a deployment can show it is the national algorithm."""
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
     vector = bytes.fromhex("0123456789abcdeffedcba9876543210")
     encryptor = Cipher(algorithms.SM4(vector), modes.ECB()).encryptor()
 

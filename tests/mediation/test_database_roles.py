@@ -5,11 +5,13 @@ owner, as in CI's PostgreSQL pass (.ci/run); elsewhere they are skipped."""
 
 import pytest
 from django.conf import settings
+from django.core import checks
 from django.db import DatabaseError, connection, connections, transaction
 from django.urls import reverse
 
-from mediation import audit, database_roles
+from mediation import audit, database_roles, services
 from mediation.models import AuditEvent
+from tests.factories import held_session_with_note, open_divorce_case
 
 pytestmark = [
     pytest.mark.skipif(
@@ -70,9 +72,6 @@ def test_the_application_role_cannot_wipe_or_unprotect_the_trail(counselor, sql)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "app"])
 def test_the_application_works_as_its_role(client, counselor, xlt):
     """A counsellor's morning, every statement made as the application's role."""
-    from mediation import services
-    from tests.factories import held_session_with_note, open_divorce_case
-
     default = connection.settings_dict
     runner = {key: default[key] for key in ("USER", "PASSWORD")}
     connection.close()
@@ -100,8 +99,6 @@ def test_the_application_works_as_its_role(client, counselor, xlt):
 
 @pytest.mark.django_db(databases=["default", "app"])
 def test_the_database_check_finds_nothing_to_warn_about_the_application_role(db):
-    from django.core import checks
-
     as_app = [m.id for m in checks.run_checks(tags=["database"], databases=["app"])]
 
     assert "tongxin.W103" not in as_app

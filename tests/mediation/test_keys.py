@@ -10,9 +10,11 @@ from dataclasses import replace
 import pytest
 from django.conf import settings
 
-from mediation import crypto, keyring, sealing, services
+from mediation import audit, crypto, keyring, sealing, services
+from mediation import keys as key_operations
 from mediation.models import Party, SessionNote
-from tests.conftest import TEST_RING, TEST_SUITE
+from mediation.services.parties import earlier_cases_for
+from tests.conftest import TEST_RING, TEST_SUITE, fixed_ring
 from tests.factories import held_session_with_note, open_divorce_case
 from tests.mediation.test_audit import subprocess_env
 
@@ -146,11 +148,6 @@ def sealed_ciphers() -> set[str]:
 def test_rotation_moves_every_value_and_index_to_the_other_suite_and_everything_still_opens(
     counselor, xlt, settings, start, end
 ):
-    from mediation import audit
-    from mediation import keys as key_operations
-    from mediation.services.parties import earlier_cases_for
-    from tests.conftest import fixed_ring
-
     first_ring, end_suite = fixed_ring(start), crypto.SUITES[end]
     settings.TONGXIN_CRYPTO_SUITE = start
     keyring.use(first_ring)

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from mediation import access, crypto, demo, keyring, sealing, services
+from mediation import access, crypto, demo, keyring, keys, sealing, services
 from mediation.models import (
     AuditEvent,
     Case,
@@ -25,9 +25,11 @@ from mediation.models import (
     RegistryApplication,
     RegistryEvent,
     RegistryUpload,
+    User,
 )
 from mediation.registry_file import EventKind, EventRow, read_file
 from mediation.services import registry_events, registry_review, registry_uploads
+from tests.conftest import TEST_RING
 from tests.factories import open_divorce_case
 from tests.helpers import error_codes
 from tests.mediation.services.test_corrections import enter_2027
@@ -82,7 +84,6 @@ def effects(summary):
 def demo_office(db):
     demo.seed_accounts()
     demo.seed_cases()
-    from mediation.models import User
 
     return User.objects.get(username="supervisor_xlt")
 
@@ -514,9 +515,6 @@ def test_party_rows_carry_no_registry_id_numbers(supervisor):
 
 
 def test_rebuilding_the_blind_index_reaches_the_registrys_applications(supervisor):
-    from mediation import keys
-    from tests.conftest import TEST_RING
-
     record([received("A-1", date(2026, 11, 2))], supervisor)
     new_ring = replace(TEST_RING, blind_index_key=bytes(range(64, 96)))
     keyring.use(new_ring)

@@ -5,6 +5,8 @@ from datetime import date
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mediation import keys, services
@@ -139,9 +141,6 @@ def test_the_case_list_opens_on_open_cases_by_next_deadline_with_numbered_pages(
 def test_the_case_lists_cost_as_many_queries_for_twice_the_cases(
     client, counselor, supervisor, xlt
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def queries(user, url):
         client.force_login(user)
         with CaptureQueriesContext(connection) as captured:

@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -301,8 +302,6 @@ def test_the_development_code_command_refuses_in_production(counselor, capsys):
 
 
 def test_the_readme_lists_the_keys_seed_demo_gives_the_demo_accounts():
-    from django.conf import settings
-
     readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
     listed = dict(re.findall(r"^\| `(\w+)` \|[^|]+\| `([A-Z2-7]{32})` \|$", readme, re.MULTILINE))
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tasks_db.management.commands import db_worker
 from pypdf import PdfReader
 
 from mediation.models import CounselingSession
@@ -230,7 +231,6 @@ def test_the_task_worker_renders_a_queued_report_while_the_page_polls(
 ):
     # The worker closes idle connections between tasks; inside a test transaction that would
     # close the test's own connection, so only that housekeeping is switched off.
-    from django_tasks_db.management.commands import db_worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     client.force_login(civil_affairs)

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from mediation import services
 from mediation.models import AuditEvent, Case, FollowUp, Outcome, OutcomeKind
@@ -106,9 +108,6 @@ def test_only_a_supervisor_voids_with_a_reason_and_only_once(counselor, supervis
 
 
 def test_two_outcomes_in_force_are_impossible_in_the_database(counselor, reconciled):
-    from django.db import IntegrityError, transaction
-    from django.utils import timezone
-
     case, _outcome = reconciled
 
     with pytest.raises(IntegrityError), transaction.atomic():

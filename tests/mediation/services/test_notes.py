@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mediation import sealing, services
-from mediation.models import Purpose, SessionNote
+from mediation.models import AuditEvent, NoteDraft, Purpose, SessionNote
 from mediation.roles import Role
 from tests.factories import held_session_with_note, make_user, open_divorce_case
 from tests.helpers import error_codes
@@ -192,8 +192,6 @@ def test_an_addendum_over_the_limit_is_refused(counselor, xlt):
 
 
 def test_a_draft_is_sealed_saved_only_when_changed_and_gone_once_the_note_is_saved(counselor, xlt):
-    from mediation.models import AuditEvent, NoteDraft
-
     case = open_divorce_case(xlt, counselor)
     session, _note = held_session_with_note(case, counselor)
     sections = {"body": "示例：自动保存的内容", "plan": "示例：下周再谈"}
