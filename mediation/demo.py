@@ -196,6 +196,31 @@ def seed_cases() -> int:
     return made
 
 
+def _consent_and_describe(case, couple, n, office, counselor, *, sensitive, follow_up) -> None:
+    """The demo couple's consents, then their names and particulars."""
+    purposes = [Purpose.COUNSELLING, Purpose.STATISTICS]
+    purposes += [Purpose.SENSITIVE] if sensitive else []
+    purposes += [Purpose.FOLLOW_UP] if follow_up else []
+    for party, name, female in zip(case.parties.all(), couple, (False, True), strict=True):
+        for purpose in purposes:
+            services.record_consent(
+                case=case, party=party, purpose=purpose, given=True, recorded_by=counselor
+            )
+        born = date(1985 + (n + party.position) % 10, 1 + n % 12, 1 + (n * 3) % 27)
+        services.update_party(
+            party=party,
+            updated_by=counselor,
+            name=name,
+            sex="F" if female else "M",
+            id_number=_id_number(n * 2 + party.position, born, female),
+            phone=f"139{(n * 7919 + party.position * 104729) % 100000000:08d}",
+            address=f"盘锦市{office.name[:3]}某街道{n + 1}号",
+            education="senior",
+            marital_status="first",
+            years_married=3 + n,
+        )
+
+
 def _seed_office(office, counselor, people, timedelta) -> int:
     today = timezone.localdate()
     now = timezone.now()
@@ -224,27 +249,9 @@ def _seed_office(office, counselor, people, timedelta) -> int:
             opened_at=now - timedelta(days=days_ago),
         )
         if consent:
-            purposes = [Purpose.COUNSELLING, Purpose.STATISTICS]
-            purposes += [Purpose.SENSITIVE] if sensitive else []
-            purposes += [Purpose.FOLLOW_UP] if follow_up else []
-            for party, name, female in zip(case.parties.all(), couple, (False, True), strict=True):
-                for purpose in purposes:
-                    services.record_consent(
-                        case=case, party=party, purpose=purpose, given=True, recorded_by=counselor
-                    )
-                born = date(1985 + (n + party.position) % 10, 1 + n % 12, 1 + (n * 3) % 27)
-                services.update_party(
-                    party=party,
-                    updated_by=counselor,
-                    name=name,
-                    sex="F" if female else "M",
-                    id_number=_id_number(n * 2 + party.position, born, female),
-                    phone=f"139{(n * 7919 + party.position * 104729) % 100000000:08d}",
-                    address=f"盘锦市{office.name[:3]}某街道{n + 1}号",
-                    education="senior",
-                    marital_status="first",
-                    years_married=3 + n,
-                )
+            _consent_and_describe(
+                case, couple, n, office, counselor, sensitive=sensitive, follow_up=follow_up
+            )
         return case
 
     def held(case, day, hour, text, *, kind=CounselingSession.Kind.JOINT, party=None, sign=True):

@@ -6,7 +6,7 @@ gap with a hollow marker, never guessed. The text uses CJK fonts that fontconfig
 server (Noto Sans CJK SC, WenQuanYi) and the browser's own on screen.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, sans-serif"
@@ -87,24 +87,7 @@ def line_chart(
             )
     for index, (label, points) in enumerate(series):
         colour = COLOURS[index % len(COLOURS)]
-        segment: list[str] = []
-        segments = []
-        for i, value in enumerate(points):
-            if value is None:
-                if segment:
-                    segments.append(segment)
-                segment = []
-                parts.append(
-                    f'<circle cx="{x_of(i):.1f}" cy="{bottom:.1f}" r="3" fill="#ffffff" '
-                    f'stroke="{colour}" stroke-width="1.5"/>'
-                )
-                continue
-            segment.append(f"{x_of(i):.1f},{y_of(value):.1f}")
-            parts.append(
-                f'<circle cx="{x_of(i):.1f}" cy="{y_of(value):.1f}" r="3" fill="{colour}"/>'
-            )
-        if segment:
-            segments.append(segment)
+        segments = _dots_and_segments(parts, points, colour, x_of, y_of, bottom)
         for points_text in segments:
             if len(points_text) > 1:
                 parts.append(
@@ -119,6 +102,35 @@ def line_chart(
         parts.append(f'<text x="{legend_x + 14:.1f}" y="{legend_y}">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _dots_and_segments(
+    parts: list[str],
+    points: Sequence[int | None],
+    colour: str,
+    x_of: Callable[[int], float],
+    y_of: Callable[[int], float],
+    bottom: int,
+) -> list[list[str]]:
+    """A dot per point (hollow on the axis where there is no value); the runs of points
+    between gaps, to be joined by lines."""
+    segment: list[str] = []
+    segments = []
+    for i, value in enumerate(points):
+        if value is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+            parts.append(
+                f'<circle cx="{x_of(i):.1f}" cy="{bottom:.1f}" r="3" fill="#ffffff" '
+                f'stroke="{colour}" stroke-width="1.5"/>'
+            )
+            continue
+        segment.append(f"{x_of(i):.1f},{y_of(value):.1f}")
+        parts.append(f'<circle cx="{x_of(i):.1f}" cy="{y_of(value):.1f}" r="3" fill="{colour}"/>')
+    if segment:
+        segments.append(segment)
+    return segments
 
 
 def bar_chart(
