@@ -118,6 +118,51 @@ def _aware(day: date, minutes: int) -> datetime:
     )
 
 
+def _outcome_rows(
+    rng, case_id, day, first_party, counselor, outcomes, follow_ups, referrals
+) -> None:
+    """A divorce case's outcome, with follow-ups after a reconciliation and a referral."""
+    kind = rng.choices(
+        ("reconciled", "lapsed", "divorced", "declined", "referred"),
+        (25, 30, 38, 5, 2),
+    )[0]
+    decided = day + timedelta(days=rng.randint(2, 60))
+    outcomes.append(
+        {
+            "case_id": case_id,
+            "kind": kind,
+            "decided_on": decided,
+            "recorded_by_id": counselor.pk,
+            "recorded_at": _aware(decided, 600),
+            "by_clock": kind == "lapsed",
+        }
+    )
+    if kind == "reconciled" and rng.random() < 0.6:
+        for months in (3, 6):
+            done = decided + timedelta(days=30 * months)
+            follow_ups.append(
+                {
+                    "case_id": case_id,
+                    "party_id": first_party,
+                    "months": months,
+                    "due_on": done,
+                    "status": rng.choices(("done", "unreachable"), (85, 15))[0],
+                    "done_on": done,
+                    "reconciliation_held": rng.random() < 0.88,
+                }
+            )
+    if kind == "referred":
+        referrals.append(
+            {
+                "uuid": uuid.uuid4(),
+                "case_id": case_id,
+                "destination": "womens_federation",
+                "referred_on": decided,
+                "referred_by_id": counselor.pk,
+            }
+        )
+
+
 def generate(offices, counselors, n_cases: int) -> None:
     """Cases over five years at every office, with parties, consent, sessions, outcomes,
     follow-ups, satisfaction and referrals in plausible shares."""
@@ -224,45 +269,9 @@ def generate(offices, counselors, n_cases: int) -> None:
                     }
                 )
             if port == "divorce" and rng.random() < 0.9:
-                kind = rng.choices(
-                    ("reconciled", "lapsed", "divorced", "declined", "referred"),
-                    (25, 30, 38, 5, 2),
-                )[0]
-                decided = day + timedelta(days=rng.randint(2, 60))
-                outcomes.append(
-                    {
-                        "case_id": case_id,
-                        "kind": kind,
-                        "decided_on": decided,
-                        "recorded_by_id": counselor.pk,
-                        "recorded_at": _aware(decided, 600),
-                        "by_clock": kind == "lapsed",
-                    }
+                _outcome_rows(
+                    rng, case_id, day, first_party, counselor, outcomes, follow_ups, referrals
                 )
-                if kind == "reconciled" and rng.random() < 0.6:
-                    for months in (3, 6):
-                        done = decided + timedelta(days=30 * months)
-                        follow_ups.append(
-                            {
-                                "case_id": case_id,
-                                "party_id": first_party,
-                                "months": months,
-                                "due_on": done,
-                                "status": rng.choices(("done", "unreachable"), (85, 15))[0],
-                                "done_on": done,
-                                "reconciliation_held": rng.random() < 0.88,
-                            }
-                        )
-                if kind == "referred":
-                    referrals.append(
-                        {
-                            "uuid": uuid.uuid4(),
-                            "case_id": case_id,
-                            "destination": "womens_federation",
-                            "referred_on": decided,
-                            "referred_by_id": counselor.pk,
-                        }
-                    )
             if result and rng.random() < 0.7:
                 answers.append(
                     {

@@ -573,6 +573,16 @@ class Pilot:
                 )
 
     # --- cases -----------------------------------------------------------------------------
+    def decided_by_the_clock(self, case, kind: str) -> date:
+        """A lapsed case's day (the end of the certificate window) or a divorce's (a working day
+        inside the certificate window)."""
+        if kind == "lapsed":
+            return case.certificate_window_ends_on
+        return self.working_day_in(
+            case.cooling_off_ends_on + timedelta(days=1),
+            min(case.certificate_window_ends_on, LAST_DAY),
+        )
+
     def divorce_case(self, code: str, kind: str, received_on: date, decided_on: date | None):
         office, counselor = self.offices[code], self.counselor(code)
         case = self.ledger.open_case(
@@ -588,14 +598,8 @@ class Pilot:
         )
         parties = self.ledger.parties_of[id(case)]
         counselled = case.counselling_offered and self.rng.random() < COUNSELLED[kind]
-        if decided_on is None:  # lapsed or divorced: decided by the clock's windows
-            if kind == "lapsed":
-                decided_on = case.certificate_window_ends_on
-            else:
-                decided_on = self.working_day_in(
-                    case.cooling_off_ends_on + timedelta(days=1),
-                    min(case.certificate_window_ends_on, LAST_DAY),
-                )
+        if decided_on is None:
+            decided_on = self.decided_by_the_clock(case, kind)
         session_last = min(decided_on, case.cooling_off_ends_on) - timedelta(days=1)
         if kind == "referred":
             self.consent(case, counselor, parties[:1], follow_up=False)

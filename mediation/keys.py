@@ -16,6 +16,7 @@ from django.db.models import Q
 from . import audit, crypto, keyring, sealing
 from .identity import InvalidIdNumber, normalise_id_number
 from .models import Party, RegistryApplication, SealedModel
+from .services.parties import name_index_of
 
 
 @dataclass
@@ -239,8 +240,6 @@ def rebuild_name_index(
 ) -> Progress:
     """Recompute every party's name index (the search by name) the same way: idempotent,
     compare-and-set on the sealed name."""
-    from .services.parties import name_index_of
-
     progress = progress or Progress()
     algorithm = keyring.suite().mac
     for rows in _batches(Party, batch_size, exclude={"name_sealed": None}):

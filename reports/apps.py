@@ -11,4 +11,4 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Statistics and reports")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks  # noqa: F401, PLC0415  (registers the system checks once apps are ready)

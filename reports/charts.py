@@ -8,7 +8,7 @@ resolves on the server (Noto Sans CJK SC, WenQuanYi) and the browser's own on sc
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, sans-serif"
@@ -97,12 +97,42 @@ def line_chart(
     def y_of(v: int) -> float:
         return bottom - (bottom - top) * v / top_value
 
+    band = max(min(step * 0.7, 28.0), 12.0)
+    _hidden_gaps(parts, series, x_of, band, top, bottom)
+    every = label_step(x_labels, step if count > 1 else right - left)
+    for i, label in enumerate(x_labels):
+        if (count - 1 - i) % every == 0:
+            parts.append(
+                f'<text class="tx-x-label" x="{x_of(i):.1f}" y="{bottom + 16}" '
+                f'text-anchor="middle" fill="#4a5568">{escape(label)}</text>'
+            )
+    for index, (label, points) in enumerate(series):
+        colour = COLOURS[index % len(COLOURS)]
+        _series_line(parts, points, colour, x_of, y_of)
+        legend_x = left + (index % 4) * ((right - left) / 4)
+        legend_y = height - 26 + (index // 4) * 16
+        parts.append(
+            f'<rect x="{legend_x:.1f}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
+        )
+        parts.append(f'<text x="{legend_x + 14:.1f}" y="{legend_y}">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _hidden_gaps(
+    parts: list[str],
+    series: Sequence[tuple[str, Sequence[Point]]],
+    x_of: Callable[[int], float],
+    band: float,
+    top: int,
+    bottom: int,
+) -> None:
+    """A shaded band over each month with a hidden count, carrying each series' hidden text."""
     hidden: dict[int, list[tuple[str, str]]] = {}
     for index, (_label, points) in enumerate(series):
         for i, value in enumerate(points):
             if isinstance(value, str):
                 hidden.setdefault(i, []).append((COLOURS[index % len(COLOURS)], value))
-    band = max(min(step * 0.7, 28.0), 12.0)
     for i, markers in sorted(hidden.items()):
         parts.append(
             f'<rect class="tx-gap" x="{x_of(i) - band / 2:.1f}" y="{top}" width="{band:.1f}" '
@@ -114,43 +144,46 @@ def line_chart(
                 f'text-anchor="middle" font-size="10" fill="{colour}">{escape(text)}</text>'
             )
 
-    every = label_step(x_labels, step if count > 1 else right - left)
-    for i, label in enumerate(x_labels):
-        if (count - 1 - i) % every == 0:
+
+def _series_line(
+    parts: list[str],
+    points: Sequence[object],
+    colour: str,
+    x_of: Callable[[int], float],
+    y_of: Callable[[int], float],
+) -> None:
+    """The series' dots, and a line through each run of them between gaps."""
+    for points_text in _dots_and_segments(parts, points, colour, x_of, y_of):
+        if len(points_text) > 1:
             parts.append(
-                f'<text class="tx-x-label" x="{x_of(i):.1f}" y="{bottom + 16}" '
-                f'text-anchor="middle" fill="#4a5568">{escape(label)}</text>'
+                f'<polyline points="{" ".join(points_text)}" fill="none" '
+                f'stroke="{colour}" stroke-width="2"/>'
             )
-    for index, (label, points) in enumerate(series):
-        colour = COLOURS[index % len(COLOURS)]
-        segment: list[str] = []
-        segments = []
-        for i, value in enumerate(points):
-            if not isinstance(value, int):
-                if segment:
-                    segments.append(segment)
-                segment = []
-                continue
-            segment.append(f"{x_of(i):.1f},{y_of(value):.1f}")
-            parts.append(
-                f'<circle cx="{x_of(i):.1f}" cy="{y_of(value):.1f}" r="3" fill="{colour}"/>'
-            )
-        if segment:
-            segments.append(segment)
-        for points_text in segments:
-            if len(points_text) > 1:
-                parts.append(
-                    f'<polyline points="{" ".join(points_text)}" fill="none" '
-                    f'stroke="{colour}" stroke-width="2"/>'
-                )
-        legend_x = left + (index % 4) * ((right - left) / 4)
-        legend_y = height - 26 + (index // 4) * 16
-        parts.append(
-            f'<rect x="{legend_x:.1f}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
-        )
-        parts.append(f'<text x="{legend_x + 14:.1f}" y="{legend_y}">{escape(label)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+
+
+def _dots_and_segments(
+    parts: list[str],
+    points: Sequence[object],
+    colour: str,
+    x_of: Callable[[int], float],
+    y_of: Callable[[int], float],
+) -> list[list[str]]:
+    """A dot per value; a hidden or missing value draws nothing (never a dot on the zero line,
+    which would read as zero) and breaks the line. Returns the runs of points between gaps,
+    to be joined by lines."""
+    segment: list[str] = []
+    segments = []
+    for i, value in enumerate(points):
+        if not isinstance(value, int):
+            if segment:
+                segments.append(segment)
+            segment = []
+            continue
+        segment.append(f"{x_of(i):.1f},{y_of(value):.1f}")
+        parts.append(f'<circle cx="{x_of(i):.1f}" cy="{y_of(value):.1f}" r="3" fill="{colour}"/>')
+    if segment:
+        segments.append(segment)
+    return segments
 
 
 def bar_chart(

@@ -10,6 +10,9 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from .tables import HoursCell, Table
 
@@ -65,14 +68,13 @@ def sheet_names(tables: list[Table], taken: set[str]) -> list[str]:
     return names
 
 
-def as_xlsx(tables: list[Table], heading: list[str]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="EDF2F7")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
+RIGHT = Alignment(horizontal="right")
 
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="EDF2F7")
-    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    right = Alignment(horizontal="right")
+
+def as_xlsx(tables: list[Table], heading: list[str]) -> bytes:
     workbook = Workbook()
     about = workbook.active
     about.title = _("About")
@@ -80,42 +82,50 @@ def as_xlsx(tables: list[Table], heading: list[str]) -> bytes:
         about.append([line])
     about.column_dimensions["A"].width = 100
     for table, name in zip(tables, sheet_names(tables, {about.title}), strict=True):
-        sheet = workbook.create_sheet(name)
-        rows = _rows(table)
-        for row in rows:
-            sheet.append(row)
-        sheet["A1"].font = Font(bold=True, size=12)
-        for row in sheet.iter_rows(min_row=2, max_row=HEADER_ROWS):
-            for cell in row:
-                cell.font, cell.fill, cell.alignment = bold, fill, wrap
-        start = 2
-        for _group, columns in table.groups:
-            if len(columns) > 1:
-                sheet.merge_cells(
-                    start_row=2, start_column=start, end_row=2, end_column=start + len(columns) - 1
-                )
-            start += len(columns)
-        hours = [
-            isinstance(cell, HoursCell) for cell in (table.rows[0].cells if table.rows else [])
-        ]
-        for index, row in enumerate(table.rows, start=HEADER_ROWS + 1):
-            if row.is_total or row.is_subtotal:
-                for cell in sheet[index]:
-                    cell.font = bold
-            for column in range(2, len(row.cells) + 2):
-                target = sheet.cell(row=index, column=column)
-                if isinstance(target.value, str):
-                    target.alignment = right
-                else:
-                    target.number_format = "#,##0.0" if hours[column - 2] else "#,##0"
-        labels = [display_width(row[0]) for row in rows[1:]]
-        sheet.column_dimensions["A"].width = min(max([10, *labels]) + 2, 48)
-        for column in range(2, len(table.columns) + 2):
-            label = str(table.columns[column - 2].label)
-            sheet.column_dimensions[get_column_letter(column)].width = min(
-                max(8, display_width(label) / 2 + 2), 18
-            )
-        sheet.freeze_panes = sheet.cell(row=HEADER_ROWS + 1, column=2)
+        _table_sheet(workbook.create_sheet(name), table)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _table_sheet(sheet, table: Table) -> None:
+    """One table on its sheet: bold header rows with merged group headings, number formats,
+    widths that fit the labels, frozen headers."""
+    rows = _rows(table)
+    for row in rows:
+        sheet.append(row)
+    sheet["A1"].font = Font(bold=True, size=12)
+    for row in sheet.iter_rows(min_row=2, max_row=HEADER_ROWS):
+        for cell in row:
+            cell.font, cell.fill, cell.alignment = BOLD, HEADER_FILL, HEADER_ALIGNMENT
+    start = 2
+    for _group, columns in table.groups:
+        if len(columns) > 1:
+            sheet.merge_cells(
+                start_row=2, start_column=start, end_row=2, end_column=start + len(columns) - 1
+            )
+        start += len(columns)
+    _number_formats(sheet, table)
+    labels = [display_width(row[0]) for row in rows[1:]]
+    sheet.column_dimensions["A"].width = min(max([10, *labels]) + 2, 48)
+    for column in range(2, len(table.columns) + 2):
+        label = str(table.columns[column - 2].label)
+        sheet.column_dimensions[get_column_letter(column)].width = min(
+            max(8, display_width(label) / 2 + 2), 18
+        )
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROWS + 1, column=2)
+
+
+def _number_formats(sheet, table: Table) -> None:
+    """Totals in bold; hidden values (text) right-aligned, counts and hours formatted."""
+    hours = [isinstance(cell, HoursCell) for cell in (table.rows[0].cells if table.rows else [])]
+    for index, row in enumerate(table.rows, start=HEADER_ROWS + 1):
+        if row.is_total or row.is_subtotal:
+            for cell in sheet[index]:
+                cell.font = BOLD
+        for column in range(2, len(row.cells) + 2):
+            target = sheet.cell(row=index, column=column)
+            if isinstance(target.value, str):
+                target.alignment = RIGHT
+            else:
+                target.number_format = "#,##0.0" if hours[column - 2] else "#,##0"

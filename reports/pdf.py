@@ -43,8 +43,9 @@ class ReportRenderError(RuntimeError):
 
 
 def _weasyprint():
-    import weasyprint  # heavy: loaded when a report is made, not when the site starts
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+    # weasyprint is heavy: loaded when a report is made, not when the site starts.
+    import weasyprint  # noqa: PLC0415
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: PLC0415
 
     class StaticOnlyFetcher(URLFetcher):
         """Serves our static files and nothing else: no network, no file system."""
@@ -94,7 +95,7 @@ def _font_config():
     """One font configuration per thread (Pango's font map is not shared between threads): the
     worker renders many reports, and setting up the CJK faces again for each costs time."""
     if getattr(_fonts, "config", None) is None:
-        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415  (weasyprint loads lazily)
 
         _fonts.config = FontConfiguration()
     return _fonts.config

@@ -89,7 +89,7 @@ def dashboard(request):
 
 def dashboard_export(request, fmt: str):
     access.require(request.user, PERMISSION)
-    form, page = _dashboard_page(request)
+    _form, page = _dashboard_page(request)
     if page is None:
         raise Http404
     heading = [

@@ -303,7 +303,8 @@ def _registry(place, uploader) -> dict:
         source="upload",
     )
     received, held = summary.results
-    assert received.case is not None and held.event is not None
+    assert received.case is not None
+    assert held.event is not None
     content = (
         "申请编号,事件,日期,登记处代码,当事人一身份证号,当事人二身份证号\n"
         f"{place.code}-MATRIX-2,受理,2026-11-02,{place.code},{ID_NUMBERS[0]},{ID_NUMBERS[1]}\n"

@@ -205,7 +205,7 @@ class Case(models.Model):
 
     def sessions_with_note_metadata(self):
         """Sessions newest first, with their notes' author and status (never their text)."""
-        from .notes import SessionNote
+        from .notes import SessionNote  # noqa: PLC0415  (notes imports this module)
 
         notes = SessionNote.objects.select_related("author").only(
             "uuid", "session_id", "author", "status", "version", "signed_at"

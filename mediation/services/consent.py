@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,6 +106,62 @@ def _create_decision(
         return _repeat(existing)
 
 
+def _before_agreement(
+    *,
+    party: Party,
+    purpose: str,
+    flag: str,
+    text: ConsentText,
+    in_force: QuerySet[ConsentRecord],
+    now: datetime,
+) -> ConsentRecord | None:
+    """The agreement in force if this one repeats it; else ends a refusal in force."""
+    if purpose != Purpose.COUNSELLING and not party.consent_counselling:
+        raise ValidationError(
+            _("Record the consent to counselling first."), code="counselling_consent_first"
+        )
+    current = in_force.filter(action=ConsentRecord.Action.GIVEN, text=text).first()
+    if getattr(party, flag) and current is not None:
+        return _repeat(current)
+    in_force.filter(action=ConsentRecord.Action.REFUSED).update(ended_at=now)
+    return None
+
+
+def _before_refusal(
+    *, party: Party, flag: str, text: ConsentText, in_force: QuerySet[ConsentRecord]
+) -> ConsentRecord | None:
+    """The refusal in force if this one repeats it; a purpose agreed cannot be refused."""
+    if getattr(party, flag):
+        raise ValidationError(
+            _("This purpose is agreed. To take the agreement back, withdraw it."),
+            code="already_given",
+        )
+    current = in_force.filter(action=ConsentRecord.Action.REFUSED, text=text).first()
+    if current is not None:
+        return _repeat(current)
+    return None
+
+
+def _before_withdrawal(
+    *, party: Party, purpose: str, flag: str, in_force: QuerySet[ConsentRecord], now: datetime
+) -> ConsentRecord | None:
+    """The last withdrawal if this one repeats it; else ends the decisions in force."""
+    if not getattr(party, flag):
+        withdrawn = (
+            party.consents.filter(purpose=purpose, action=ConsentRecord.Action.WITHDRAWN)
+            .order_by("-recorded_at", "-pk")
+            .first()
+        )
+        if withdrawn is not None:
+            return _repeat(withdrawn)
+        raise ValidationError(
+            _("This purpose was never agreed, so there is nothing to withdraw."),
+            code="not_given",
+        )
+    in_force.update(ended_at=now)
+    return None
+
+
 @transaction.atomic
 def record_consent(
     *,
@@ -137,40 +194,20 @@ def record_consent(
     now = timezone.now()
     in_force = ConsentRecord.objects.in_force().filter(party=party, purpose=purpose)
     if given:
-        if purpose != Purpose.COUNSELLING and not party.consent_counselling:
-            raise ValidationError(
-                _("Record the consent to counselling first."), code="counselling_consent_first"
-            )
-        current = in_force.filter(action=ConsentRecord.Action.GIVEN, text=text).first()
-        if getattr(party, flag) and current is not None:
-            return _repeat(current)
-        in_force.filter(action=ConsentRecord.Action.REFUSED).update(ended_at=now)
+        repeat = _before_agreement(
+            party=party, purpose=purpose, flag=flag, text=text, in_force=in_force, now=now
+        )
         action = ConsentRecord.Action.GIVEN
     elif refusal:
-        if getattr(party, flag):
-            raise ValidationError(
-                _("This purpose is agreed. To take the agreement back, withdraw it."),
-                code="already_given",
-            )
-        current = in_force.filter(action=ConsentRecord.Action.REFUSED, text=text).first()
-        if current is not None:
-            return _repeat(current)
+        repeat = _before_refusal(party=party, flag=flag, text=text, in_force=in_force)
         action = ConsentRecord.Action.REFUSED
     else:
-        if not getattr(party, flag):
-            withdrawn = (
-                party.consents.filter(purpose=purpose, action=ConsentRecord.Action.WITHDRAWN)
-                .order_by("-recorded_at", "-pk")
-                .first()
-            )
-            if withdrawn is not None:
-                return _repeat(withdrawn)
-            raise ValidationError(
-                _("This purpose was never agreed, so there is nothing to withdraw."),
-                code="not_given",
-            )
-        in_force.update(ended_at=now)
+        repeat = _before_withdrawal(
+            party=party, purpose=purpose, flag=flag, in_force=in_force, now=now
+        )
         action = ConsentRecord.Action.WITHDRAWN
+    if repeat is not None:
+        return repeat
     if action == ConsentRecord.Action.WITHDRAWN:
         consent = ConsentRecord.objects.create(
             party=party,

@@ -2,6 +2,7 @@
 period before and the year before, one month named once, the women's federation's figures first
 for the federation, and charts that never draw a hidden count as zero."""
 
+import itertools
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -110,5 +111,5 @@ def test_month_labels_are_thinned_so_that_none_overlaps_the_next():
     xs = [float(x) for x in re.findall(r'class="tx-x-label" x="([\d.]+)"', svg)]
     widest = max(charts.text_width(label) for label in labels)
     assert 3 <= len(xs) < 69
-    assert all(b - a >= widest for a, b in zip(xs, xs[1:], strict=False))
+    assert all(b - a >= widest for a, b in itertools.pairwise(xs))
     assert svg.rstrip("</svg>").count(labels[-1]) == 1  # the last month is always labelled

@@ -37,8 +37,10 @@ def test_the_workbook_has_chinese_sheet_names_widths_frozen_headers_and_formats(
     book = load_workbook(io.BytesIO(response.content))
     names = book.sheetnames
     assert names[0] == "说明"
-    assert "婚姻家庭辅导工作统计表（MZ／T 084）" in names and "逐月情况" in names
-    assert len(names) == len(set(names)) and all(len(name) <= 31 for name in names)
+    assert "婚姻家庭辅导工作统计表（MZ／T 084）" in names
+    assert "逐月情况" in names
+    assert len(names) == len(set(names))
+    assert all(len(name) <= 31 for name in names)
     assert all(re.search(r"[\u4e00-\u9fff]", name) for name in names)
     mzt = book["婚姻家庭辅导工作统计表（MZ／T 084）"]
     assert mzt.freeze_panes == "B4"
@@ -52,7 +54,8 @@ def test_the_workbook_has_chinese_sheet_names_widths_frozen_headers_and_formats(
     }
     assert formats == {"#,##0"}
     hidden = [cell for row in mzt.iter_rows(min_row=4) for cell in row if cell.value == "<5"]
-    assert hidden and all(cell.alignment.horizontal == "right" for cell in hidden)
+    assert hidden
+    assert all(cell.alignment.horizontal == "right" for cell in hidden)
     [hours] = [book[name] for name in names if "服务时长" in name]
     assert hours.freeze_panes == "B4"
 
@@ -65,5 +68,7 @@ def test_sheet_names_are_cut_to_31_characters_without_forbidden_ones_and_stay_un
     names = exports.sheet_names(tables, {"说明"})
 
     assert names[0] == "离婚登记申请的登记结果：已辅导 ／ 未辅导 【按月】 ＊ 比较"[:31]
-    assert len(names[1]) <= 31 and names[1].endswith("（2）") and names[0] != names[1]
+    assert len(names[1]) <= 31
+    assert names[1].endswith("（2）")
+    assert names[0] != names[1]
     assert not any(ch in name for name in names for ch in "[]:*?/\\")

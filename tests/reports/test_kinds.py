@@ -39,7 +39,8 @@ def test_the_quarterly_report_command(busy_month, tmp_path):
     )
     text = text_of(output)
     assert "2021年第二季度婚姻家庭调解工作统计报告" in text
-    assert "本季度（2021年第二季度）" in text and "上季度（2021年第一季度）" in text
+    assert "本季度（2021年第二季度）" in text
+    assert "上季度（2021年第一季度）" in text
     with pytest.raises(CommandError, match="2021-Q3"):
         call_command("quarterly_report", "--quarter", "2021-5")
 
@@ -50,7 +51,8 @@ def test_the_annual_report_command_gives_the_years_months_and_the_offices(busy_m
     call_command("annual_report", "--year", "2021", "--output", str(output), stdout=io.StringIO())
 
     report = MonthlyReport.objects.get()
-    assert report.kind == "year" and report.period == periods.year(2021)
+    assert report.kind == "year"
+    assert report.period == periods.year(2021)
     text = text_of(output)
     assert "2021年婚姻家庭调解工作统计报告" in text
     assert "自调解室2021年3月开设以来，已有8对夫妻和好。" in text

@@ -113,8 +113,11 @@ def test_scheduled_generation_waits_for_the_first_working_day_and_runs_once(pilo
 
     [report] = services.scheduled_reports(today=date(2021, 5, 6))
 
-    assert report.month == APRIL and report.scheduled and report.status == "done"
-    assert report.issuer == "定时任务" and report.confirmed_by is None
+    assert report.month == APRIL
+    assert report.scheduled
+    assert report.status == "done"
+    assert report.issuer == "定时任务"
+    assert report.confirmed_by is None
     assert services.scheduled_reports(today=date(2021, 5, 6)) == []
     assert services.scheduled_reports(today=date(2021, 5, 20)) == []
     assert MonthlyReport.objects.count() == 1
@@ -127,4 +130,5 @@ def test_a_month_that_has_not_begun_cannot_be_reported(db):
 
     assert error_codes(error.value) == {"future"}
     report = services.request_report(period=periods.month(MAY), offices=[], made_by=None)
-    assert report.month == MAY and report.status == MonthlyReport.Status.DRAFT
+    assert report.month == MAY
+    assert report.status == MonthlyReport.Status.DRAFT

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tasks_db.management.commands import db_worker
 from pypdf import PdfReader
 
 from mediation.models import CounselingSession
@@ -89,7 +90,8 @@ def test_the_dashboard_hides_small_counts_and_keeps_lapsed_apart(client, civil_a
     assert "&lt;5" in html
     table = html[html.index('id="table-outcomes"') :]
     table = table[: table.index("</table>")]
-    assert "视为撤回" in table and "和好（撤回申请）" in table
+    assert "视为撤回" in table
+    assert "和好（撤回申请）" in table
     assert not re.search(r'class="tx-num">[1-4]<', html)
 
 
@@ -223,7 +225,9 @@ def test_a_report_asked_for_in_the_browser_is_a_draft_until_its_maker_confirms_i
     assert response.status_code == HTTPStatus.FOUND
     report = MonthlyReport.objects.get()
     assert response["Location"] == reverse("reports:report-detail", args=[report.uuid])
-    assert report.status == "draft" and not report.number and not report.file_path
+    assert report.status == "draft"
+    assert not report.number
+    assert not report.file_path
     draft = client.get(reverse("reports:report-preview", args=[report.uuid]))
     assert draft["Content-Type"] == "application/pdf"
     assert "草稿" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(draft.content)).pages)
@@ -232,10 +236,13 @@ def test_a_report_asked_for_in_the_browser_is_a_draft_until_its_maker_confirms_i
     client.post(reverse("reports:report-confirm", args=[report.uuid]))
 
     report.refresh_from_db()
-    assert report.status == "done" and report.made_by == civil_affairs
-    assert report.confirmed_by == civil_affairs and report.issuer == "刘民政"
+    assert report.status == "done"
+    assert report.made_by == civil_affairs
+    assert report.confirmed_by == civil_affairs
+    assert report.issuer == "刘民政"
     listing = client.get(reverse("reports:report-list")).text
-    assert report.sha256 in listing and "刘民政" in listing
+    assert report.sha256 in listing
+    assert "刘民政" in listing
     download = client.get(reverse("reports:report-download", args=[report.uuid]))
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
@@ -245,7 +252,6 @@ def test_the_task_worker_renders_a_queued_report_while_the_page_polls(
 ):
     # The worker closes idle connections between tasks; inside a test transaction that would
     # close the test's own connection, so only that housekeeping is switched off.
-    from django_tasks_db.management.commands import db_worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     client.force_login(civil_affairs)
@@ -258,10 +264,13 @@ def test_the_task_worker_renders_a_queued_report_while_the_page_polls(
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
     done = client.get(status_url).text
 
-    assert "<progress" in waiting and 'hx-trigger="every 1s"' in waiting
+    assert "<progress" in waiting
+    assert 'hx-trigger="every 1s"' in waiting
     report.refresh_from_db()
-    assert report.status == "done" and report.office_codes == "PS"
-    assert "hx-trigger" not in done and report.sha256 in done
+    assert report.status == "done"
+    assert report.office_codes == "PS"
+    assert "hx-trigger" not in done
+    assert report.sha256 in done
 
 
 def test_a_download_whose_file_changed_is_refused(client, civil_affairs, pilot):
