@@ -6,15 +6,18 @@ import os
 import pkgutil
 import sys
 
+import django
+from django.conf import settings
+from django.db import connections
+from django.test.utils import setup_databases, teardown_databases
+
+import bench
+
 
 def main(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
 
     django.setup()
-    from django.conf import settings
-    from django.db import connections
-    from django.test.utils import setup_databases, teardown_databases
 
     # Never the test suite's database: the two may run at the same time.
     default = connections["default"].settings_dict
@@ -22,8 +25,6 @@ def main(argv: list[str]) -> None:
         default["TEST"]["NAME"] = str(settings.VAR_DIR / "bench.sqlite3")
     else:
         default["TEST"]["NAME"] = f"bench_{default['NAME']}"
-
-    import bench
 
     names = argv or sorted(
         module.name

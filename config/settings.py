@@ -200,6 +200,16 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 REPORT_ARCHIVE_DIR = Path(os.environ.get("TONGXIN_REPORT_DIR", VAR_DIR / "reports"))
+# Statistics reports as official documents (docs/reports.md): who issues them, the letterhead
+# (empty: the authorities' names), the document number (文号) pattern with {year} and {number},
+# and the address the report names for its archive page (empty: https:// + the first host).
+REPORT_AUTHORITY = os.environ.get("TONGXIN_REPORT_AUTHORITY", "盘锦市民政局")
+REPORT_JOINT_AUTHORITIES = env_list("TONGXIN_REPORT_JOINT_AUTHORITIES", "盘锦市妇女联合会")
+REPORT_LETTERHEAD = os.environ.get("TONGXIN_REPORT_LETTERHEAD", "")
+REPORT_NUMBER_PATTERN = os.environ.get(
+    "TONGXIN_REPORT_NUMBER_PATTERN", "盘民调〔{year}〕{number}号"
+)
+SITE_URL = os.environ.get("TONGXIN_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

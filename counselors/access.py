@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from mediation import access as core_access
+from mediation.models import Room
 
 from .models import CounselorProfile, Duty, SwapRequest
 
@@ -106,3 +107,47 @@ def swap_for_planner(user, swap_id: int) -> SwapRequest:
     if swap is None:
         raise Http404
     return swap
+
+
+SUPERVISE = "mediation.supervise_office"
+
+
+def office_for_roster(user, code: str):
+    """An office whose roster the user may see: the counsellors and supervisor who work there
+    (through their membership) and the planners; 404 for anyone else."""
+    core_access.require(user, OWN_DUTY, SUPERVISE, PLAN)
+    return core_access.office_for(user, code)
+
+
+def profile_for_calendar(user, user_id: int) -> CounselorProfile:
+    """A counsellor's calendar: their own, one of the supervisor's offices' counsellors, or any
+    in the planner's cities; 404 otherwise."""
+    core_access.require(user, OWN_DUTY, SUPERVISE, PLAN)
+    profile = (
+        CounselorProfile.objects.select_related("user", "home_office")
+        .filter(user_id=user_id)
+        .first()
+    )
+    if profile is None:
+        raise Http404
+    if profile.user_id == user.pk:
+        return profile
+    if not (user.has_perm(SUPERVISE) or user.has_perm(PLAN)):
+        raise Http404
+    reachable = core_access.offices_for(user)
+    if not profile.offices.filter(pk__in=reachable).exists():
+        raise Http404
+    return profile
+
+
+def room_for(user, room_id: int) -> Room:
+    """A room of an office the user works at (or plans for); 404 otherwise."""
+    core_access.require(user, OWN_DUTY, SUPERVISE, PLAN)
+    room = (
+        Room.objects.select_related("office")
+        .filter(pk=room_id, office__in=core_access.offices_for(user))
+        .first()
+    )
+    if room is None:
+        raise Http404
+    return room

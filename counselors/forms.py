@@ -2,16 +2,17 @@
 May import models and mediation's models."""
 
 from datetime import date, datetime
+from typing import overload
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from mediation import formats
 from mediation.calendar import month_start
-from mediation.models import RegistryOffice, User
+from mediation.models import RegistryOffice, Room, User
 
 from .models import CounselorProfile, CoverageRule, Duty, HalfDay, Qualification, Unavailability
 
@@ -25,6 +26,10 @@ class _Crispy:
         self.helper.form_tag = False
 
 
+@overload
+def parse_month(value: str | None, default: date) -> date: ...
+@overload
+def parse_month(value: str | None, default: None) -> date | None: ...
 def parse_month(value: str | None, default: date | None) -> date | None:
     """'2026-10' as the first of that month; the default's month when empty or unreadable."""
     try:
@@ -216,12 +221,14 @@ class SlotField(forms.ChoiceField):
 
 
 class DutyBookingForm(_Crispy, forms.Form):
-    """Book a session into one of the offered duty slots."""
+    """Book a session into one of the offered duty slots, in one of the office's rooms."""
 
     slot = SlotField(label=_("Time and counsellor"), widget=forms.RadioSelect)
     kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
     party = forms.ChoiceField(label=_("Party (individual sessions)"), required=False)
-    room = forms.CharField(label=_("Room"), max_length=30)
+    room = forms.ModelChoiceField(
+        label=_("Room"), queryset=Room.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
 
     def __init__(self, *args, slots, taken, case, kinds, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -234,6 +241,8 @@ class DutyBookingForm(_Crispy, forms.Form):
         self.fields["party"].choices = [("", "—")] + [
             (party.position, party.label) for party in case.parties.all()
         ]
+        self.fields["party"].widget.attrs["class"] = "form-select"
+        self.fields["room"].queryset = Room.objects.filter(office=case.office, active=True)
         self._crispy()
 
     def clean(self):
@@ -245,7 +254,23 @@ class DutyBookingForm(_Crispy, forms.Form):
 
 def slot_label(slot) -> str:
     local = timezone.localtime(slot.starts_at)
-    text = f"{date_format(local, 'DATE_FORMAT')} {local:%H:%M} · {slot.duty.counselor.display_name}"
+    text = f"{formats.long_date(local)} {local:%H:%M} · {slot.duty.counselor.display_name}"
     if slot.continuity:
         text += " · " + str(_("has seen this couple before"))
     return text
+
+
+class SwapApprovalForm(_Crispy, forms.Form):
+    """Approving a swap; when it would weaken cover, only with the override and its reason."""
+
+    override = forms.BooleanField(
+        label=_("Approve anyway: I have made sure the office is covered otherwise"),
+        required=False,
+    )
+    override_reason = forms.CharField(
+        label=_("Why approve it anyway"), max_length=200, required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._crispy()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_desk
 
 app_name = "counselors"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("swaps/<int:swap_id>/answer/", views.swap_answer, name="swap-answer"),
     path("swaps/<int:swap_id>/withdraw/", views.swap_withdraw, name="swap-withdraw"),
     path("swaps/<int:swap_id>/decide/", views.swap_decide, name="swap-decide"),
+    path("swaps/<int:swap_id>/", views.swap_review, name="swap-review"),
     path("feed/<str:token>.ics", views.duty_feed, name="duty-feed"),
     path("counsellors/", views.profile_list, name="profile-list"),
     path("counsellors/new/", views.profile_create, name="profile-create"),
@@ -37,4 +38,14 @@ urlpatterns = [
     path("coverage/", views.coverage, name="coverage"),
     path("service-hours/", views.service_hours, name="service-hours"),
     path("cases/<uuid:case_uuid>/book/", views.case_book, name="case-book"),
+    path("desk/", views_desk.desk, name="desk"),
+    path("desk/overdue/", views_desk.desk_overdue, name="desk-overdue"),
+    path("offices/<str:code>/roster/", views_desk.office_roster, name="office-roster"),
+    path("offices/<str:code>/extra-duty/", views_desk.ask_extra_duty, name="extra-duty"),
+    path(
+        "calendars/counsellors/<int:user_id>/",
+        views_desk.counselor_calendar,
+        name="counselor-calendar",
+    ),
+    path("calendars/rooms/<int:room_id>/", views_desk.room_calendar, name="room-calendar"),
 ]

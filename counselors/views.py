@@ -3,7 +3,6 @@
 Planning is enqueued to the task worker and never solved inside a request.
 """
 
-from collections import defaultdict
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -20,11 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
-from mediation.calendar import month_days, month_start, next_month, previous_month
-from mediation.models import CounselingSession, Notice, OfficialCalendarYear
+from mediation.calendar import month_start, next_month, previous_month
+from mediation.models import Case, CounselingSession, Notice, OfficialCalendarYear
 from mediation.services import notices
 
-from . import access, ics, selectors
+from . import access, ics, planner, selectors
 from .forms import (
     CoverageRuleForm,
     DutyBookingForm,
@@ -33,6 +32,7 @@ from .forms import (
     ProfileForm,
     QualificationForm,
     RepairForm,
+    SwapApprovalForm,
     SwapForm,
     UnavailabilityForm,
     parse_month,
@@ -80,27 +80,12 @@ def _add_error(form: BaseForm, error: ValidationError) -> None:
 # --- the month grid -----------------------------------------------------------------------------
 
 
-def _grid(roster: Roster | None, offices, month: date, calendar) -> list[dict]:
-    """One row per day; per office and half-day the names on duty and whether cover is short."""
-    on_duty: dict[tuple, list[str]] = defaultdict(list)
-    short: set[tuple] = set()
-    if roster is not None:
-        for duty in roster.duties.all():
-            on_duty[(duty.day, duty.office_id, duty.half_day)].append(duty.counselor.display_name)
-        short = {(gap.day, gap.office_id, gap.half_day) for gap in roster.gaps.all()}
-    rows = []
-    for day in month_days(month):
-        working = calendar.is_working_day(day)
-        cells = [
-            {
-                "names": on_duty[(day, office.pk, half)],
-                "short": (day, office.pk, half) in short,
-            }
-            for office in offices
-            for half in HALVES
-        ]
-        rows.append({"day": day, "working": working, "cells": cells})
-    return rows
+def _grid(roster: Roster | None, offices, month: date, calendar) -> list[selectors.GridRow]:
+    """One row per day; per office and half-day the names on duty and what cover lacks."""
+    duties = roster.duties.all() if roster is not None else []
+    return selectors.month_grid(
+        duties, list(offices), month, calendar, selectors.coverage_rules(offices)
+    )
 
 
 def _with_rows(roster: Roster | None) -> Roster | None:
@@ -109,7 +94,7 @@ def _with_rows(roster: Roster | None) -> Roster | None:
     return (
         Roster.objects.filter(pk=roster.pk)
         .prefetch_related(
-            Prefetch("duties", queryset=Duty.objects.select_related("counselor__user")),
+            Prefetch("duties", queryset=selectors.with_people(Duty.objects.all())),
             Prefetch("gaps", queryset=roster.gaps.model.objects.select_related("office")),
         )
         .select_related("published_by")
@@ -155,6 +140,7 @@ def roster(request):
             "changes": changes,
             "touched": touched,
             "plan_form": PlanForm(city=city),
+            "notices": Notice.objects.filter(recipient=request.user)[:5],
             "repair_form": RepairForm(initial={"repair_from": max(today, month)}),
         },
     )
@@ -237,6 +223,11 @@ def roster_publish(request, roster_id: int):
 
 def my_duties(request):
     profile = access.own_profile(request.user)
+    if profile is None and request.user.has_perm(access.SUPERVISE):
+        # A supervisor takes no duty of their own: their duty page is their office's roster.
+        office = core_access.offices_for(request.user).first()
+        if office is not None:
+            return redirect("counselors:office-roster", code=office.code)
     context = {"profile": profile}
     if profile is not None:
         today = timezone.localdate()
@@ -444,6 +435,18 @@ def profile_create(request):
     return render(request, "counselors/profile_form.html", {"form": form})
 
 
+def _say_unavailability_saved(request, row: Unavailability) -> None:
+    """An absence asks for a roster repair; other unavailability is simply saved."""
+    if row.kind == Unavailability.Kind.ABSENCE:
+        messages.warning(
+            request,
+            _("Saved. Repair the roster from %(day)s so someone covers the absence.")
+            % {"day": row.start.isoformat()},
+        )
+    else:
+        messages.success(request, _("Saved."))
+
+
 def profile_detail(request, profile_id: int):
     profile = access.profile_for_planner(request.user, profile_id)
     offices = core_access.offices_for(request.user)
@@ -489,14 +492,7 @@ def profile_detail(request, profile_id: int):
         except ValidationError as error:
             _add_error(unavailability_form, error)
         else:
-            if row.kind == Unavailability.Kind.ABSENCE:
-                messages.warning(
-                    request,
-                    _("Saved. Repair the roster from %(day)s so someone covers the absence.")
-                    % {"day": row.start.isoformat()},
-                )
-            else:
-                messages.success(request, _("Saved."))
+            _say_unavailability_saved(request, row)
             return redirect("counselors:profile-detail", profile_id=profile.pk)
     return render(
         request,
@@ -570,19 +566,52 @@ def swap_list(request):
 
 @require_POST
 def swap_decide(request, swap_id: int):
+    """Reject from the list; approving goes through the review page, which shows the cover."""
     swap = access.swap_for_planner(request.user, swap_id)
+    if request.POST.get("approve") == "1":
+        return redirect("counselors:swap-review", swap_id=swap.pk)
     try:
-        swaps.decide_swap(
-            swap=swap,
-            decided_by=request.user,
-            approve=request.POST.get("approve") == "1",
-            request=request,
-        )
+        swaps.decide_swap(swap=swap, decided_by=request.user, approve=False, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Decided; both counsellors are notified."))
     return redirect("counselors:swap-list")
+
+
+def swap_review(request, swap_id: int):
+    """What approving the swap does to the offices' cover, and the approval itself: with an
+    explicit override and its reason when it would leave a half-day worse covered."""
+    swap = access.swap_for_planner(request.user, swap_id)
+    swap = SwapRequest.objects.select_related(
+        "duty__office",
+        "duty__roster",
+        "exchange__office",
+        "requested_by__user",
+        "colleague__user",
+    ).get(pk=swap.pk)
+    waiting = swap.status == SwapRequest.Status.ACCEPTED
+    warnings = swaps.swap_coverage(swap) if waiting else []
+    form = SwapApprovalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and waiting and form.is_valid():
+        try:
+            swaps.decide_swap(
+                swap=swap,
+                decided_by=request.user,
+                approve=True,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Approved; both counsellors are notified."))
+            return redirect("counselors:swap-list")
+    return render(
+        request,
+        "counselors/swap_review.html",
+        {"swap": swap, "warnings": warnings, "form": form, "waiting": waiting},
+    )
 
 
 def service_hours(request):
@@ -615,20 +644,35 @@ def service_hours(request):
 # --- booking a session into a duty slot ------------------------------------------------------
 
 
+def _booking_monday(value: str | None, today: date) -> date:
+    """The Monday of the week asked for (ISO date), never before this week."""
+    this_week = planner.week_start(today)
+    try:
+        asked = planner.week_start(date.fromisoformat(value or ""))
+    except ValueError:
+        return this_week
+    return max(asked, this_week)
+
+
 def case_book(request, case_uuid):
-    """Book a session of a case into a published duty slot at its office."""
+    """Book a session of a case into a published duty slot at its office, on a week grid of the
+    half-days with free places, in one of the office's rooms."""
     case = core_access.case_for(request.user, case_uuid, action="view", request=request)
     if not (
         core_access.can(request.user, "work", case) or core_access.can(request.user, "manage", case)
     ):
         raise Http404
-    slots = booking.booking_slots(case=case)
+    if case.status != Case.Status.OPEN:
+        return render(request, "counselors/session_book_closed.html", {"case": case})
+    today = timezone.localdate()
+    monday = _booking_monday(request.POST.get("week") or request.GET.get("week"), today)
+    week = booking.booking_week(case=case, monday=monday)
     kinds = CounselingSession.Kind.choices
     if case.joint_sessions_blocked:
         kinds = [(k, label) for k, label in kinds if k != CounselingSession.Kind.JOINT]
     form = DutyBookingForm(
         request.POST or None,
-        slots=slots,
+        slots=[offered.slot for offered in week.slots],
         taken=booking.taken_slots(case=case) if request.method == "POST" else set(),
         case=case,
         kinds=kinds,
@@ -661,6 +705,24 @@ def case_book(request, case_uuid):
             return redirect(
                 "mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid
             )
+    month = month_start(monday + timedelta(days=6))
+    published = selectors.published_for(case.office, month)
     return render(
-        request, "counselors/session_book.html", {"case": case, "form": form, "slots": slots}
+        request,
+        "counselors/session_book.html",
+        {
+            "case": case,
+            "form": form,
+            "week": week,
+            "chosen": form["slot"].value(),
+            "rooms": form.fields["room"].queryset,
+            "previous_week": monday - timedelta(days=7)
+            if monday > planner.week_start(today)
+            else None,
+            "next_week": monday + timedelta(days=7),
+            "month": month,
+            "published": published,
+            "publication_due": selectors.publication_due(month),
+            "today": today,
+        },
     )

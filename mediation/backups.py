@@ -26,7 +26,9 @@ from django.utils import timezone
 
 from . import audit, crypto, keyring, sealing
 from . import keys as key_operations
+from .audit_verify import latest_checkpoint
 from .database_roles import grant_to_app_role
+from .services.erasure import owner_cursor
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -61,13 +63,13 @@ def _row_counts(cursor) -> dict[str, int]:
     quote = connection.ops.quote_name
     counts = {}
     for table in _tables():
-        cursor.execute(f"SELECT count(*) FROM {quote(table)}")  # noqa: S608 - our table names
+        cursor.execute(f"SELECT count(*) FROM {quote(table)}")
         counts[table] = int(cursor.fetchone()[0])
     return counts
 
 
 def _count(database: sqlite3.Connection, table: str) -> int:
-    return int(database.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])  # noqa: S608
+    return int(database.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
 
 
 def _pg_env(settings: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
@@ -114,8 +116,6 @@ def verify_restored_trail(manifest: dict[str, Any]) -> Any:
 def events_after_backup() -> int:
     """How many events the checkpoint file vouches for beyond the restored trail (lost with the
     restore: they were written after the backup)."""
-    from .audit_verify import latest_checkpoint
-
     try:
         latest = latest_checkpoint(keyring.ring())
     except Exception:
@@ -244,8 +244,6 @@ def restore(source: Path) -> dict[str, Any]:
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
         if owner and settings.TONGXIN_DATABASE_APP_ROLE:
-            from .services.erasure import owner_cursor
-
             with owner_cursor() as cursor:
                 grant_to_app_role(cursor.db, settings.TONGXIN_DATABASE_APP_ROLE)
     return manifest

@@ -11,6 +11,7 @@ NAVIGATION = [
     ("mediation:today", _("Today"), "mediation.work_cases"),
     ("mediation:walk-ins", _("Walk-ins"), "mediation.work_cases"),
     ("mediation:case-list", _("My cases"), "mediation.work_cases"),
+    ("counselors:desk", _("Supervisor's desk"), "mediation.supervise_office"),
     ("mediation:office-cases", _("Office cases"), "mediation.supervise_office"),
     ("mediation:registry-review", _("Registry events"), "mediation.supervise_office"),
     ("counselors:my-duties", _("My duty"), "mediation.view_own_duty"),

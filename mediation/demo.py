@@ -5,15 +5,31 @@ Idempotent: running it twice leaves the same rows. Other apps add their part thr
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from . import totp
-from .models import OfficeMembership, RegistryOffice, TotpDevice, User
+from . import services, totp
+from .identity import check_char
+from .models import (
+    Category,
+    CounselingSession,
+    OfficeMembership,
+    OutcomeKind,
+    Port,
+    Purpose,
+    Referral,
+    RegistryOffice,
+    Room,
+    Service,
+    TotpDevice,
+    User,
+)
 from .roles import Role
+from .services import two_factor
 
 
 @dataclass(frozen=True)
@@ -70,8 +86,6 @@ def enrol_demo_account(user: User) -> str:
     """Give a demo account its authenticator with the fixed seed of totp.demo_seed (README
     lists them), unless it has one already; returns the seed. For demo databases only: the
     seeds are public."""
-    from .services import two_factor
-
     seed = totp.demo_seed(user.username)
     if not TotpDevice.objects.filter(user=user, confirmed=True).exists():
         two_factor.enrol_with_seed(user=user, seed=seed)
@@ -105,7 +119,7 @@ DEMO_PEOPLE = {
         ("韩冰", "冯倩"),
         ("邓刚", "曹颖"),
         ("彭宇", "曾红"),
-        ("萧鹏", "田甜"),
+        ("陈杰", "田甜"),  # a namesake of an XLT party: a search at XLT never finds this one
         ("董旭", "潘玲"),
         ("袁博", "蒋蕾"),
         ("蔡勇", "余欢"),
@@ -142,11 +156,26 @@ DEMO_COUNSELORS = {
     "PS": "counselor_ps",
 }
 ROOMS = {"XLT": ("调解室一", "调解室二"), "STZ": ("调解室",), "DW": ("调解室",), "PS": ("调解室",)}
+# Each office's rooms: name, seats, suitable for joint sessions.
+ROOM_DATA = {
+    "XLT": [("调解室一", 4, True), ("调解室二", 3, False), ("家庭辅导室", 6, True)],
+    "STZ": [("调解室", 4, True)],
+    "DW": [("调解室", 4, True)],
+    "PS": [("调解室", 4, True)],
+}
+
+
+def seed_rooms() -> None:
+    """The offices' rooms (the migration gave each its first ones). Idempotent."""
+    for code, rooms in ROOM_DATA.items():
+        office = RegistryOffice.objects.get(code=code)
+        for name, capacity, joint in rooms:
+            Room.objects.update_or_create(
+                office=office, name=name, defaults={"capacity": capacity, "joint_sessions": joint}
+            )
 
 
 def _id_number(seed: int, born: date, female: bool) -> str:
-    from .identity import check_char
-
     area = "211103"
     order = f"{(seed * 7) % 99:02d}{(2 * (seed % 5)) + (0 if female else 1)}"
     first17 = f"{area}{born:%Y%m%d}{order}"
@@ -156,8 +185,7 @@ def _id_number(seed: int, born: date, female: bool) -> str:
 def seed_cases() -> int:
     """About ten cases per office, covering every state a counsellor meets. Idempotent: an
     office that already has cases is left alone."""
-    from datetime import timedelta
-
+    seed_rooms()
     made = 0
     for code, people in DEMO_PEOPLE.items():
         office = RegistryOffice.objects.get(code=code)
@@ -168,15 +196,35 @@ def seed_cases() -> int:
     return made
 
 
+def _consent_and_describe(case, couple, n, office, counselor, *, sensitive, follow_up) -> None:
+    """The demo couple's consents, then their names and particulars."""
+    purposes = [Purpose.COUNSELLING, Purpose.STATISTICS]
+    purposes += [Purpose.SENSITIVE] if sensitive else []
+    purposes += [Purpose.FOLLOW_UP] if follow_up else []
+    for party, name, female in zip(case.parties.all(), couple, (False, True), strict=True):
+        for purpose in purposes:
+            services.record_consent(
+                case=case, party=party, purpose=purpose, given=True, recorded_by=counselor
+            )
+        born = date(1985 + (n + party.position) % 10, 1 + n % 12, 1 + (n * 3) % 27)
+        services.update_party(
+            party=party,
+            updated_by=counselor,
+            name=name,
+            sex="F" if female else "M",
+            id_number=_id_number(n * 2 + party.position, born, female),
+            phone=f"139{(n * 7919 + party.position * 104729) % 100000000:08d}",
+            address=f"盘锦市{office.name[:3]}某街道{n + 1}号",
+            education="senior",
+            marital_status="first",
+            years_married=3 + n,
+        )
+
+
 def _seed_office(office, counselor, people, timedelta) -> int:
-    from django.utils import timezone
-
-    from . import services
-    from .models import Category, CounselingSession, OutcomeKind, Port, Purpose, Referral, Service
-
     today = timezone.localdate()
     now = timezone.now()
-    rooms = ROOMS[office.code]
+    rooms = [Room.objects.get(office=office, name=name) for name in ROOMS[office.code]]
     slot = iter(range(1000))
 
     def at(day, hour, minute=30):
@@ -201,27 +249,9 @@ def _seed_office(office, counselor, people, timedelta) -> int:
             opened_at=now - timedelta(days=days_ago),
         )
         if consent:
-            purposes = [Purpose.COUNSELLING, Purpose.STATISTICS]
-            purposes += [Purpose.SENSITIVE] if sensitive else []
-            purposes += [Purpose.FOLLOW_UP] if follow_up else []
-            for party, name, female in zip(case.parties.all(), couple, (False, True), strict=True):
-                for purpose in purposes:
-                    services.record_consent(
-                        case=case, party=party, purpose=purpose, given=True, recorded_by=counselor
-                    )
-                born = date(1985 + (n + party.position) % 10, 1 + n % 12, 1 + (n * 3) % 27)
-                services.update_party(
-                    party=party,
-                    updated_by=counselor,
-                    name=name,
-                    sex="F" if female else "M",
-                    id_number=_id_number(n * 2 + party.position, born, female),
-                    phone=f"139{(n * 7919 + party.position * 104729) % 100000000:08d}",
-                    address=f"盘锦市{office.name[:3]}某街道{n + 1}号",
-                    education="senior",
-                    marital_status="first",
-                    years_married=3 + n,
-                )
+            _consent_and_describe(
+                case, couple, n, office, counselor, sensitive=sensitive, follow_up=follow_up
+            )
         return case
 
     def held(case, day, hour, text, *, kind=CounselingSession.Kind.JOINT, party=None, sign=True):
@@ -231,7 +261,7 @@ def _seed_office(office, counselor, people, timedelta) -> int:
             kind=kind,
             party=party,
             starts_at=at(day, hour, minute),
-            room=rooms[0],
+            booked_room=rooms[0],
             lead_counselor=counselor,
             booked_by=counselor,
         )
@@ -256,7 +286,7 @@ def _seed_office(office, counselor, people, timedelta) -> int:
     open_divorce(2, couple, n)  # just received; deadlines reach into next year
 
     n, couple = next(couples)
-    case = open_divorce(12, couple, n)
+    case = case_two = open_divorce(12, couple, n)
     for party in case.parties.all():
         services.screen_party(
             party=party,
@@ -273,7 +303,7 @@ def _seed_office(office, counselor, people, timedelta) -> int:
         case=case,
         kind=CounselingSession.Kind.JOINT,
         starts_at=at(today, 14),
-        room=rooms[0],
+        booked_room=rooms[0],
         lead_counselor=counselor,
         booked_by=counselor,
     )
@@ -314,7 +344,7 @@ def _seed_office(office, counselor, people, timedelta) -> int:
         kind=CounselingSession.Kind.INDIVIDUAL,
         party=second,
         starts_at=at(today, 9),
-        room=rooms[-1],
+        booked_room=rooms[-1],
         lead_counselor=counselor,
         booked_by=counselor,
     )
@@ -405,5 +435,37 @@ def _seed_office(office, counselor, people, timedelta) -> int:
         recorded_by=counselor,
     )
 
+    if office.code == "XLT":
+        _seed_desk(open_divorce, unrecorded=case_two, room=rooms[0], at=at)
     services.mark_lapsed_cases(today=today)
     return office.cases.count()
+
+
+def _seed_desk(open_divorce, *, unrecorded, room, at) -> None:
+    """What the supervisor's desk of 兴隆台 shows beyond one counsellor's cases: a colleague's
+    cases, a case nobody is assigned to yet, and a session of last week nobody recorded."""
+    today = timezone.localdate()
+    colleague = User.objects.get(username="counselor_xlt2")
+    supervisor = User.objects.get(username="supervisor_xlt")
+    for days_ago, couple, n in ((6, ("宋涛", "苏梅"), 20), (21, ("韩磊", "程雪"), 21)):
+        case = open_divorce(days_ago, couple, n)
+        services.assign_counselor(case=case, counselor=colleague, assigned_by=supervisor)
+        services.unassign_counselor(
+            case=case,
+            counselor=case.counselors.exclude(pk=colleague.pk).get(),
+            unassigned_by=supervisor,
+        )
+    unassigned = open_divorce(1, ("吕强", "邵丽"), 22)
+    for assignment in unassigned.assignments.filter(ended_at__isnull=True):
+        services.unassign_counselor(
+            case=unassigned, counselor=assignment.counselor, unassigned_by=supervisor
+        )
+    counselor = unrecorded.counselors.get()
+    services.book_session(
+        case=unrecorded,
+        kind=CounselingSession.Kind.JOINT,
+        starts_at=at(today - timedelta(days=6), 10),
+        booked_room=room,
+        lead_counselor=counselor,
+        booked_by=counselor,
+    )

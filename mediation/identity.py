@@ -68,3 +68,32 @@ def normalise_id_number(raw: str) -> str:
 
 def birth_date(normalised: str) -> date:
     return date(int(normalised[6:10]), int(normalised[10:12]), int(normalised[12:14]))
+
+
+# --- Names ---------------------------------------------------------------------------------------
+
+# Put before a normalised name when it is indexed, so the name index and the ID-number index of
+# the same key never share a value.
+NAME_INDEX_PREFIX = "name:"
+# The middle dots of transcribed names (阿卜杜·热合曼) in their many encodings, and spaces.
+_NAME_SEPARATORS = frozenset("·•・‧∙⋅ᐧ．. \t\u3000")
+
+
+def normalise_name(raw: str) -> str:
+    """The canonical form of a full name for the blind index: NFKC (full-width letters become
+    half-width), no spaces or middle dots, Latin letters in lower case. '' for a blank name.
+    Two spellings a clerk might type for one person give one form."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    return "".join(char for char in text if char not in _NAME_SEPARATORS).casefold()
+
+
+def mask_name(name: str) -> str:
+    """A name as lists show it: the first and last characters with the rest hidden — 陈*杰,
+    杨* for a two-character name, 欧**华 for four. Enough for a counsellor to tell their cases
+    apart, not enough to identify someone over a shoulder."""
+    text = "".join((name or "").split())
+    if len(text) <= 1:
+        return text
+    if len(text) == 2:
+        return text[0] + "*"
+    return text[0] + "*" * (len(text) - 2) + text[-1]

@@ -16,6 +16,7 @@ from django.db.models import Q
 from . import audit, crypto, keyring, sealing
 from .identity import InvalidIdNumber, normalise_id_number
 from .models import Party, RegistryApplication, SealedModel
+from .services.parties import id_index_of, name_index_of
 
 
 @dataclass
@@ -86,6 +87,7 @@ def rotate(
                 on_batch(model._meta.label, progress.done)
     _blind_indexes(progress, batch_size=batch_size, only_other_algorithm=True)
     _rebuild_registry_indexes(batch_size, progress, only_other_algorithm=True)
+    rebuild_name_index(progress=progress, batch_size=batch_size, only_other_algorithm=True)
     audit.record(actor=None, action="keys.rotate", details=_details(progress, ring))
     return progress
 
@@ -148,6 +150,7 @@ def rebuild_blind_index(*, batch_size: int = 500) -> Progress:
     progress = Progress()
     _blind_indexes(progress, batch_size=batch_size, only_other_algorithm=False)
     _rebuild_registry_indexes(batch_size, progress, only_other_algorithm=False)
+    rebuild_name_index(progress=progress, batch_size=batch_size)
     audit.record(actor=None, action="keys.rebuild_blind_index", details=_details(progress, ring))
     return progress
 
@@ -159,7 +162,6 @@ def _other_algorithm() -> Q:
 
 
 def _blind_indexes(progress: Progress, *, batch_size: int, only_other_algorithm: bool) -> None:
-    ring, algorithm = keyring.ring(), keyring.suite().mac
     last_pk = 0
     while True:
         query = Party.objects.filter(pk__gt=last_pk, wrapped_key__isnull=False).exclude(
@@ -175,9 +177,7 @@ def _blind_indexes(progress: Progress, *, batch_size: int, only_other_algorithm:
             for party in rows:
                 try:
                     number = sealing.open_fields(party, "id_number")["id_number"] or ""
-                    index = crypto.blind_index(
-                        ring.blind_index_key, normalise_id_number(number), algorithm
-                    )
+                    index = id_index_of(normalise_id_number(number))
                 except crypto.KeyUnavailable as error:
                     progress.unavailable[error.key_id] += 1
                     continue
@@ -203,7 +203,7 @@ def _rebuild_registry_indexes(
 ) -> None:
     """The same for the registry's applications (both parties' ID numbers), so a couple's case is
     still found after the blind-index key or the suite's MAC changed."""
-    ring, algorithm = keyring.ring(), keyring.suite().mac
+    algorithm = keyring.suite().mac
     for rows in _batches(RegistryApplication, batch_size):
         with transaction.atomic():
             for application in rows:
@@ -215,9 +215,7 @@ def _rebuild_registry_indexes(
                 try:
                     opened = sealing.open_fields(application, "id_number_1", "id_number_2")
                     indexes = [
-                        crypto.blind_index(
-                            ring.blind_index_key, normalise_id_number(number or ""), algorithm
-                        )
+                        id_index_of(normalise_id_number(number or ""))
                         for number in (opened["id_number_1"], opened["id_number_2"])
                     ]
                 except crypto.KeyUnavailable as error:
@@ -230,6 +228,35 @@ def _rebuild_registry_indexes(
                     pk=application.pk, id_number_1_sealed=application.id_number_1_sealed
                 ).update(index_1=indexes[0], index_2=indexes[1])
                 progress.done += 1 if updated else 0
+
+
+def rebuild_name_index(
+    *, progress: Progress | None = None, batch_size: int = 500, only_other_algorithm: bool = False
+) -> Progress:
+    """Recompute every party's name index (the search by name) the same way: idempotent,
+    compare-and-set on the sealed name."""
+    progress = progress or Progress()
+    algorithm = keyring.suite().mac
+    for rows in _batches(Party, batch_size, exclude={"name_sealed": None}):
+        with transaction.atomic():
+            for party in rows:
+                if only_other_algorithm and (
+                    crypto.blind_index_algorithm(party.name_index) == algorithm
+                ):
+                    continue
+                try:
+                    index = name_index_of(sealing.open_fields(party, "name")["name"] or "")
+                except crypto.KeyUnavailable as error:
+                    progress.unavailable[error.key_id] += 1
+                    continue
+                except (crypto.IntegrityFailure, crypto.UnsupportedFormat):
+                    progress.skipped += 1
+                    continue
+                updated = Party.objects.filter(pk=party.pk, name_sealed=party.name_sealed).update(
+                    name_index=index
+                )
+                progress.done += 1 if updated else 0
+    return progress
 
 
 def status() -> dict[str, Counter]:

@@ -10,12 +10,21 @@ account = "accounts/<int:user_id>/"
 
 urlpatterns = [
     path("offices/<str:code>/", views.office_detail, name="office-detail"),
+    path("offices/<str:code>/rooms/", views.room_list, name="room-list"),
+    path("offices/<str:code>/rooms/<int:room_id>/", views.room_list, name="room-edit"),
     path("calendar/", views.calendar_list, name="calendar-list"),
     path("calendar/enter/", views.calendar_enter, name="calendar-enter"),
     path("calendar/<int:year>/", views.calendar_year, name="calendar-year"),
     path("today/", views.today, name="today"),
+    path("today/<str:section>/", views.today_section, name="today-section"),
     path("cases/", views.case_list, name="case-list"),
     path("office-cases/", views.office_cases, name="office-cases"),
+    path("search/", views.case_search, name="case-search"),
+    path(
+        "offices/<str:code>/counsellors/<int:user_id>/reassign/",
+        views.cases_reassign,
+        name="cases-reassign",
+    ),
     path("cases/new/", views.case_open, name="case-open"),
     path(case, views.case_detail, name="case-detail"),
     path(case + "edit/", views.case_edit, name="case-edit"),

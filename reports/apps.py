@@ -1,5 +1,5 @@
 """The reports app's configuration: its name and its label in the admin.
-Imports Django only.
+Imports Django; registers the app's system checks when it is ready.
 """
 
 from django.apps import AppConfig
@@ -9,3 +9,6 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Statistics and reports")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401, PLC0415  (registers the system checks once apps are ready)

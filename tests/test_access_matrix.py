@@ -28,10 +28,11 @@ from PIL import Image
 from counselors.models import Duty, HalfDay, Roster, SwapRequest, Unavailability
 from counselors.services import feed_tokens
 from mediation import services
-from mediation.models import FollowUp
+from mediation.models import FollowUp, Room
 from mediation.registry_file import EventKind, EventRow
 from mediation.roles import Role
 from mediation.services import api_clients, registry_events, registry_uploads
+from reports import periods
 from reports import services as report_services
 from reports.models import MonthlyReport
 from tests.counselors.conftest import make_profile
@@ -67,6 +68,7 @@ OWNED = {
     "upload_uuid",
     "event_uuid",
     "application_uuid",
+    "room_id",
     "signature_uuid",
     "attachment_uuid",
     "referral_id",
@@ -83,6 +85,7 @@ CITY_WIDE = {
     "secret",
     "kind",
     "document",
+    "section",
 }
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -157,7 +160,9 @@ def world(db, settings, tmp_path):
 
 def _archived_report(made_by) -> MonthlyReport:
     """A monthly report as if rendered: a file in the archive with its recorded checksum."""
-    report = report_services.request_report(month=date(2026, 10, 1), offices=[], made_by=made_by)
+    report = report_services.request_report(
+        period=periods.month(date(2026, 10, 1)), offices=[], made_by=made_by
+    )
     path = report_services.archive_dir() / "matrix.pdf"
     path.write_bytes(b"%PDF-1.7\n% access matrix\n")
     MonthlyReport.objects.filter(pk=report.pk).update(
@@ -259,6 +264,7 @@ def _build_world() -> dict:
             "profile_id": profile.pk,
             "qualification_id": profile.qualifications.first().pk,
             **registry,
+            "room_id": Room.objects.filter(office=place).earliest("pk").pk,
             "signature_uuid": signature.uuid,
             "attachment_uuid": attachment.uuid,
             "referral_id": referral.pk,
@@ -279,6 +285,7 @@ def _build_world() -> dict:
         "secret": "not-the-secret",
         "kind": "replies",
         "document": "register",
+        "section": "overdue",
     }
     return {"users": users, "objects": objects, "city_wide": city_wide, "someone": other}
 
@@ -300,7 +307,8 @@ def _registry(place, uploader) -> dict:
         source="upload",
     )
     received, held = summary.results
-    assert received.case is not None and held.event is not None
+    assert received.case is not None
+    assert held.event is not None
     content = (
         "申请编号,事件,日期,登记处代码,当事人一身份证号,当事人二身份证号\n"
         f"{place.code}-MATRIX-2,受理,2026-11-02,{place.code},{ID_NUMBERS[0]},{ID_NUMBERS[1]}\n"

@@ -1,10 +1,12 @@
-"""Booking sessions into duty slots: who is on duty when, the free slots of a case, and the
-booking itself (made by mediation's booking service). May import models and mediation.
+"""Booking sessions into duty slots: who is on duty when, the free slots of a case (as a list
+and as a week of half-days with the rooms free), and the booking itself (made by mediation's
+booking service). May import models and mediation.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,9 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation import services as mediation_services
-from mediation.models import Case, CounselingSession, Party, RegistryOffice, User
+from mediation.models import (
+    Case,
+    CounselingSession,
+    OfficialCalendarYear,
+    Party,
+    RegistryOffice,
+    Room,
+    User,
+)
 from mediation.models.cases import ACTIVE_SESSION
 
+from .. import planner
 from ..models import DUTY_HOURS, Duty
 
 SLOT_STEP = timedelta(minutes=60)
@@ -76,12 +87,16 @@ def taken_slots(*, case: Case) -> Taken:
     return _busy(_assigned(case), timezone.now())
 
 
-def booking_slots(*, case: Case, days: int = 14) -> list[BookingSlot]:
-    """Free session start times in the coming days, inside the published duty at the case's
-    office of the counsellors assigned to it. Continuity of care: the counsellors the couple has
-    already seen come first."""
+def booking_slots(
+    *, case: Case, days: int = 14, first: date | None = None, last: date | None = None
+) -> list[BookingSlot]:
+    """Free session start times from `first` (today) to `last` (`days` later), inside the
+    published duty at the case's office of the counsellors assigned to it. Continuity of care:
+    the counsellors the couple has already seen come first."""
     now = timezone.now()
     today = timezone.localdate()
+    first = max(first or today, today)
+    last = last or today + timedelta(days=days)
     assigned = _assigned(case)
     seen = set(case.sessions.filter(ACTIVE_SESSION).values_list("lead_counselor", flat=True))
     duties = (
@@ -89,8 +104,8 @@ def booking_slots(*, case: Case, days: int = 14) -> list[BookingSlot]:
         .filter(
             office=case.office,
             counselor__user__in=assigned,
-            day__gte=today,
-            day__lte=today + timedelta(days=days),
+            day__gte=first,
+            day__lte=last,
         )
         .select_related("counselor__user", "office")
     )
@@ -119,18 +134,20 @@ def book_into_duty(
     lead_counselor: User,
     starts_at: datetime,
     kind: str,
-    room: str,
+    room: Room,
     booked_by: User,
     party: Party | None = None,
     duration_minutes: int = SESSION_MINUTES,
     request: HttpRequest | None = None,
 ) -> CounselingSession:
-    """Book a session with a counsellor who is on duty at the case's office for all of it.
+    """Book a session with a counsellor who is on duty at the case's office for all of it, in
+    one of the office's rooms.
 
     Refused outside published duty ("outside_duty"). The session itself is made by mediation's
-    `book_session` (consent, safety screen, assignment, audit); its conditional unique
-    constraints make double booking impossible even when several people book the same slot at
-    the same moment: all but one are told the slot is taken ("slot_taken").
+    `book_session` (consent, safety screen, assignment, the room's fit, audit); its conditional
+    unique constraints make double booking of a counsellor or a room impossible even when
+    several people book at the same moment: all but one are told the slot is taken
+    ("slot_taken") or the room is ("room_busy").
     """
     duty = on_duty_at(
         user=lead_counselor, office=case.office, starts_at=starts_at, minutes=duration_minutes
@@ -146,7 +163,7 @@ def book_into_duty(
             case=case,
             kind=kind,
             starts_at=starts_at,
-            room=room,
+            booked_room=room,
             lead_counselor=lead_counselor,
             booked_by=booked_by,
             party=party,
@@ -159,3 +176,96 @@ def book_into_duty(
                 _("This time slot is already booked."), code="slot_taken"
             ) from None
         raise
+
+
+# --- the week grid of the booking page ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferedSlot:
+    slot: BookingSlot
+    free_rooms: int
+
+
+@dataclass
+class WeekCell:
+    """A half-day of the week at the case's office: the case's counsellors' free start times
+    (with a room free), and everyone on duty there then."""
+
+    day: date
+    half_day: str
+    working: bool
+    slots: list[OfferedSlot] = field(default_factory=list)
+    on_duty: list[str] = field(default_factory=list)
+
+    @property
+    def free(self) -> int:
+        return len(self.slots)
+
+
+@dataclass(frozen=True)
+class BookingWeek:
+    monday: date
+    days: list[date]
+    rows: list[tuple[str, list[WeekCell]]]
+
+    @property
+    def slots(self) -> list[OfferedSlot]:
+        return [offered for _half, cells in self.rows for cell in cells for offered in cell.slots]
+
+    @property
+    def office_on_duty(self) -> bool:
+        return any(cell.on_duty for _half, cells in self.rows for cell in cells)
+
+
+def _room_busy(office: RegistryOffice, start: datetime, end: datetime) -> dict[datetime, int]:
+    """How many of the office's rooms are taken at each session start between start and end."""
+    taken: dict[datetime, set] = defaultdict(set)
+    rows = CounselingSession.objects.filter(
+        ACTIVE_SESSION, office=office, starts_at__gte=start, starts_at__lt=end
+    ).values_list("starts_at", "booked_room_id", "room")
+    for starts_at, room_id, name in rows:
+        taken[starts_at].add(room_id or name)
+    return {moment: len(rooms) for moment, rooms in taken.items()}
+
+
+def booking_week(*, case: Case, monday: date) -> BookingWeek:
+    """The week from `monday` as the booking page draws it (a fixed number of queries): per
+    working half-day, the free start times of the case's counsellors on duty at its office with
+    at least one of the office's rooms free, and who is on duty there. Rest days that nobody
+    serves are left out; make-up working weekend days are in."""
+    days = [monday + timedelta(days=i) for i in range(7)]
+    calendar = OfficialCalendarYear.objects.calendar(years=sorted({days[0].year, days[-1].year}))
+    duties = list(
+        Duty.objects.published()
+        .filter(office=case.office, day__gte=days[0], day__lte=days[-1])
+        .select_related("counselor__user")
+        .order_by("counselor__user__full_name")
+    )
+    on_duty: dict[tuple[date, str], list[str]] = defaultdict(list)
+    for duty in duties:
+        on_duty[(duty.day, duty.half_day)].append(duty.counselor.display_name)
+    days = [
+        day
+        for day in days
+        if calendar.is_working_day(day) or any((day, h) in on_duty for h in planner.HALVES)
+    ]
+    rooms = Room.objects.filter(office=case.office, active=True).count()
+    start = timezone.make_aware(datetime.combine(monday, time.min))
+    busy_rooms = _room_busy(case.office, start, start + timedelta(days=7))
+    slots = booking_slots(case=case, first=monday, last=monday + timedelta(days=6))
+    cells = {
+        (day, half): WeekCell(day, half, calendar.is_working_day(day), on_duty=on_duty[(day, half)])
+        for day in days
+        for half in planner.HALVES
+    }
+    for slot in sorted(slots, key=lambda s: (s.starts_at, not s.continuity)):
+        free = rooms - busy_rooms.get(slot.starts_at, 0)
+        cell = cells.get((slot.duty.day, slot.duty.half_day))
+        if cell is not None and free > 0:
+            cell.slots.append(OfferedSlot(slot, free))
+    return BookingWeek(
+        monday=monday,
+        days=days,
+        rows=[(half, [cells[(day, half)] for day in days]) for half in planner.HALVES],
+    )

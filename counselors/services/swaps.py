@@ -1,8 +1,10 @@
 """Swaps of published duties: a counsellor asks a colleague, the colleague answers, the asker may
-withdraw, an administrator decides; each step audited. May import models, publishing, mediation.
+withdraw, an administrator decides, seeing first what the swap does to the offices' cover; each
+step audited. May import models, coverage, publishing, mediation.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediation import audit
-from mediation.models import NoticeKind, User
+from mediation import audit, formats
+from mediation.models import NoticeKind, RegistryOffice, User
 from mediation.services.notices import notify
 
-from .. import planner
-from ..models import CounselorProfile, Duty, Roster, SwapRequest, Unavailability
+from .. import coverage, planner
+from ..models import CounselorProfile, CoverageRule, Duty, Roster, SwapRequest, Unavailability
 
 
 def _limit_problems(*, profile: CounselorProfile, duty: Duty, leaving: Duty | None) -> list[str]:
@@ -218,17 +220,111 @@ def _exchange_duties(swap: SwapRequest) -> None:
             Duty.objects.filter(pk=exchange.pk).update(counselor=swap.requested_by)
 
 
+@dataclass(frozen=True)
+class CoverageWarning:
+    """A half-day of an office that a swap would leave worse covered than it is."""
+
+    office: RegistryOffice
+    day: date
+    half_day: str
+    problem: str  # coverage.NO_QUALIFIED or coverage.SHORT
+
+    @property
+    def message(self) -> str:
+        values = {
+            "office": self.office.display_name,
+            "day": formats.long_date(self.day),
+            "half": formats.half_day(self.half_day),
+        }
+        if self.problem == coverage.NO_QUALIFIED:
+            return _("%(office)s would have no qualified counsellor on %(day)s %(half)s.") % values
+        return _("%(office)s would be short of counsellors on %(day)s %(half)s.") % values
+
+    def as_detail(self) -> dict[str, str]:
+        return {
+            "office": self.office.code,
+            "day": self.day.isoformat(),
+            "half_day": self.half_day,
+            "problem": self.problem,
+        }
+
+
+def swap_coverage(swap: SwapRequest) -> list[CoverageWarning]:
+    """What approving the swap does to cover (docs/rotation.md, 'Swap'): the half-days it
+    touches, each judged by its office's coverage rule before and after; the problems it would
+    create — no qualified psychological counsellor (无持证), too few counsellors (人手不足).
+    Problems already there before the swap are not its doing and are not listed."""
+    duty, exchange = swap.duty, swap.exchange
+    moved = [duty] + ([exchange] if exchange is not None else [])
+    slots = {(d.office_id, d.day, d.half_day) for d in moved}
+    rows = list(
+        Duty.objects.filter(roster_id=duty.roster_id, day__in={d.day for d in moved})
+        .select_related("counselor__user", "office")
+        .prefetch_related("counselor__qualifications")
+    )
+    rows = [row for row in rows if (row.office_id, row.day, row.half_day) in slots]
+    until = {row.counselor_id: row.counselor.qualified_until() for row in rows}
+    for profile in (swap.requested_by, swap.colleague):
+        if profile.pk not in until:
+            until[profile.pk] = profile.qualified_until()
+
+    def person(profile: CounselorProfile) -> coverage.OnDuty:
+        return coverage.OnDuty(profile.display_name, until[profile.pk])
+
+    before: dict[tuple, list[coverage.OnDuty]] = {slot: [] for slot in slots}
+    after: dict[tuple, list[coverage.OnDuty]] = {slot: [] for slot in slots}
+    same_half = exchange is not None and (exchange.day, exchange.half_day) == (
+        duty.day,
+        duty.half_day,
+    )
+    for row in rows:
+        slot = (row.office_id, row.day, row.half_day)
+        before[slot].append(person(row.counselor))
+        counselor, office_id = row.counselor, row.office_id
+        if row.pk == duty.pk:
+            if same_half:
+                office_id = exchange.office_id
+            else:
+                counselor = swap.colleague
+        elif exchange is not None and row.pk == exchange.pk:
+            if same_half:
+                office_id = duty.office_id
+            else:
+                counselor = swap.requested_by
+        after.setdefault((office_id, row.day, row.half_day), []).append(person(counselor))
+    rules = {
+        rule.office_id: coverage.Rule(rule.needed_am, rule.needed_pm, rule.qualified_required)
+        for rule in CoverageRule.objects.filter(office_id__in={slot[0] for slot in slots})
+    }
+    offices = {row.office_id: row.office for row in rows}
+    warnings = []
+    for slot in sorted(slots, key=lambda s: (s[1], s[2], offices[s[0]].code)):
+        office_id, day, half = slot
+        rule = rules.get(office_id)
+        new = coverage.created(
+            coverage.problems(rule, day, half, before[slot]),
+            coverage.problems(rule, day, half, after.get(slot, [])),
+        )
+        warnings += [CoverageWarning(offices[office_id], day, half, problem) for problem in new]
+    return warnings
+
+
 @transaction.atomic
 def decide_swap(
     *,
     swap: SwapRequest,
     decided_by: User,
     approve: bool,
+    override: bool = False,
+    override_reason: str = "",
     request: HttpRequest | None = None,
 ) -> SwapRequest:
     """The administrator approves (the published roster changes at once) or rejects a swap the
     colleague agreed to ("not_accepted" otherwise). The rules are checked again: the roster may
-    have been replaced ("stale") or changed ("breaks_rules") meanwhile. Both are notified."""
+    have been replaced ("stale") or changed ("breaks_rules") meanwhile. A swap that would leave
+    a half-day without a qualified counsellor or short of counsellors (swap_coverage) is
+    approved only with an explicit override and its reason ("coverage", "override_reason"),
+    both kept in the audit event. Both counsellors are notified."""
     swap = (
         SwapRequest.objects.select_for_update(of=("self",))
         .select_related(
@@ -238,6 +334,7 @@ def decide_swap(
     )
     if swap.status != SwapRequest.Status.ACCEPTED:
         raise ValidationError(_("This request is not waiting for approval."), code="not_accepted")
+    warnings: list[CoverageWarning] = []
     if approve:
         if swap.duty.roster.status != Roster.Status.PUBLISHED:
             raise ValidationError(
@@ -249,6 +346,18 @@ def decide_swap(
             colleague=swap.colleague,
             exchange=swap.exchange,
         )
+        warnings = swap_coverage(swap)
+        if warnings and not override:
+            raise ValidationError([ValidationError(w.message, code="coverage") for w in warnings])
+        if warnings and not override_reason.strip():
+            raise ValidationError(
+                {
+                    "override_reason": ValidationError(
+                        _("Say why the swap is approved although cover suffers."),
+                        code="override_reason",
+                    )
+                }
+            )
         _exchange_duties(swap)
     swap.status = SwapRequest.Status.APPROVED if approve else SwapRequest.Status.REJECTED
     swap.decided_at = timezone.now()
@@ -266,11 +375,12 @@ def decide_swap(
             url=reverse("counselors:my-duties"),
             kind=NoticeKind.APPROVAL,
         )
-    audit.record(
-        actor=decided_by,
-        action="swap.decide",
-        obj=swap,
-        request=request,
-        details={"approved": approve},
-    )
+    details: dict = {"approved": approve}
+    if approve and warnings:
+        details.update(
+            override=True,
+            reason=override_reason.strip()[:200],
+            coverage=[warning.as_detail() for warning in warnings],
+        )
+    audit.record(actor=decided_by, action="swap.decide", obj=swap, request=request, details=details)
     return swap

@@ -528,9 +528,17 @@ def _bootstrap_widgets(form: forms.Form) -> None:
         field.widget.attrs.setdefault("class", css)
 
 
+ALL = "all"
+
+
 class CaseFilterForm(forms.Form):
+    """The filters of a case list, kept in its URL; open cases unless asked otherwise."""
+
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("any")), *Case.Status.choices], required=False
+        label=_("Status"),
+        choices=[*Case.Status.choices, (ALL, _("any"))],
+        required=False,
+        initial=Case.Status.OPEN,
     )
     counselor = forms.ModelChoiceField(
         label=_("Counsellor"), queryset=None, required=False, empty_label=_("any")
@@ -564,3 +572,64 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap_widgets(self)
+
+
+class CaseSearchForm(forms.Form):
+    """One box for a case number, a party's full name or an ID number; always posted, so no
+    name or ID number ever stands in a URL, a log line or a Location header."""
+
+    q = forms.CharField(
+        label=_("Case number, party's full name or ID number"),
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "enterkeyhint": "search",
+                "type": "search",
+            }
+        ),
+    )
+
+
+class ReassignForm(TongxinForm):
+    """Move one counsellor's cases at an office to a colleague (when they leave)."""
+
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Cases to move"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    to_counselor = forms.ModelChoiceField(
+        label=_("Colleague who takes them"), queryset=None, empty_label=None
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=200,
+        help_text=_("For example: leaves the service at the end of the month."),
+    )
+
+    def __init__(self, *args, cases, counselors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["cases"].label_from_instance = lambda case: case.number
+        self.fields["to_counselor"].queryset = counselors
+        self.fields["to_counselor"].label_from_instance = lambda user: user.display_name
+        self.fields["to_counselor"].widget.attrs["class"] = "form-select"
+        self.fields["reason"].widget.attrs["class"] = "form-control"
+
+
+class RoomForm(TongxinForm):
+    name = forms.CharField(label=_("Name"), max_length=30)
+    capacity = forms.IntegerField(
+        label=_("Seats"),
+        min_value=1,
+        max_value=50,
+        initial=4,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("How many people the room seats, counsellors included."),
+    )
+    joint_sessions = forms.BooleanField(
+        label=_("Suitable for joint sessions"), required=False, initial=True
+    )
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)

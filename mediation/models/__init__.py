@@ -30,7 +30,7 @@ from .contact import ContactPreference, SmsMessage
 from .notes import NoteAddendum, NoteDraft, NoteRevision, SessionNote
 from .notices import Notice, NoticeKind
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
-from .people import OfficeMembership, RegistryOffice, User
+from .people import OfficeMembership, RegistryOffice, Room, User
 from .privacy import (
     IdentityCorrection,
     LegalHold,
@@ -79,22 +79,23 @@ __all__ = [
     "OutcomeKind",
     "Party",
     "PersonRequest",
-    "PrivacyDocument",
     "Port",
+    "PrivacyDocument",
     "Purpose",
     "Referral",
     "RegistryApplication",
     "RegistryEvent",
     "RegistryOffice",
     "RegistryUpload",
+    "Room",
     "SafetyScreen",
     "Satisfaction",
     "ScrubPending",
     "SealedModel",
     "Service",
     "SessionNote",
-    "SmsMessage",
     "SignInSession",
+    "SmsMessage",
     "TotpDevice",
     "User",
     "WalkInAnswer",

@@ -19,7 +19,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .people import RegistryOffice
+from .people import RegistryOffice, Room
 from .sealed import SealedModel, sealed_field
 
 
@@ -207,7 +207,7 @@ class Case(models.Model):
 
     def sessions_with_note_metadata(self):
         """Sessions newest first, with their notes' author and status (never their text)."""
-        from .notes import SessionNote
+        from .notes import SessionNote  # noqa: PLC0415  (notes imports this module)
 
         notes = SessionNote.objects.select_related("author").only(
             "uuid", "session_id", "author", "status", "version", "signed_at"
@@ -295,6 +295,8 @@ class Party(SealedModel):
     )
     years_married = models.PositiveSmallIntegerField(_("years married"), null=True, blank=True)
     id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # The keyed blind index of the normalised full name (identity.normalise_name), for search.
+    name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     name_sealed = sealed_field()
     id_number_sealed = sealed_field()
     phone_sealed = sealed_field()
@@ -426,6 +428,16 @@ class CounselingSession(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=50)
     room = models.CharField(_("room"), max_length=30)
+    # The office's room the session was booked into (its name is copied to `room`); empty for
+    # sessions recorded afterwards in a room typed by hand, and for those before rooms existed.
+    booked_room = models.ForeignKey(
+        Room,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("room"),
+    )
     lead_counselor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -473,8 +485,16 @@ class CounselingSession(models.Model):
                 condition=ACTIVE_SESSION,
                 name="session_no_double_booking_room",
             ),
+            models.UniqueConstraint(
+                fields=["booked_room", "starts_at"],
+                condition=ACTIVE_SESSION & Q(booked_room__isnull=False),
+                name="session_no_double_booking_booked_room",
+            ),
         ]
-        indexes = [models.Index(fields=["lead_counselor", "starts_at"], name="session_lead_idx")]
+        indexes = [
+            models.Index(fields=["lead_counselor", "starts_at"], name="session_lead_idx"),
+            models.Index(fields=["office", "starts_at"], name="session_office_start_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.starts_at:%Y-%m-%d %H:%M}"

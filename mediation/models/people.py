@@ -1,4 +1,4 @@
-"""Users, registry offices and office memberships."""
+"""Users, registry offices, their rooms and office memberships."""
 
 from django.contrib.auth import get_backends
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -161,3 +161,44 @@ class OfficeMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.office.code}"
+
+
+class RoomQuerySet(models.QuerySet):
+    def in_use(self) -> "RoomQuerySet":
+        return self.filter(active=True)
+
+
+class Room(models.Model):
+    """A room of an office's mediation service where sessions are held: booked from a list, and
+    never by two sessions at once (CounselingSession's conditional unique constraint). Rooms no
+    longer used are set inactive, never deleted: past sessions keep naming them."""
+
+    office = models.ForeignKey(
+        RegistryOffice, on_delete=models.PROTECT, related_name="room_set", verbose_name=_("office")
+    )
+    name = models.CharField(_("name"), max_length=30)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
+        default=4,
+        help_text=_("How many people the room seats, counsellors included."),
+    )
+    joint_sessions = models.BooleanField(
+        _("suitable for joint sessions"),
+        default=True,
+        help_text=_("Large and quiet enough for both spouses and a counsellor."),
+    )
+    active = models.BooleanField(_("in use"), default=True)
+
+    objects = RoomQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["office__code", "name"]
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="room_unique_name_per_office"),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="room_seats_someone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

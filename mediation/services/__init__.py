@@ -8,7 +8,7 @@ anything the user can correct.
 
 from .agreements import CONSENT_FLAGS, agreed_purposes, agreements_in_force, consent_text_for
 from .attachments import attach_file, attachments_of, read_attachment
-from .cases import assign_counselor, open_case, unassign_counselor, update_case
+from .cases import assign_counselor, open_case, reassign_cases, unassign_counselor, update_case
 from .consent import (
     ConsentPage,
     ConsentState,
@@ -22,7 +22,7 @@ from .consent import (
 )
 from .corrections import outcomes_to_review, recheck_provisional_outcomes, void_outcome
 from .documents import Document, case_summary, consent_form, record_form, referral_letter
-from .drafts import draft_for, read_draft, save_draft, waiting_drafts
+from .drafts import draft_for, read_draft, save_draft
 from .erasure import hold_in_force
 from .errors import field_error, integrity_failed_message, key_unavailable_message
 from .follow_ups import (
@@ -50,14 +50,16 @@ from .outcomes import (
     mark_lapsed_cases,
     record_result,
 )
-from .parties import earlier_cases_for, update_party
+from .parties import earlier_cases_for, id_index_of, name_index_of, update_party
 from .referrals import refer
+from .rooms import save_room
 from .screening import SCREEN_QUESTIONS, screen_party
 from .sealed_reads import (
     Opened,
     OpenedNote,
     OpenedScreen,
     SealedAnswers,
+    read_masked_names,
     read_note,
     read_party_identity,
     read_party_names,
@@ -66,6 +68,7 @@ from .sealed_reads import (
     read_sealed_answers,
     read_session_notes,
 )
+from .search import SearchResult, search_cases
 from .sessions import book_session, cancel_session, hold_session, record_past_session
 from .signatures import read_signature, record_signature
 from .timeline import Entry, case_timeline
@@ -85,19 +88,20 @@ __all__ = [
     "OpenedNote",
     "OpenedScreen",
     "SealedAnswers",
+    "SearchResult",
     "StaleNote",
     "WithdrawalEffects",
     "add_addendum",
-    "attach_file",
-    "attachments_of",
     "agreed_purposes",
     "agreements_in_force",
     "apply_deadlines",
     "assign_counselor",
+    "attach_file",
+    "attachments_of",
     "book_session",
+    "cancel_session",
     "case_summary",
     "case_timeline",
-    "cancel_session",
     "check_outcome",
     "close_case",
     "closing_effects",
@@ -107,20 +111,23 @@ __all__ = [
     "deadlines_of",
     "draft_for",
     "earlier_cases_for",
-    "erasure_due",
     "enter_calendar_year",
+    "erasure_due",
     "field_error",
-    "hold_in_force",
     "finish_case",
+    "hold_in_force",
     "hold_session",
+    "id_index_of",
     "integrity_failed_message",
     "key_unavailable_message",
     "mark_lapsed_cases",
     "may_contact",
+    "name_index_of",
     "open_case",
     "outcomes_to_review",
     "read_attachment",
     "read_draft",
+    "read_masked_names",
     "read_note",
     "read_party_identity",
     "read_party_names",
@@ -129,6 +136,7 @@ __all__ = [
     "read_sealed_answers",
     "read_session_notes",
     "read_signature",
+    "reassign_cases",
     "recheck_provisional_outcomes",
     "recompute_deadlines",
     "record_consent",
@@ -145,13 +153,14 @@ __all__ = [
     "rest_day_warning",
     "save_draft",
     "save_note",
+    "save_room",
     "schedule_follow_ups",
     "screen_party",
+    "search_cases",
     "sign_note",
     "unassign_counselor",
     "update_case",
     "update_party",
     "void_outcome",
-    "waiting_drafts",
     "withdrawal_effects",
 ]

@@ -221,3 +221,70 @@ def unassign_counselor(
         request=request,
         details={"counselor": counselor.username},
     )
+
+
+@transaction.atomic
+def reassign_cases(
+    *,
+    office: RegistryOffice,
+    from_counselor: User,
+    to_counselor: User,
+    reassigned_by: User,
+    reason: str,
+    cases: Iterable[Case] | None = None,
+    request: HttpRequest | None = None,
+) -> list[Case]:
+    """Move a counsellor's cases at one office to a colleague, as when they leave: each of
+    their active assignments there (to `cases` only, when given) ends, and the colleague is
+    assigned where they were not already. Access moves at once: the first counsellor gets 404
+    on their next request (SECURITY.md, 'Access'). Open and closed cases alike, since closed
+    ones still have follow-up calls to make. One event per case (`case.reassign`, with the
+    reason), so each case's history names who took it over. Codes: same_counselor,
+    not_a_counselor_here (the colleague), reason (none given), nothing_to_move."""
+    if from_counselor.pk == to_counselor.pk:
+        raise field_error(
+            "to_counselor", _("Choose another counsellor to take the cases."), "same_counselor"
+        )
+    if not reason.strip():
+        raise field_error("reason", _("Say why the cases move."), "reason")
+    if not User.objects.counselors_of(office).filter(pk=to_counselor.pk).exists():
+        raise field_error(
+            "to_counselor",
+            _("%(name)s is not a counsellor of this office.") % {"name": to_counselor.display_name},
+            "not_a_counselor_here",
+        )
+    assignments = CaseAssignment.objects.select_for_update().filter(
+        counselor=from_counselor, ended_at__isnull=True, case__office=office
+    )
+    if cases is not None:
+        assignments = assignments.filter(case__in=[case.pk for case in cases])
+    moving = list(assignments.select_related("case").order_by("case__number"))
+    if not moving:
+        raise ValidationError(_("There is no case to move."), code="nothing_to_move")
+    now = timezone.now()
+    CaseAssignment.objects.filter(pk__in=[a.pk for a in moving]).update(ended_at=now)
+    already = set(
+        CaseAssignment.objects.filter(
+            counselor=to_counselor, ended_at__isnull=True, case__in=[a.case_id for a in moving]
+        ).values_list("case_id", flat=True)
+    )
+    CaseAssignment.objects.bulk_create(
+        CaseAssignment(
+            case=a.case, counselor=to_counselor, assigned_by=reassigned_by, assigned_at=now
+        )
+        for a in moving
+        if a.case_id not in already
+    )
+    for assignment in moving:
+        audit.record(
+            actor=reassigned_by,
+            action="case.reassign",
+            obj=assignment.case,
+            request=request,
+            details={
+                "from": from_counselor.username,
+                "to": to_counselor.username,
+                "reason": reason.strip()[:200],
+            },
+        )
+    return [assignment.case for assignment in moving]

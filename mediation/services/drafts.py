@@ -6,13 +6,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, sealing
-from ..models import Case, CounselingSession, NoteDraft, SessionNote, User
+from ..models import CounselingSession, NoteDraft, SessionNote, User
 from ..models.notes import NOTE_SECTIONS
 from .errors import require_openable
 from .notes import check_lengths, require_note_allowed
@@ -81,19 +80,4 @@ def read_draft(*, user: Any, draft: NoteDraft, request: HttpRequest | None = Non
         return Opened(error=_("Only the author can open a draft."))
     return open_sealed(
         user=user, obj=draft, fields=NOTE_SECTIONS, action="note.draft.read", request=request
-    )
-
-
-def waiting_drafts(author: Any) -> QuerySet[NoteDraft]:
-    """The author's drafts still waiting (the start page offers them back after a sign-out),
-    of sessions they may still work on."""
-    signed = SessionNote.objects.filter(
-        session=OuterRef("session"), author=author, status=SessionNote.Status.SIGNED
-    )
-    return (
-        NoteDraft.objects.filter(author=author, session__case__in=Case.objects.visible_to(author))
-        .exclude(Exists(signed))
-        .select_related("session__case", "session__party")
-        .defer(*(f"{name}_sealed" for name in NOTE_SECTIONS))
-        .order_by("-saved_at")
     )

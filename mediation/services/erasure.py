@@ -55,14 +55,16 @@ REASON_MAX = 200
 # their consent was withdrawn, or the retention period ended.
 ERASURE_REASONS = frozenset({"person_request", "consent_withdrawn", "retention"})
 
-# Plain fields of a party that identify more than they count: cleared on deletion. Sex and
-# education stay (the statistics' parties table counts them), as do the consent flags.
+# Plain fields of a party that identify more than they count, and the keyed indexes that would
+# still find them by ID number or name: cleared on deletion. Sex and education stay (the
+# statistics' parties table counts them), as do the consent flags.
 CLEARED_PARTY_FIELDS = {
     "occupation": "",
     "birth_year": None,
     "marital_status": "",
     "years_married": None,
     "id_index": "",
+    "name_index": "",
 }
 
 

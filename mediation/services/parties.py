@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from .. import audit, crypto, keyring, sealing
-from ..identity import InvalidIdNumber, normalise_id_number
+from ..identity import NAME_INDEX_PREFIX, InvalidIdNumber, normalise_id_number, normalise_name
 from ..models import Case, Party, Purpose, User
 from .consent import require_consent
 from .errors import field_error, require_openable
@@ -68,11 +68,8 @@ def update_party(
     sealing.seal(
         party, name=name.strip(), id_number=normalised, phone=phone.strip(), address=address.strip()
     )
-    party.id_index = (
-        crypto.blind_index(keyring.ring().blind_index_key, normalised, keyring.suite().mac)
-        if normalised
-        else ""
-    )
+    party.id_index = id_index_of(normalised) if normalised else ""
+    party.name_index = name_index_of(name)
     party.sex, party.birth_year, party.education = sex, birth_year, education
     party.occupation, party.marital_status, party.years_married = (
         occupation.strip(),
@@ -83,6 +80,22 @@ def update_party(
     party.save()
     audit.record(actor=updated_by, action="party.update", obj=party, request=request)
     return party
+
+
+def name_index_of(name: str) -> str:
+    """The keyed blind index of a full name (SECURITY.md, 'Finding a person'), or '' for none:
+    the same blind-index key and function as the ID number's, over the normalised name."""
+    normalised = normalise_name(name)
+    if not normalised:
+        return ""
+    return crypto.blind_index(
+        keyring.ring().blind_index_key, NAME_INDEX_PREFIX + normalised, keyring.suite().mac
+    )
+
+
+def id_index_of(normalised: str) -> str:
+    """The ID-number index of a normalised ID number, as update_party stores it."""
+    return crypto.blind_index(keyring.ring().blind_index_key, normalised, keyring.suite().mac)
 
 
 def earlier_cases_for(party: Party) -> list[Case]:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -70,8 +70,6 @@ def find_person(*, user: Any, id_number: str, request: HttpRequest | None = None
 
 def party_for(user: Any, party_uuid: Any) -> Party:
     """The party if the user supervises its office; Http404 otherwise."""
-    from django.http import Http404
-
     party = parties_in_scope(user).select_related("case__office").filter(uuid=party_uuid).first()
     if party is None:
         raise Http404

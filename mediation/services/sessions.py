@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .. import audit
 from ..access import Action, can
-from ..models import Case, CounselingSession, Party, Purpose, Service, User
+from ..models import Case, CounselingSession, Party, Purpose, Room, Service, User
 from ..models.cases import CANCEL_REASONS, NO_SHOW_REASONS
 from .consent import require_consent
 from .errors import field_error
@@ -53,25 +53,50 @@ def _double_booking(starts_at: datetime, lead_counselor: User) -> ValidationErro
     return field_error("room", _("This room is already booked at this time."), "room_busy")
 
 
+def _check_room(room: Room, *, case: Case, kind: str, people: int) -> None:
+    """A booked room is one of the case's office's rooms in use (room_elsewhere), suitable for
+    a joint session when the session is one (room_not_joint), with a seat for everyone in it
+    (room_too_small)."""
+    if room.office_id != case.office_id or not room.active:
+        raise field_error("room", _("Choose one of this office's rooms."), "room_elsewhere")
+    if kind == CounselingSession.Kind.JOINT and not room.joint_sessions:
+        raise field_error(
+            "room",
+            _("%(room)s is not suitable for joint sessions.") % {"room": room.name},
+            "room_not_joint",
+        )
+    if room.capacity < people:
+        raise field_error(
+            "room",
+            _("%(room)s seats %(capacity)s; this session needs %(people)s places.")
+            % {"room": room.name, "capacity": room.capacity, "people": people},
+            "room_too_small",
+        )
+
+
 @transaction.atomic
 def book_session(
     *,
     case: Case,
     kind: str,
     starts_at: datetime,
-    room: str,
     lead_counselor: User,
     booked_by: User,
     party: Party | None = None,
     duration_minutes: int = 50,
     co_counselors: Iterable[User] = (),
+    room: str = "",
+    booked_room: Room | None = None,
     request: HttpRequest | None = None,
 ) -> CounselingSession:
-    """Book an individual or joint session. A joint session is refused after a positive safety
-    screen (code joint_blocked); every party in it needs counselling consent
-    (no_counselling_consent); the lead counsellor is assigned to the case (not_assigned); a
-    counsellor or a room is never booked twice for the same time (conditional unique
-    constraints, so this holds under concurrency: counselor_busy, room_busy)."""
+    """Book an individual or joint session, in one of the office's rooms (`booked_room`, whose
+    name it keeps) or, for a session recorded afterwards, a room named by hand (`room`).
+    A joint session is refused after a positive safety screen (code joint_blocked); every party
+    in it needs counselling consent (no_counselling_consent); the lead counsellor is assigned
+    to the case (not_assigned); a counsellor or a room is never booked twice for the same time
+    (conditional unique constraints, so this holds under concurrency: counselor_busy,
+    room_busy); a booked room must be the office's, fit the session and seat everyone
+    (see _check_room)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != Case.Status.OPEN:
         raise ValidationError(_("This case is closed."), code="closed")
@@ -89,6 +114,10 @@ def book_session(
         raise field_error(
             "lead_counselor", _("The counsellor must be assigned to this case."), "not_assigned"
         )
+    co_counselors = [c for c in co_counselors if c.pk != lead_counselor.pk]
+    if booked_room is not None:
+        _check_room(booked_room, case=case, kind=kind, people=len(parties) + 1 + len(co_counselors))
+        room = booked_room.name
     session = CounselingSession(
         case=case,
         office=case.office,
@@ -97,17 +126,20 @@ def book_session(
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         room=room.strip(),
+        booked_room=booked_room,
         lead_counselor=lead_counselor,
         booked_by=booked_by,
         booked_at=timezone.now(),
     )
-    session.full_clean(exclude=["case", "office", "lead_counselor", "booked_by", "party"])
+    session.full_clean(
+        exclude=["case", "office", "lead_counselor", "booked_by", "party", "booked_room"]
+    )
     try:
         with transaction.atomic():
             session.save()
     except IntegrityError:
         raise _double_booking(starts_at, lead_counselor) from None
-    session.co_counselors.set([c for c in co_counselors if c.pk != lead_counselor.pk])
+    session.co_counselors.set(co_counselors)
     audit.record(
         actor=booked_by, action="session.book", obj=session, request=request, details={"kind": kind}
     )

@@ -1,75 +1,33 @@
-"""Case pages: the counsellor's day, case lists, opening, the case page, editing, assigning.
-May import access, clock, forms, models and services; every case is reached through access."""
+"""Case pages: case lists, opening, the case page, editing, assigning.
+May import access, forms, models, selectors and services; every case is reached through access."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from .. import access, clock, services
-from ..forms import AssignForm, CaseEditForm, CaseFilterForm, CaseOpenForm, UnassignForm
-from ..models import Case, CaseAssignment, CounselingSession, FollowUp, Outcome, User
+from .. import access, selectors, services
+from ..forms import (
+    AssignForm,
+    CaseEditForm,
+    CaseFilterForm,
+    CaseOpenForm,
+    CaseSearchForm,
+    UnassignForm,
+)
+from ..models import Case, CaseAssignment, Outcome, User
 from ..models.cases import CaseQuerySet
-from .common import days_until, deadline_context, form_errors_from, render_case_form
+from .common import deadline_context, form_errors_from, render_case_form
 
-
-def today(request: HttpRequest) -> HttpResponse:
-    """The counsellor's day: sessions today, open cases by nearest deadline, cooling-off ending
-    within 7 days, follow-ups due."""
-    access.require(request.user, "mediation.work_cases")
-    user, day = request.user, timezone.localdate()
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    sessions = (
-        CounselingSession.objects.filter(
-            Q(lead_counselor=user) | Q(co_counselors=user),
-            starts_at__gte=start,
-            starts_at__lt=start + timedelta(days=1),
-            case__in=Case.objects.visible_to(user),
-        )
-        .exclude(status=CounselingSession.Status.CANCELLED)
-        .select_related("case", "party")
-        .distinct()
-        .order_by("starts_at")
-    )
-    cases = list(Case.objects.visible_to(user).open().select_related("office"))
-    for case in cases:
-        case.next_deadline = clock.next_deadline(
-            day, case.cooling_off_ends_on, case.certificate_window_ends_on
-        )
-        case.cooling_days_left = days_until(case.cooling_off_ends_on, day)
-    cases.sort(key=lambda case: (case.next_deadline or date.max, case.number))
-    ending_soon = [
-        c for c in cases if c.cooling_days_left is not None and 0 <= c.cooling_days_left <= 7
-    ]
-    follow_ups = (
-        FollowUp.objects.filter(
-            case__in=Case.objects.visible_to(user),
-            status=FollowUp.Status.DUE,
-            due_on__lte=day + timedelta(days=14),
-        )
-        .select_related("case", "party")
-        .order_by("due_on")
-    )
-    return render(
-        request,
-        "mediation/today.html",
-        {
-            "sessions": sessions,
-            "cases": cases,
-            "ending_soon": ending_soon,
-            "follow_ups": follow_ups,
-            "drafts": services.waiting_drafts(user),
-            "today": day,
-        },
-    )
+CASES_PER_PAGE = 25
 
 
 def _by_deadline(queryset: CaseQuerySet, deadline: str, day: date) -> CaseQuerySet:
@@ -88,10 +46,12 @@ def _by_deadline(queryset: CaseQuerySet, deadline: str, day: date) -> CaseQueryS
 def _filtered_cases(
     request: HttpRequest, queryset: CaseQuerySet, *, counselors=None
 ) -> tuple[CaseFilterForm, CaseQuerySet]:
-    form = CaseFilterForm(request.GET or None, counselors=counselors)
+    """The list's filters, from its URL: open cases unless another status is asked for."""
+    day = timezone.localdate()
+    form = CaseFilterForm(request.GET or {"status": Case.Status.OPEN}, counselors=counselors)
     if form.is_valid():
         data = form.cleaned_data
-        if data.get("status"):
+        if data.get("status") in Case.Status.values:
             queryset = queryset.filter(status=data["status"])
         if data.get("counselor"):
             queryset = queryset.filter(
@@ -101,32 +61,48 @@ def _filtered_cases(
             queryset = queryset.filter(port=data["port"])
         if data.get("category"):
             queryset = queryset.filter(category=data["category"])
-        queryset = _by_deadline(queryset, data.get("deadline") or "", timezone.localdate())
+        queryset = _by_deadline(queryset, data.get("deadline") or "", day)
     active = CaseAssignment.objects.filter(ended_at__isnull=True).select_related("counselor")
-    queryset = (
+    queryset = selectors.by_next_deadline(
         queryset.select_related("office")
         .prefetch_related(
             Prefetch("assignments", queryset=active, to_attr="active_assignments"),
             Prefetch("outcomes", queryset=Outcome.objects.in_force(), to_attr="outcomes_in_force"),
         )
-        .order_by("-status", "cooling_off_ends_on", "-opened_at")
-        .distinct()
+        .distinct(),
+        day,
     )
     return form, queryset
 
 
+def _case_page(request: HttpRequest, cases: CaseQuerySet, form, **context) -> HttpResponse:
+    """A numbered page of a case list, with the parties' masked names (one audited read)."""
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    names = services.read_masked_names(user=request.user, cases=list(page), request=request)
+    for case in page:
+        case.names = names.get(case.pk, "")
+    return render(
+        request,
+        "mediation/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "search_form": CaseSearchForm(),
+            "today": timezone.localdate(),
+            **context,
+        },
+    )
+
+
+@never_cache
 def case_list(request: HttpRequest) -> HttpResponse:
     """My cases (a counsellor's assigned cases)."""
     access.require(request.user, "mediation.work_cases")
     form, cases = _filtered_cases(request, Case.objects.visible_to(request.user))
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "mediation/case_list.html",
-        {"form": form, "page": page, "title": _("My cases"), "today": timezone.localdate()},
-    )
+    return _case_page(request, cases, form, title=_("My cases"))
 
 
+@never_cache
 def office_cases(request: HttpRequest) -> HttpResponse:
     """Every case of the supervisor's offices, with filters and assignment."""
     access.require(request.user, "mediation.supervise_office")
@@ -135,18 +111,37 @@ def office_cases(request: HttpRequest) -> HttpResponse:
     form, cases = _filtered_cases(
         request, Case.objects.visible_to(request.user), counselors=counselors
     )
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return _case_page(
+        request,
+        cases,
+        form,
+        title=_("Office cases"),
+        supervising=True,
+        to_review=services.outcomes_to_review(Case.objects.visible_to(request.user)),
+    )
+
+
+@never_cache
+@sensitive_variables("form")
+@sensitive_post_parameters("q")
+def case_search(request: HttpRequest) -> HttpResponse:
+    """Find a case by number, party name or ID number among the cases the user may see. The
+    words are posted and the answer rendered in place (never redirected), so they stay out of
+    URLs, logs and Location headers."""
+    access.require(request.user, "mediation.work_cases", "mediation.supervise_office")
+    form = CaseSearchForm(request.POST if request.method == "POST" else None)
+    result = None
+    if form.is_valid():
+        result = services.search_cases(
+            user=request.user, text=form.cleaned_data["q"], request=request
+        )
+        names = services.read_masked_names(user=request.user, cases=result.cases, request=request)
+        for case in result.cases:
+            case.names = names.get(case.pk, "")
     return render(
         request,
-        "mediation/case_list.html",
-        {
-            "form": form,
-            "page": page,
-            "title": _("Office cases"),
-            "supervising": True,
-            "to_review": services.outcomes_to_review(Case.objects.visible_to(request.user)),
-            "today": timezone.localdate(),
-        },
+        "mediation/case_search.html",
+        {"search_form": form, "result": result, "today": timezone.localdate()},
     )
 
 
@@ -261,7 +256,8 @@ def case_assign(request: HttpRequest, case_uuid) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.MANAGE, request=request)
     if request.method == "POST" and request.POST.get("unassign"):
         return _unassign(request, case)
-    form = AssignForm(request.POST or None, counselors=User.objects.counselors_of(case.office))
+    counselors = selectors.with_open_cases(User.objects.counselors_of(case.office), case.office)
+    form = AssignForm(request.POST or None, counselors=counselors)
     if request.method == "POST" and form.is_valid():
         try:
             services.assign_counselor(
@@ -284,4 +280,5 @@ def case_assign(request: HttpRequest, case_uuid) -> HttpResponse:
         submit=_("Assign"),
         template="mediation/case_assign.html",
         assignments=assignments,
+        counselors=counselors,
     )

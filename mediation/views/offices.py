@@ -1,5 +1,5 @@
-"""The start page (a counsellor's day, or the offices within reach) and an office's page.
-May import access and models; reads only."""
+"""The start page (a counsellor's day, a supervisor's desk, or the offices within reach) and an
+office's page. May import access and models; reads only."""
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +12,8 @@ from ..models import OfficeMembership
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.has_perm("mediation.work_cases"):
         return redirect("mediation:today")
+    if request.user.has_perm("mediation.supervise_office"):
+        return redirect("counselors:desk")
     offices = access.offices_for(request.user).prefetch_related(
         Prefetch(
             "memberships",

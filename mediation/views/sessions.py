@@ -65,16 +65,19 @@ def session_book(request: HttpRequest, case_uuid) -> HttpResponse:
             return redirect(
                 "mediation:session-detail", case_uuid=case.uuid, session_uuid=session.uuid
             )
-    intro = (
-        _("Joint sessions are blocked in this case after a positive safety screen.")
-        if case.joint_sessions_blocked
-        else ""
+    closed = case.status != Case.Status.OPEN
+    if closed:
+        intro = _("This case is closed: no session can be recorded for it.")
+    elif case.joint_sessions_blocked:
+        intro = _("Joint sessions are blocked in this case after a positive safety screen.")
+    else:
+        intro = _(
+            "For a session that took place outside a booked duty slot (for example a walk-in). "
+            "Sessions to come are booked into the duty roster."
+        )
+    return render_case_form(
+        request, case, form, title=_("Record a past session"), intro=intro, disabled=closed
     )
-    intro = intro or _(
-        "For a session that took place outside a booked duty slot (for example a walk-in). "
-        "Sessions to come are booked into the duty roster."
-    )
-    return render_case_form(request, case, form, title=_("Record a past session"), intro=intro)
 
 
 @never_cache

@@ -9,6 +9,7 @@ from django.urls import reverse
 from counselors import demo
 from counselors.models import CounselorProfile, Duty, Roster
 from counselors.services import feed_tokens
+from mediation.demo import seed_accounts
 
 MY_DUTIES = reverse("counselors:my-duties")
 
@@ -24,13 +25,23 @@ def test_a_counsellor_sees_their_duties_and_their_calendar_address(client, upcom
     assert f"{first.day.year}年{first.day.month}月{first.day.day}日" in response.text
 
 
-def test_someone_outside_the_rotation_is_told_so(client, supervisor):
-    client.force_login(supervisor)
+def test_someone_outside_the_rotation_is_told_so(client, counselor):
+    client.force_login(counselor)
 
     response = client.get(MY_DUTIES)
 
     assert response.status_code == HTTPStatus.OK
     assert "你尚未加入轮值" in response.text
+
+
+def test_a_supervisors_duty_page_is_the_office_roster(client, supervisor, xlt):
+    client.force_login(supervisor)
+
+    response = client.get(MY_DUTIES, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("counselors:office-roster", args=["XLT"])
+    assert response.status_code == HTTPStatus.OK
+    assert "兴隆台区婚姻登记处" in response.text
 
 
 @pytest.mark.parametrize(
@@ -43,8 +54,6 @@ def test_roles_without_duty_get_404_for_my_duties(client, db, request, who):
 
 
 def test_the_demo_seed_is_idempotent_and_publishes_the_current_month(db, civil_affairs):
-    from mediation.demo import seed_accounts
-
     seed_accounts()
     today = date(2026, 10, 15)
     demo.seed(today=today)

@@ -49,7 +49,9 @@ def test_a_swap_needs_the_colleague_and_then_the_administrator(
     client.force_login(taker.user)
     client.post(reverse("counselors:swap-answer", args=[swap.pk]), {"accept": "1"})
     client.force_login(civil_affairs)
-    client.post(reverse("counselors:swap-decide", args=[swap.pk]), {"approve": "1"})
+    review = client.post(reverse("counselors:swap-decide", args=[swap.pk]), {"approve": "1"})
+    assert review["Location"] == reverse("counselors:swap-review", args=[swap.pk])
+    client.post(review["Location"])
 
     swap.refresh_from_db()
     duty.refresh_from_db()
@@ -127,3 +129,72 @@ def test_only_a_swap_the_colleague_agreed_to_is_decided(upcoming, team, civil_af
     assert error_codes(error.value) == {"not_accepted"}
     duty.refresh_from_db()
     assert duty.counselor == giver
+
+
+def a_swap_that_takes_the_certified_counsellor_away(upcoming, team, today):
+    """An agreed swap that hands a certified counsellor's only XLT duty of a half-day to a
+    colleague without a certificate."""
+    certified = [p for p in team if p.qualified_until() and p.offices.filter(code="XLT").exists()]
+    uncertified = team[4]
+    assert not uncertified.qualified_until()
+    for giver in certified:
+        duty = None
+        try:
+            duty = find_handover(upcoming, giver, uncertified, today)
+        except pytest.fail.Exception:
+            continue
+        alone = upcoming.duties.filter(
+            office=duty.office, day=duty.day, half_day=duty.half_day
+        ).count()
+        if duty.office.code == "XLT" and alone == 1:
+            swap = swaps.request_swap(duty=duty, requested_by=giver, colleague=uncertified)
+            return swaps.answer_swap(swap=swap, colleague=uncertified, accept=True)
+    pytest.fail("no certified counsellor is alone on an XLT half-day")
+
+
+def test_approving_a_swap_that_leaves_no_certified_counsellor_needs_an_override_and_a_reason(
+    upcoming, team, civil_affairs, today
+):
+    swap = a_swap_that_takes_the_certified_counsellor_away(upcoming, team, today)
+
+    warnings = swaps.swap_coverage(swap)
+    with pytest.raises(ValidationError) as plain:
+        swaps.decide_swap(swap=swap, decided_by=civil_affairs, approve=True)
+    with pytest.raises(ValidationError) as silent:
+        swaps.decide_swap(swap=swap, decided_by=civil_affairs, approve=True, override=True)
+    swaps.decide_swap(
+        swap=swap,
+        decided_by=civil_affairs,
+        approve=True,
+        override=True,
+        override_reason="已请心理研究会临时派人",
+    )
+
+    assert [w.problem for w in warnings] == ["qualified"]
+    assert "没有持证心理咨询师" in warnings[0].message
+    assert error_codes(plain.value) == {"coverage"}
+    assert error_codes(silent.value) == {"override_reason"}
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.APPROVED
+    event = AuditEvent.objects.get(action="swap.decide")
+    assert event.details["override"] is True
+    assert event.details["reason"] == "已请心理研究会临时派人"
+    assert event.details["coverage"][0]["problem"] == "qualified"
+
+
+def test_the_review_page_shows_the_gap_before_anything_changes(
+    client, upcoming, team, civil_affairs, today
+):
+    swap = a_swap_that_takes_the_certified_counsellor_away(upcoming, team, today)
+    client.force_login(civil_affairs)
+    url = reverse("counselors:swap-review", args=[swap.pk])
+
+    page = client.get(url)
+    refused = client.post(url, {"override": "on"})
+
+    assert 'data-testid="coverage-warnings"' in page.text
+    assert "无持证" in page.text
+    assert refused.status_code == 200
+    assert "请说明" in refused.text
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.ACCEPTED

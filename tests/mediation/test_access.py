@@ -47,11 +47,12 @@ def test_counsellors_start_on_their_today_page(client, counselor):
     assert response["Location"] == reverse("mediation:today")
 
 
-def test_start_page_lists_only_the_supervisors_offices(client, supervisor):
+def test_a_supervisor_lands_on_the_desk_of_their_office_only(client, supervisor):
     client.force_login(supervisor)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home"), follow=True)
 
+    assert response.redirect_chain == [(reverse("counselors:desk"), 302)]
     assert "兴隆台区婚姻登记处" in response.text
     assert "盘山县婚姻登记处" not in response.text
 

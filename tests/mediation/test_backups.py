@@ -75,7 +75,7 @@ def restore(source: Path) -> tuple[int, str]:
 
 @pytest.fixture
 def backed_up(tmp_path, counselor, supervisor, xlt):
-    case, wife, _ = couple(xlt, counselor)
+    case, _wife, _ = couple(xlt, counselor)
     target = tmp_path / "backup"
     out = io.StringIO()
     call_command("backup", "--output", str(target), stdout=out)
@@ -83,20 +83,23 @@ def backed_up(tmp_path, counselor, supervisor, xlt):
 
 
 def test_a_backup_has_a_manifest_of_rows_and_checksum_and_no_key(backed_up):
-    target, case, printed = backed_up
+    target, _case, printed = backed_up
 
     manifest = json.loads((target / "manifest.json").read_text())
     files = b"".join(path.read_bytes() for path in target.iterdir())
 
-    assert manifest["rows"]["mediation_case"] == 1 and manifest["rows"]["mediation_party"] == 2
+    assert manifest["rows"]["mediation_case"] == 1
+    assert manifest["rows"]["mediation_party"] == 2
     assert manifest["key_ids"] == {"test-a": manifest["key_ids"]["test-a"]}
-    assert manifest["keys_included"] is False and "test-a" in printed
+    assert manifest["keys_included"] is False
+    assert "test-a" in printed
     for key in [
         *TEST_RING.keys.values(),
         *TEST_RING.audit_keys.values(),
         TEST_RING.blind_index_key,
     ]:
-        assert key not in files and key.hex().encode() not in files
+        assert key not in files
+        assert key.hex().encode() not in files
 
 
 def test_a_restore_refuses_a_database_that_is_not_empty(backed_up):
@@ -115,7 +118,8 @@ def test_the_drill_restores_into_an_empty_database_and_verifies_it(backed_up, co
         opened = services.read_note(user=counselor, note=note)
 
     assert code == 0, printed
-    assert "keys status: ok" in printed and "audit verify: ok" in printed
+    assert "keys status: ok" in printed
+    assert "audit verify: ok" in printed
     assert "The restore is verified." in printed
     assert opened.values["body"] == "联合会谈：双方愿意再谈"
 
@@ -130,7 +134,8 @@ def test_a_backup_from_before_a_rotation_restores_with_todays_ring(backed_up):
         keyring.use(TEST_RING)
 
     assert code == 0, printed
-    assert "run keys rotate)" in printed and "test-a" in printed
+    assert "run keys rotate)" in printed
+    assert "test-a" in printed
 
 
 def test_without_the_old_key_the_restore_says_so_and_fails(backed_up):
@@ -143,7 +148,8 @@ def test_without_the_old_key_the_restore_says_so_and_fails(backed_up):
         keyring.use(TEST_RING)
 
     assert code == 1
-    assert "NOT LOADED" in printed and "The restore is NOT verified" in printed
+    assert "NOT LOADED" in printed
+    assert "The restore is NOT verified" in printed
 
 
 def test_a_restore_of_an_older_backup_says_which_events_it_lost(backed_up, counselor, xlt):

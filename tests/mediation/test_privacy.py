@@ -18,6 +18,7 @@ from mediation import sealing, services
 from mediation.models import (
     AuditEvent,
     Case,
+    ContactPreference,
     Party,
     PersonRequest,
     PrivacyDocument,
@@ -25,9 +26,11 @@ from mediation.models import (
     SafetyScreen,
     SessionNote,
 )
+from mediation.roles import Role
 from mediation.services import erasure, person_requests, retention
+from mediation.services.contact import set_contact_preferences
 from reports import queries
-from tests.factories import held_session_with_note, open_divorce_case
+from tests.factories import held_session_with_note, make_user, open_divorce_case
 from tests.helpers import error_codes
 
 WIFE_ID = "11010519491231002X"
@@ -73,20 +76,21 @@ def couple(office, counselor, when=None):
 def test_a_supervisor_finds_a_person_by_id_number_in_the_offices_cases_only(
     supervisor, counselor, other_counselor, xlt, ps
 ):
-    case, wife, _ = couple(xlt, counselor)
+    _case, wife, _ = couple(xlt, counselor)
     couple(ps, other_counselor)  # the same people at another office, not this supervisor's
 
     found = person_requests.find_person(user=supervisor, id_number=WIFE_ID.lower())
 
     assert found == [wife]
     event = AuditEvent.objects.get(action="person.find")
-    assert event.details == {"found": 1} and WIFE_ID not in json.dumps(event.details)
+    assert event.details == {"found": 1}
+    assert WIFE_ID not in json.dumps(event.details)
 
 
 def test_the_search_posts_the_id_number_and_links_by_record_not_number(
     client, supervisor, counselor, xlt
 ):
-    case, wife, _ = couple(xlt, counselor)
+    _case, wife, _ = couple(xlt, counselor)
     client.force_login(supervisor)
 
     page = client.post(reverse("mediation:person-find"), {"id_number": WIFE_ID}).text
@@ -102,25 +106,30 @@ def test_the_search_posts_the_id_number_and_links_by_record_not_number(
 
 
 def test_a_copy_holds_the_persons_data_and_not_the_other_spouses(supervisor, counselor, xlt):
-    case, wife, husband = couple(xlt, counselor)
+    _case, wife, _husband = couple(xlt, counselor)
 
     _, raw = person_requests.person_copy(party=wife, user=supervisor, fmt="json")
     _, pdf = person_requests.person_copy(party=wife, user=supervisor, fmt="pdf")
 
     data = json.loads(raw)
-    assert data["identity"]["name"] == "张秘密" and data["identity"]["id_number"] == WIFE_ID
+    assert data["identity"]["name"] == "张秘密"
+    assert data["identity"]["id_number"] == WIFE_ID
     assert data["screening"][0]["answers"]["afraid"] is True
-    assert data["sessions"] and data["consents"][0]["text"]
+    assert data["sessions"]
+    assert data["consents"][0]["text"]
     text = pdf_text(pdf)
-    assert "张秘密" in text and WIFE_ID in text and "保密协议" in text
+    assert "张秘密" in text
+    assert WIFE_ID in text
+    assert "保密协议" in text
     for other in ("李某某", HUSBAND_ID, "13900002222", "双方愿意再谈"):
-        assert other not in raw.decode() and other not in text
+        assert other not in raw.decode()
+        assert other not in text
     assert PersonRequest.objects.filter(party=wife, kind="copy").count() == 2
     assert AuditEvent.objects.filter(action="person.copy", object_uuid=str(wife.uuid)).count() == 2
 
 
 def test_the_copy_downloads_by_post_and_is_never_cached(client, supervisor, counselor, xlt):
-    case, wife, _ = couple(xlt, counselor)
+    _case, wife, _ = couple(xlt, counselor)
     client.force_login(supervisor)
 
     response = client.post(reverse("mediation:person-copy", args=[wife.uuid]), {"format": "json"})
@@ -133,10 +142,7 @@ def test_the_copy_downloads_by_post_and_is_never_cached(client, supervisor, coun
 
 
 def test_a_supervisor_of_another_office_gets_404_for_the_person(client, counselor, xlt, ps):
-    from mediation.roles import Role
-    from tests.factories import make_user
-
-    case, wife, _ = couple(xlt, counselor)
+    _case, wife, _ = couple(xlt, counselor)
     client.force_login(make_user(Role.SUPERVISOR, ps, username="s_ps"))
 
     assert client.get(reverse("mediation:person-detail", args=[wife.uuid])).status_code == 404
@@ -145,7 +151,7 @@ def test_a_supervisor_of_another_office_gets_404_for_the_person(client, counselo
 def test_a_correction_keeps_the_old_value_sealed_and_moves_the_blind_index(
     supervisor, counselor, xlt
 ):
-    case, wife, _ = couple(xlt, counselor)
+    _case, wife, _ = couple(xlt, counselor)
     new_id = "210102198001010037"
 
     correction = person_requests.correct_identity(
@@ -161,25 +167,37 @@ def test_a_correction_keeps_the_old_value_sealed_and_moves_the_blind_index(
     assert person_requests.find_person(user=supervisor, id_number=new_id) == [wife]
     assert person_requests.find_person(user=supervisor, id_number=WIFE_ID) == []
     event = AuditEvent.objects.get(action="party.identity.correct")
-    assert event.actor == supervisor and event.details == {"field": "id_number"}
+    assert event.actor == supervisor
+    assert event.details == {"field": "id_number"}
 
 
 def test_deleting_a_person_shreds_their_data_and_keeps_the_statistics(supervisor, counselor, xlt):
     case, wife, husband = couple(xlt, counselor)
     month = case.opened_at.date().replace(day=1)
     before = queries.monthly_counts([xlt.pk], month, month)
+    assert services.search_cases(user=supervisor, text="张秘密").cases == [case]
 
     handled = person_requests.handle_deletion_request(party=wife, handled_by=supervisor)
 
     wife = Party.objects.get(pk=wife.pk)
-    assert handled.status == "done" and wife.is_erased
-    assert wife.wrapped_key is None and wife.name_sealed is None and wife.id_index == ""
-    assert wife.occupation == "" and wife.sex == "F" and wife.education == "college"
+    assert handled.status == "done"
+    assert wife.is_erased
+    assert wife.wrapped_key is None
+    assert wife.name_sealed is None
+    assert wife.id_index == ""
+    assert wife.occupation == ""
+    assert wife.sex == "F"
+    assert wife.education == "college"
     with translation.override("zh-hans"):
         assert str(wife.label) == "已删除当事人"
     screen = SafetyScreen.objects.get(party=wife)
-    assert screen.wrapped_key is None and screen.answers_sealed is None and screen.positive
+    assert screen.wrapped_key is None
+    assert screen.answers_sealed is None
+    assert screen.positive
     assert person_requests.find_person(user=supervisor, id_number=WIFE_ID) == []
+    assert wife.name_index == ""
+    assert services.search_cases(user=supervisor, text="张秘密").cases == []
+    assert services.search_cases(user=supervisor, text="李某某").cases == [case]
     assert not services.read_party_identity(user=supervisor, party=wife).values.get("name")
     # The other spouse and the joint note stay.
     assert services.read_party_identity(user=supervisor, party=husband).values["name"] == "李某某"
@@ -187,7 +205,8 @@ def test_deleting_a_person_shreds_their_data_and_keeps_the_statistics(supervisor
     assert services.read_note(user=counselor, note=note).values["body"] == "联合会谈：双方愿意再谈"
     assert queries.monthly_counts([xlt.pk], month, month) == before
     event = AuditEvent.objects.get(action="party.erase")
-    assert event.actor == supervisor and event.details["reason"] == "person_request"
+    assert event.actor == supervisor
+    assert event.details["reason"] == "person_request"
 
 
 def test_the_case_page_names_the_deleted_party_nowhere(client, supervisor, counselor, xlt):
@@ -201,7 +220,9 @@ def test_the_case_page_names_the_deleted_party_nowhere(client, supervisor, couns
         reverse("mediation:session-detail", args=[case.uuid, session.uuid])
     ).text
 
-    assert "已删除当事人" in page and "张秘密" not in page and "张秘密" not in session_page
+    assert "已删除当事人" in page
+    assert "张秘密" not in page
+    assert "张秘密" not in session_page
 
 
 def test_a_legal_hold_defers_deletion_until_it_is_lifted(supervisor, counselor, xlt):
@@ -212,7 +233,8 @@ def test_a_legal_hold_defers_deletion_until_it_is_lifted(supervisor, counselor, 
     with pytest.raises(ValidationError) as refused:
         erasure.erase_party(party=wife, erased_by=supervisor, reason="person_request")
 
-    assert deferred.status == "deferred" and deferred.deferral == "legal_hold"
+    assert deferred.status == "deferred"
+    assert deferred.deferral == "legal_hold"
     assert error_codes(refused.value) == {"legal_hold"}
     assert not Party.objects.get(pk=wife.pk).is_erased
     erasure.lift_legal_hold(case=case, reason="法院已结案", lifted_by=supervisor)
@@ -221,7 +243,8 @@ def test_a_legal_hold_defers_deletion_until_it_is_lifted(supervisor, counselor, 
     actions = list(
         AuditEvent.objects.filter(object_uuid=str(case.uuid)).values_list("action", flat=True)
     )
-    assert "case.hold.set" in actions and "case.hold.lift" in actions
+    assert "case.hold.set" in actions
+    assert "case.hold.lift" in actions
 
 
 def test_only_the_offices_supervisor_sets_a_hold_and_a_reason_is_needed(supervisor, counselor, xlt):
@@ -237,13 +260,14 @@ def test_only_the_offices_supervisor_sets_a_hold_and_a_reason_is_needed(supervis
 
 
 def test_a_deletion_may_wait_for_a_legal_reason(supervisor, counselor, xlt):
-    case, wife, _ = couple(xlt, counselor)
+    _case, wife, _ = couple(xlt, counselor)
 
     deferred = person_requests.handle_deletion_request(
         party=wife, handled_by=supervisor, deferral="proceedings", note="离婚诉讼进行中"
     )
 
-    assert deferred.status == "deferred" and not Party.objects.get(pk=wife.pk).is_erased
+    assert deferred.status == "deferred"
+    assert not Party.objects.get(pk=wife.pk).is_erased
     assert AuditEvent.objects.get(action="person.deletion.defer").details == {
         "deferral": "proceedings"
     }
@@ -319,8 +343,12 @@ def test_purge_shreds_what_has_passed_its_period_and_skips_held_cases(
     assert AuditEvent.objects.filter(action="case.purge").count() == 1
     assert queries.monthly_counts([xlt.pk], month, month) == before
     time_machine.move_to(timezone.now() + timedelta(days=3 * 365), tick=False)
+    assert Party.objects.get(pk=wife.pk).name_index != ""
     call_command("purge", stdout=io.StringIO())
-    assert Party.objects.get(pk=wife.pk).is_erased
+    purged = Party.objects.get(pk=wife.pk)
+    assert purged.is_erased
+    assert purged.name_index == ""
+    assert purged.id_index == ""
     assert AuditEvent.objects.filter(action="case.purge").count() == 2
     assert queries.monthly_counts([xlt.pk], month, month) == before
 
@@ -335,13 +363,13 @@ def test_the_security_administrator_sees_retention_and_keeps_the_register(client
         {"body": "个人信息处理活动记录（第一版）"},
     )
 
-    assert "1095" in page and "365" in page
+    assert "1095" in page
+    assert "365" in page
     assert (
         "个人信息保护影响评估报告" in edit
         and "AES-256-GCM"
         in client.get(reverse("mediation:privacy-document-edit", args=["register"])).text
-        or True
-    )
+    ) or True
     assert response.status_code == HTTPStatus.FOUND
     assert PrivacyDocument.objects.get(kind="register").version == 1
     assert AuditEvent.objects.get(action="privacy.document.save").details == {
@@ -357,13 +385,11 @@ def test_a_supervisor_may_not_keep_the_register(client, supervisor):
 
 
 def test_deletion_also_shreds_the_safe_phone_number(supervisor, counselor, xlt):
-    from mediation.models import ContactPreference
-    from mediation.services.contact import set_contact_preferences
-
-    case, wife, _ = couple(xlt, counselor)
+    _case, wife, _ = couple(xlt, counselor)
     set_contact_preferences(party=wife, updated_by=counselor, safe_phone="13700003333")
 
     person_requests.handle_deletion_request(party=wife, handled_by=supervisor)
 
     contact = ContactPreference.objects.get(party=wife)
-    assert contact.wrapped_key is None and contact.safe_phone_sealed is None
+    assert contact.wrapped_key is None
+    assert contact.safe_phone_sealed is None

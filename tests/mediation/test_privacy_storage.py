@@ -99,6 +99,7 @@ def traces_of(party: Party) -> dict[str, bytes]:
         "name": blob(party.name_sealed),
         "ID number": blob(party.id_number_sealed),
         "blind index": party.id_index.encode(),
+        "name index": party.name_index.encode(),
         "screen data key": blob(screen.wrapped_key),
         "answers": blob(screen.answers_sealed),
     }

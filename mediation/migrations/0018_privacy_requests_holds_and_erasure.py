@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0016_registry_api_sms_notices'),
+        ('mediation', '0017_party_name_index_and_rooms'),
     ]
 
     operations = [

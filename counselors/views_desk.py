@@ -1,0 +1,245 @@
+"""The office's pages: the supervisor's desk (caseloads, unassigned and overdue cases, who is on
+duty), the office's month roster, the day and week calendars of a counsellor and of a room, and
+the request for more duty. Thin: reach (access.py), selectors, a service, response.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from mediation import access as core_access
+from mediation import selectors as core_selectors
+from mediation import services as core_services
+from mediation.calendar import next_month, previous_month
+from mediation.models import Case, OfficialCalendarYear, Room, User
+
+from . import access, planner, selectors
+from .forms import parse_month
+from .models import Duty
+from .services import extra_duty
+
+DESK_ROWS = 10
+
+
+def _desk_office(request):
+    core_access.require(request.user, access.SUPERVISE)
+    offices = list(core_access.offices_for(request.user))
+    if not offices:
+        raise Http404
+    code = request.GET.get("office")
+    office = core_access.office_for(request.user, code) if code else offices[0]
+    return office, offices
+
+
+def _week_of(day: date) -> date:
+    return planner.week_start(day)
+
+
+@never_cache
+def desk(request):
+    """The supervisor's landing page: the office's caseloads, unassigned and overdue cases,
+    who is on duty today and this week, with the way to the roster, calendars and rooms."""
+    office, offices = _desk_office(request)
+    today = timezone.localdate()
+    cases = Case.objects.visible_to(request.user).filter(office=office)
+    counselors = User.objects.counselors_of(office)
+    loads = core_selectors.caseloads(counselors, cases, today)
+    duties = selectors.next_duties([load.counselor for load in loads], office, today)
+    unassigned = core_selectors.unassigned_cases(cases)
+    unassigned_rows = list(unassigned[:DESK_ROWS])
+    overdue, overdue_total = core_selectors.overdue_rows(cases, today, DESK_ROWS)
+    names = core_services.read_masked_names(
+        user=request.user,
+        cases=unassigned_rows + [row.case for row in overdue],
+        request=request,
+    )
+    for case in unassigned_rows:
+        case.names = names.get(case.pk, "")
+    for row in overdue:
+        row.names = names.get(row.case.pk, "")
+    monday = _week_of(today)
+    week = selectors.office_week(office, monday, monday + timedelta(days=6))
+    leaving = {
+        user.pk
+        for user in User.objects.filter(
+            case_assignments__ended_at__isnull=True, case_assignments__case__office=office
+        ).exclude(pk__in=[load.counselor.pk for load in loads])
+    }
+    return render(
+        request,
+        "counselors/desk.html",
+        {
+            "office": office,
+            "offices": offices,
+            "today": today,
+            "caseloads": [(load, duties.get(load.counselor.pk, [])) for load in loads],
+            "former": User.objects.filter(pk__in=leaving).order_by("full_name", "username"),
+            "unassigned": unassigned_rows,
+            "unassigned_total": unassigned.count(),
+            "overdue": overdue,
+            "overdue_total": overdue_total,
+            "week": week,
+            "today_row": next((row for row in week.rows if row.day == today), None),
+            "rooms": Room.objects.filter(office=office).order_by("-active", "name"),
+        },
+    )
+
+
+@never_cache
+def desk_overdue(request):
+    """Everything overdue at the office, a page at a time."""
+    office, _offices = _desk_office(request)
+    today = timezone.localdate()
+    cases = Case.objects.visible_to(request.user).filter(office=office)
+    rows, total = core_selectors.overdue_rows(cases, today, None)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    names = core_services.read_masked_names(
+        user=request.user, cases=[row.case for row in page], request=request
+    )
+    for row in page:
+        row.names = names.get(row.case.pk, "")
+    return render(
+        request,
+        "counselors/desk_overdue.html",
+        {"office": office, "page": page, "total": total, "today": today},
+    )
+
+
+def office_roster(request, code: str):
+    """An office's month roster for the people who work there (its supervisor and counsellors)
+    and for the planners: who is on duty each half-day and what cover lacks."""
+    office = access.office_for_roster(request.user, code)
+    today = timezone.localdate()
+    month = parse_month(request.GET.get("month"), today)
+    calendar = OfficialCalendarYear.objects.calendar(years=[month.year])
+    duties = selectors.with_people(
+        Duty.objects.published().filter(office=office, day__year=month.year, day__month=month.month)
+    )
+    rows = selectors.month_grid(
+        duties, [office], month, calendar, selectors.coverage_rules([office])
+    )
+    return render(
+        request,
+        "counselors/office_roster.html",
+        {
+            "office": office,
+            "month": month,
+            "rows": rows,
+            "halves": planner.HALVES,
+            "published": selectors.published_for(office, month),
+            "previous_month": previous_month(month),
+            "next_month": next_month(month),
+            "calendar_known": calendar.knows(month.year),
+            "rooms": Room.objects.filter(office=office, active=True),
+        },
+    )
+
+
+def _calendar_days(request) -> tuple[str, date, list[date]]:
+    view = "day" if request.GET.get("view") == "day" else "week"
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate()
+    if view == "day":
+        return view, day, [day]
+    monday = _week_of(day)
+    return view, day, [monday + timedelta(days=i) for i in range(7)]
+
+
+def _calendar(request, *, title, office, duties, sessions, subject, **context):
+    view, day, days = _calendar_days(request)
+    visible = set(
+        Case.objects.visible_to(request.user)
+        .filter(pk__in={session.case_id for session in sessions})
+        .values_list("pk", flat=True)
+    )
+    calendar = selectors.calendar_grid(
+        days, duties, sessions, visible_cases=visible, with_office=subject == "counselor"
+    )
+    step = timedelta(days=1 if view == "day" else 7)
+    return render(
+        request,
+        "counselors/calendar.html",
+        {
+            "title": title,
+            "office": office,
+            "view": view,
+            "day": day,
+            "days": days,
+            "calendar": calendar,
+            "previous": day - step,
+            "next": day + step,
+            "subject": subject,
+            "today": timezone.localdate(),
+            **context,
+        },
+    )
+
+
+def counselor_calendar(request, user_id: int):
+    """A counsellor's duty and sessions, by day or week, printable."""
+    profile = access.profile_for_calendar(request.user, user_id)
+    _view, _day, days = _calendar_days(request)
+    duties = selectors.with_people(
+        Duty.objects.published().filter(counselor=profile, day__gte=days[0], day__lte=days[-1])
+    )
+    sessions = selectors.sessions_between(days[0], days[-1], lead_counselor=profile.user)
+    return _calendar(
+        request,
+        title=_("Calendar of %(name)s") % {"name": profile.display_name},
+        office=profile.home_office,
+        duties=duties,
+        sessions=sessions,
+        subject="counselor",
+        profile=profile,
+    )
+
+
+def room_calendar(request, room_id: int):
+    """A room's booked sessions and the office's duty, by day or week, printable for the wall."""
+    room = access.room_for(request.user, room_id)
+    _view, _day, days = _calendar_days(request)
+    duties = selectors.with_people(
+        Duty.objects.published().filter(office=room.office, day__gte=days[0], day__lte=days[-1])
+    )
+    sessions = selectors.sessions_between(days[0], days[-1], booked_room=room)
+    return _calendar(
+        request,
+        title=_("Calendar of %(room)s, %(office)s")
+        % {"room": room.name, "office": room.office.display_name},
+        office=room.office,
+        duties=duties,
+        sessions=sessions,
+        subject="room",
+        room=room,
+    )
+
+
+@require_POST
+def ask_extra_duty(request, code: str):
+    """The booking page's "ask for more duty": the civil-affairs administrators are told."""
+    office = access.office_for_roster(request.user, code)
+    month = parse_month(request.POST.get("month"), timezone.localdate())
+    try:
+        extra_duty.ask_for_extra_duty(
+            office=office, month=month, asked_by=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The civil-affairs administrator is told that more duty is needed.")
+        )
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("counselors:office-roster", code=office.code)

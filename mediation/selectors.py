@@ -1,0 +1,419 @@
+"""Read helpers of the core for the daily pages: the sections of the today page (what is
+overdue, today's sessions, deadlines of the coming week, unsigned notes, follow-ups due) and the
+supervisor's figures (caseloads, unassigned cases). The autosaved drafts waiting to be resumed head
+the page when there are any. Reads only, a fixed number of queries per
+page whatever the number of rows; every case is reached through `access.cases_for`.
+
+May import models, access and the pure modules; never a service (names are opened by
+services.read_masked_names, which records the read).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Case as DbCase
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import access
+from .models import Case, CaseAssignment, CounselingSession, FollowUp, NoteDraft, SessionNote, User
+from .models.cases import CaseQuerySet
+from .models.notes import NOTE_SECTIONS
+
+# Rows each section of the today page shows before "查看全部 (N)".
+SECTION_ROWS = 5
+DEADLINE_DAYS = 7
+FOLLOW_UP_DAYS = 14
+
+DRAFTS, OVERDUE, SESSIONS, DEADLINES, NOTES, FOLLOW_UPS = (
+    "drafts",
+    "overdue",
+    "sessions",
+    "deadlines",
+    "notes",
+    "follow_ups",
+)
+SECTION_TITLES = {
+    DRAFTS: gettext_lazy("Notes saved automatically but not yet saved by you"),
+    OVERDUE: gettext_lazy("Overdue"),
+    SESSIONS: gettext_lazy("My sessions today"),
+    DEADLINES: gettext_lazy("Deadlines in the next 7 days"),
+    NOTES: gettext_lazy("Notes not yet signed"),
+    FOLLOW_UPS: gettext_lazy("Follow-ups due"),
+}
+SECTIONS = tuple(SECTION_TITLES)
+# Sections left off the today page while they have no rows.
+SHOWN_ONLY_WITH_ROWS = frozenset({DRAFTS})
+
+
+@dataclass
+class Row:
+    """One thing to do: which case, what, and the date it is about with the date's name."""
+
+    case: Case
+    what: str
+    day: date | datetime | None
+    day_label: str
+    url: str
+    overdue: bool = False
+    provisional: bool = False
+    names: str = ""
+
+    @property
+    def sort_key(self) -> tuple:
+        moment = self.day
+        if isinstance(moment, datetime):
+            moment = timezone.localtime(moment).date()
+        return (moment or date.max, self.case.number)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list[Row]
+    total: int
+    url: str = ""
+    empty: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _case_url(case: Case) -> str:
+    return reverse("mediation:case-detail", args=[case.uuid])
+
+
+# --- what is overdue -----------------------------------------------------------------------------
+
+
+def overdue_follow_ups(cases: CaseQuerySet, today: date) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(
+        case__in=cases, status=FollowUp.Status.DUE, due_on__lt=today
+    ).select_related("case", "party")
+
+
+def unrecorded_sessions(cases: CaseQuerySet, today: date) -> QuerySet[CounselingSession]:
+    """Sessions of days gone by still marked booked: held or not, nobody recorded it."""
+    return CounselingSession.objects.filter(
+        case__in=cases, status=CounselingSession.Status.BOOKED, starts_at__lt=_start_of(today)
+    ).select_related("case")
+
+
+def outcome_overdue(cases: CaseQuerySet, today: date) -> CaseQuerySet:
+    """Open divorce cases whose certificate window is over: the registry outcome is due."""
+    return cases.open().filter(certificate_window_ends_on__lt=today)
+
+
+def _follow_up_row(follow_up: FollowUp, *, overdue: bool) -> Row:
+    return Row(
+        case=follow_up.case,
+        what=_("%(months)s-month follow-up of %(party)s")
+        % {"months": follow_up.months, "party": follow_up.party.label},
+        day=follow_up.due_on,
+        day_label=_("due on"),
+        url=reverse("mediation:follow-up-record", args=[follow_up.case.uuid, follow_up.pk]),
+        overdue=overdue,
+    )
+
+
+def overdue_rows(cases: CaseQuerySet, today: date, limit: int | None) -> tuple[list[Row], int]:
+    """Everything past its date, oldest first: follow-up calls not made, sessions of earlier
+    days not recorded as held or missed, divorce cases past their certificate window without a
+    registry outcome. `limit` rows at most (None: all), and how many there are."""
+    follow_ups = overdue_follow_ups(cases, today).order_by("due_on", "pk")
+    sessions = unrecorded_sessions(cases, today).order_by("starts_at", "pk")
+    closing = outcome_overdue(cases, today).order_by("certificate_window_ends_on", "number")
+    total = follow_ups.count() + sessions.count() + closing.count()
+    sliced = (lambda q: q[:limit]) if limit else (lambda q: q)
+    rows = [_follow_up_row(f, overdue=True) for f in sliced(follow_ups)]
+    rows += [
+        Row(
+            case=session.case,
+            what=_("Session not recorded: was it held?"),
+            day=session.starts_at,
+            day_label=_("session on"),
+            url=reverse("mediation:session-detail", args=[session.case.uuid, session.uuid]),
+            overdue=True,
+        )
+        for session in sliced(sessions)
+    ]
+    rows += [
+        Row(
+            case=case,
+            what=_("No registry outcome recorded"),
+            day=case.certificate_window_ends_on,
+            day_label=_("certificate window ended"),
+            url=reverse("mediation:case-outcome", args=[case.uuid]),
+            overdue=True,
+            provisional=case.deadlines_provisional,
+        )
+        for case in sliced(closing)
+    ]
+    rows.sort(key=lambda row: row.sort_key)
+    return (rows[:limit] if limit else rows), total
+
+
+# --- the other sections --------------------------------------------------------------------------
+
+
+def sessions_today(user: Any, cases: CaseQuerySet, today: date) -> QuerySet[CounselingSession]:
+    start = _start_of(today)
+    return (
+        CounselingSession.objects.filter(
+            Q(lead_counselor=user) | Q(co_counselors=user),
+            case__in=cases,
+            starts_at__gte=start,
+            starts_at__lt=start + timedelta(days=1),
+        )
+        .exclude(status=CounselingSession.Status.CANCELLED)
+        .select_related("case", "party", "booked_room")
+        .distinct()
+        .order_by("starts_at", "pk")
+    )
+
+
+def _session_row(session: CounselingSession) -> Row:
+    what = session.get_kind_display()
+    if session.party:
+        what += f"（{session.party.label}）"
+    what += f" · {session.room} · {session.get_status_display()}"
+    return Row(
+        case=session.case,
+        what=what,
+        day=session.starts_at,
+        day_label=_("starts at"),
+        url=reverse("mediation:session-detail", args=[session.case.uuid, session.uuid]),
+    )
+
+
+def deadlines_soon(cases: CaseQuerySet, today: date) -> CaseQuerySet:
+    last = today + timedelta(days=DEADLINE_DAYS)
+    return cases.open().filter(
+        Q(cooling_off_ends_on__gte=today, cooling_off_ends_on__lte=last)
+        | Q(certificate_window_ends_on__gte=today, certificate_window_ends_on__lte=last)
+    )
+
+
+def _deadline_row(case: Case, today: date) -> Row:
+    cooling = case.cooling_off_ends_on is not None and case.cooling_off_ends_on >= today
+    return Row(
+        case=case,
+        what=case.get_category_display(),
+        day=case.cooling_off_ends_on if cooling else case.certificate_window_ends_on,
+        day_label=_("cooling-off ends") if cooling else _("certificate window ends"),
+        url=_case_url(case),
+        provisional=case.deadlines_provisional,
+    )
+
+
+def unsigned_notes(user: Any, cases: CaseQuerySet) -> QuerySet[SessionNote]:
+    return (
+        SessionNote.objects.filter(
+            author=user, status=SessionNote.Status.DRAFT, session__case__in=cases
+        )
+        .select_related("session__case")
+        .only("pk", "uuid", "status", "session__uuid", "session__starts_at", "session__case")
+        .order_by("session__starts_at", "pk")
+    )
+
+
+def _note_row(note: SessionNote) -> Row:
+    session = note.session
+    return Row(
+        case=session.case,
+        what=_("Draft note: sign it when it is complete"),
+        day=session.starts_at,
+        day_label=_("session on"),
+        url=reverse("mediation:note-edit", args=[session.case.uuid, session.uuid]),
+    )
+
+
+def waiting_drafts(user: Any, cases: CaseQuerySet) -> QuerySet[NoteDraft]:
+    """The user's autosaved drafts still waiting (an idle sign-out left them), of sessions of
+    cases they may still work on whose note they have not signed; never their sealed text."""
+    signed = SessionNote.objects.filter(
+        session=OuterRef("session"), author=user, status=SessionNote.Status.SIGNED
+    )
+    return (
+        NoteDraft.objects.filter(author=user, session__case__in=cases)
+        .exclude(Exists(signed))
+        .select_related("session__case")
+        .defer(*(f"{name}_sealed" for name in NOTE_SECTIONS))
+        .order_by("-saved_at", "pk")
+    )
+
+
+def _draft_row(draft: NoteDraft) -> Row:
+    session = draft.session
+    return Row(
+        case=session.case,
+        what=_("Saved automatically at %(time)s: continue")
+        % {"time": timezone.localtime(draft.saved_at).strftime("%H:%M")},
+        day=session.starts_at,
+        day_label=_("session on"),
+        url=reverse("mediation:note-edit", args=[session.case.uuid, session.uuid]),
+    )
+
+
+def follow_ups_due(cases: CaseQuerySet, today: date) -> QuerySet[FollowUp]:
+    return (
+        FollowUp.objects.filter(
+            case__in=cases,
+            status=FollowUp.Status.DUE,
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=FOLLOW_UP_DAYS),
+        )
+        .select_related("case", "party")
+        .order_by("due_on", "pk")
+    )
+
+
+def section_rows(
+    key: str, user: Any, today: date, limit: int | None = SECTION_ROWS
+) -> tuple[list[Row], int]:
+    """The rows of one section of the user's today page (`limit` at most) and their number."""
+    cases = access.cases_for(user, access.Action.WORK)
+    if key == OVERDUE:
+        return overdue_rows(cases, today, limit)
+    queries: dict[str, tuple[QuerySet[Any], Callable[[Any], Row]]] = {
+        DRAFTS: (waiting_drafts(user, cases), _draft_row),
+        SESSIONS: (sessions_today(user, cases, today), _session_row),
+        DEADLINES: (
+            deadlines_soon(cases, today).order_by("cooling_off_ends_on", "number"),
+            lambda case: _deadline_row(case, today),
+        ),
+        NOTES: (unsigned_notes(user, cases), _note_row),
+        FOLLOW_UPS: (follow_ups_due(cases, today), lambda f: _follow_up_row(f, overdue=False)),
+    }
+    query, make_row = queries[key]
+    total = query.count()
+    rows = [make_row(item) for item in (query[:limit] if limit else query)]
+    if key == SESSIONS:
+        rows.sort(key=lambda row: (row.day, row.case.number))
+    elif key != DRAFTS:
+        rows.sort(key=lambda row: row.sort_key)
+    return rows, total
+
+
+EMPTY = {
+    DRAFTS: gettext_lazy("No note saved automatically is waiting."),
+    OVERDUE: gettext_lazy("Nothing is overdue."),
+    SESSIONS: gettext_lazy("No sessions today."),
+    DEADLINES: gettext_lazy("No deadline in the next 7 days."),
+    NOTES: gettext_lazy("Every note is signed."),
+    FOLLOW_UPS: gettext_lazy("No follow-up due in the next two weeks."),
+}
+
+
+def today_sections(user: Any, today: date) -> list[Section]:
+    """The today page, most urgent first: text left unsaved (only when there is some), then
+    what is overdue."""
+    sections = []
+    for key in SECTIONS:
+        rows, total = section_rows(key, user, today)
+        if key in SHOWN_ONLY_WITH_ROWS and not total:
+            continue
+        sections.append(
+            Section(
+                key=key,
+                title=str(SECTION_TITLES[key]),
+                rows=rows,
+                total=total,
+                url=reverse("mediation:today-section", args=[key]),
+                empty=str(EMPTY[key]),
+            )
+        )
+    return sections
+
+
+# --- the supervisor's figures --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caseload:
+    counselor: User
+    open_cases: int
+    deadlines_soon: int
+
+
+def caseloads(counselors: QuerySet[User], cases: CaseQuerySet, today: date) -> list[Caseload]:
+    """Open cases per counsellor among `cases`, and how many of them reach a deadline within
+    a week; counsellors without cases are listed with 0 (one query)."""
+    active = Q(
+        case_assignments__ended_at__isnull=True,
+        case_assignments__case__in=cases.open(),
+    )
+    last = today + timedelta(days=DEADLINE_DAYS)
+    soon = active & (
+        Q(
+            case_assignments__case__cooling_off_ends_on__gte=today,
+            case_assignments__case__cooling_off_ends_on__lte=last,
+        )
+        | Q(
+            case_assignments__case__certificate_window_ends_on__gte=today,
+            case_assignments__case__certificate_window_ends_on__lte=last,
+        )
+    )
+    rows = counselors.annotate(
+        open_count=Count("case_assignments", filter=active, distinct=True),
+        soon_count=Count("case_assignments", filter=soon, distinct=True),
+    )
+    return [Caseload(row, row.open_count, row.soon_count) for row in rows]
+
+
+def with_open_cases(counselors: QuerySet[User], office: Any) -> QuerySet[User]:
+    """Counsellors with `open_cases`: how many open cases of the office they have now."""
+    return counselors.annotate(
+        open_cases=Count(
+            "case_assignments",
+            filter=Q(
+                case_assignments__ended_at__isnull=True,
+                case_assignments__case__status=Case.Status.OPEN,
+                case_assignments__case__office=office,
+            ),
+            distinct=True,
+        )
+    )
+
+
+def unassigned_cases(cases: CaseQuerySet) -> CaseQuerySet:
+    """Open cases nobody is assigned to, nearest deadline first."""
+    active = CaseAssignment.objects.filter(ended_at__isnull=True).values("case_id")
+    return (
+        cases.open()
+        .exclude(pk__in=active)
+        .select_related("office")
+        .order_by("cooling_off_ends_on", "opened_at")
+    )
+
+
+# --- case lists ----------------------------------------------------------------------------------
+
+
+def by_next_deadline(cases: CaseQuerySet, today: date) -> CaseQuerySet:
+    """Open cases first, each list by its next deadline (the end of cooling-off until it has
+    passed, then the end of the certificate window: clock.next_deadline in SQL), cases without
+    one last, the newest first among equals."""
+    next_deadline = DbCase(
+        When(cooling_off_ends_on__gte=today, then=F("cooling_off_ends_on")),
+        default=F("certificate_window_ends_on"),
+        output_field=DateField(),
+    )
+    return cases.annotate(next_deadline=next_deadline).order_by(
+        "-status",
+        F("next_deadline").asc(nulls_last=True),
+        "-opened_at",
+        "pk",
+    )

@@ -1,0 +1,26 @@
+"""Template filters for how the interface writes days: `{% load tongxin %}` then
+`{{ day|long_date }}` (2026年12月3日（周四）), `{{ day|short_date }}` (12月3日（周四）),
+`{{ duty.half_day|half_day }}` (上午/下午), `{{ month|month_label }}` (2026年12月)."""
+
+from django import template
+
+from .. import formats
+
+register = template.Library()
+
+register.filter("long_date", formats.long_date)
+register.filter("long_moment", formats.long_moment)
+register.filter("short_date", formats.short_date)
+register.filter("half_day", formats.half_day)
+register.filter("month_label", formats.month_label)
+
+
+@register.filter
+def weekday(value):
+    return formats.weekday(value) if value else ""
+
+
+@register.simple_tag
+def page_numbers(page):
+    """The page numbers to link, with … for the runs left out (1 2 … 7 8 9 … 20 21)."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
