@@ -10,26 +10,27 @@ import os
 import pkgutil
 import sys
 
+import django
+from django.conf import settings
+from django.db import connections
+from django.test.utils import setup_databases, teardown_databases
+
+import bench
+from bench.load.run import main as load
+from bench.scale.run import main as scale
+
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["load"]:
         # The load test runs against a generated database and a real server, not a fresh one.
-        from bench.load.run import main as load
-
         load(argv[1:])
         return
     if argv[:1] == ["scale"]:
-        from bench.scale.run import main as scale
-
         scale(argv[1:])
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
 
     django.setup()
-    from django.conf import settings
-    from django.db import connections
-    from django.test.utils import setup_databases, teardown_databases
 
     # Never the test suite's database: the two may run at the same time.
     default = connections["default"].settings_dict
@@ -37,8 +38,6 @@ def main(argv: list[str]) -> None:
         default["TEST"]["NAME"] = str(settings.VAR_DIR / "bench.sqlite3")
     else:
         default["TEST"]["NAME"] = f"bench_{default['NAME']}"
-
-    import bench
 
     names = argv or sorted(
         module.name

@@ -4,6 +4,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+from django.db import connection
+
 
 def median_seconds(work: Callable[[], object], *, repeat: int = 7, warmup: int = 1) -> float:
     for _ in range(warmup):
@@ -17,6 +19,4 @@ def median_seconds(work: Callable[[], object], *, repeat: int = 7, warmup: int =
 
 
 def engine() -> str:
-    from django.db import connection
-
     return connection.vendor

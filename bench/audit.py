@@ -15,7 +15,12 @@ import threading
 import time
 from pathlib import Path
 
+from django.conf import settings
+from django.db import connection, connections
+
 from bench._timing import engine
+from mediation import audit, crypto, keyring
+from mediation.models import AuditEvent, AuditPending, User
 
 WRITERS = int(os.environ.get("BENCH_AUDIT_WRITERS", "50"))
 PROCESSES = int(os.environ.get("BENCH_AUDIT_PROCESSES", "5"))
@@ -24,18 +29,13 @@ ROUNDS = int(os.environ.get("BENCH_AUDIT_ROUNDS", "3"))
 
 
 def _write_until(deadline: float, user_id: int, results: list[int], errors: list[str]) -> None:
-    from django.db import connection
-
-    from mediation import audit
-    from mediation.models import User
-
     user = User.objects.get(pk=user_id)
     written = 0
     try:
         while time.monotonic() < deadline:
             audit.record(actor=user, action="bench.write", details={"n": written})
             written += 1
-    except Exception as error:  # noqa: BLE001  (reported, not hidden)
+    except Exception as error:  # reported, not hidden
         errors.append(f"{type(error).__name__}: {error}")
     finally:
         connection.close()
@@ -60,8 +60,6 @@ def _process(threads: int, user_id: int, go, start_at, queue) -> None:
 
 def one_round(user_id: int) -> tuple[float, int, list[str]]:
     """Events per second of one round, the events written, and any errors."""
-    from django.db import connections
-
     connections.close_all()
     context = multiprocessing.get_context("fork")
     go, start_at, queue = context.Event(), context.Value("d", 0.0), context.Queue()
@@ -88,11 +86,6 @@ def one_round(user_id: int) -> tuple[float, int, list[str]]:
 
 
 def main() -> None:
-    from django.conf import settings
-
-    from mediation import audit, crypto, keyring
-    from mediation.models import AuditEvent, AuditPending, User
-
     logging.getLogger("tongxin.audit").setLevel(logging.WARNING)  # a line per commit otherwise
     suite = keyring.suite()
     keyring.use(crypto.new_ring(suite, key_id="bench", audit_id="bench-audit"))

@@ -3,15 +3,19 @@ seal + open per note, the blind index and an audit link's MAC, what reading the 
 costs in crypto and audit, and key rotation rows per second (a rewrap within a cipher, a reseal
 from AES to SM4). BENCH_ROTATION_ROWS changes the rotation's size (default 20,000)."""
 
+import logging
 import os
+import tempfile
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
 from bench._timing import engine, median_seconds
-from mediation import audit, crypto, keyring, sealing, services
+from mediation import audit, crypto, keyring, keys, sealing, services
 from mediation.demo import seed_accounts
 from mediation.models import AuditEvent, CounselingSession, RegistryOffice, SessionNote, User
 
@@ -164,7 +168,6 @@ def rotation(source: crypto.Suite, target: crypto.Suite) -> None:
             batch = []
     SessionNote.objects.bulk_create(batch)
     keyring.use(first.with_master_key("new", crypto.new_key(target.cipher), target.cipher))
-    from mediation import keys
 
     with override_settings(TONGXIN_CRYPTO_SUITE=target.name):
         started = time.perf_counter()
@@ -181,12 +184,6 @@ def rotation(source: crypto.Suite, target: crypto.Suite) -> None:
 
 
 def main() -> None:
-    import logging
-    import tempfile
-    from pathlib import Path
-
-    from django.conf import settings
-
     logging.getLogger("tongxin.audit").setLevel(logging.WARNING)
     settings.TONGXIN_AUDIT_CHECKPOINT_FILE = Path(tempfile.mkdtemp()) / "checkpoints.log"
     previous = keyring._override

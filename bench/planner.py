@@ -80,6 +80,18 @@ def city(rng: random.Random, prefix: str, offices: int, counselors: int, first: 
 # --- the clerk's greedy round-robin ---------------------------------------------------------
 
 
+def _next_free(people, start, want_qualified, free, d):
+    """The next person in the list from `start` who is free; a qualified one first if wanted."""
+    for attempt in (True, False) if want_qualified else (False,):
+        for k in range(len(people)):
+            c = people[(start + k) % len(people)]
+            if attempt and not c.qualified_on(d):
+                continue
+            if free(c):
+                return c
+    return None
+
+
 def greedy(problem: Problem) -> list[Duty]:
     """Day by day, office by office, seat by seat: the next person in the office's list who is
     free, allowed and under their (pro-rated) caps; for a seat that needs a qualified counsellor,
@@ -107,27 +119,24 @@ def greedy(problem: Problem) -> list[Duty]:
                 people = lists[office.code]
                 for seat in range(office.needed(h)):
                     want_qualified = office.qualified_required and seat == 0
-                    chosen = None
-                    for attempt in (True, False) if want_qualified else (False,):
-                        for k in range(len(people)):
-                            c = people[(pointer[office.code] + k) % len(people)]
-                            if attempt and not c.qualified_on(d):
-                                continue
-                            if (
+                    chosen = _next_free(
+                        people,
+                        pointer[office.code],
+                        want_qualified,
+                        lambda c, d=d, h=h, w=w, code=office.code: (
+                            not (
                                 (d, h) in c.unavailable
                                 or (c.id, d, h) in busy
-                                or day_office.get((c.id, d), office.code) != office.code
+                                or day_office.get((c.id, d), code) != code
                                 or week_load[(c.id, w)] >= built_caps.week_rhs[(c.id, w)]
                                 or month_load[c.id] >= built_caps.month_cap_eff[c.id]
-                            ):
-                                continue
-                            chosen = c
-                            pointer[office.code] = (people.index(c) + 1) % len(people)
-                            break
-                        if chosen:
-                            break
+                            )
+                        ),
+                        d,
+                    )
                     if chosen is None:
                         continue
+                    pointer[office.code] = (people.index(chosen) + 1) % len(people)
                     busy.add((chosen.id, d, h))
                     day_office[(chosen.id, d)] = office.code
                     week_load[(chosen.id, w)] += 1

@@ -30,7 +30,7 @@ from mediation.models import (
     Satisfaction,
     User,
 )
-from reports import pages, pdf, rollup
+from reports import pages, pdf, periods, rollup
 from reports.queries import monthly_counts
 
 POSTGRES = connection.vendor == "postgresql"
@@ -116,6 +116,51 @@ def _aware(day: date, minutes: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time())) + timedelta(
         minutes=minutes
     )
+
+
+def _outcome_rows(
+    rng, case_id, day, first_party, counselor, outcomes, follow_ups, referrals
+) -> None:
+    """A divorce case's outcome, with follow-ups after a reconciliation and a referral."""
+    kind = rng.choices(
+        ("reconciled", "lapsed", "divorced", "declined", "referred"),
+        (25, 30, 38, 5, 2),
+    )[0]
+    decided = day + timedelta(days=rng.randint(2, 60))
+    outcomes.append(
+        {
+            "case_id": case_id,
+            "kind": kind,
+            "decided_on": decided,
+            "recorded_by_id": counselor.pk,
+            "recorded_at": _aware(decided, 600),
+            "by_clock": kind == "lapsed",
+        }
+    )
+    if kind == "reconciled" and rng.random() < 0.6:
+        for months in (3, 6):
+            done = decided + timedelta(days=30 * months)
+            follow_ups.append(
+                {
+                    "case_id": case_id,
+                    "party_id": first_party,
+                    "months": months,
+                    "due_on": done,
+                    "status": rng.choices(("done", "unreachable"), (85, 15))[0],
+                    "done_on": done,
+                    "reconciliation_held": rng.random() < 0.88,
+                }
+            )
+    if kind == "referred":
+        referrals.append(
+            {
+                "uuid": uuid.uuid4(),
+                "case_id": case_id,
+                "destination": "womens_federation",
+                "referred_on": decided,
+                "referred_by_id": counselor.pk,
+            }
+        )
 
 
 def generate(offices, counselors, n_cases: int) -> None:
@@ -224,45 +269,9 @@ def generate(offices, counselors, n_cases: int) -> None:
                     }
                 )
             if port == "divorce" and rng.random() < 0.9:
-                kind = rng.choices(
-                    ("reconciled", "lapsed", "divorced", "declined", "referred"),
-                    (25, 30, 38, 5, 2),
-                )[0]
-                decided = day + timedelta(days=rng.randint(2, 60))
-                outcomes.append(
-                    {
-                        "case_id": case_id,
-                        "kind": kind,
-                        "decided_on": decided,
-                        "recorded_by_id": counselor.pk,
-                        "recorded_at": _aware(decided, 600),
-                        "by_clock": kind == "lapsed",
-                    }
+                _outcome_rows(
+                    rng, case_id, day, first_party, counselor, outcomes, follow_ups, referrals
                 )
-                if kind == "reconciled" and rng.random() < 0.6:
-                    for months in (3, 6):
-                        done = decided + timedelta(days=30 * months)
-                        follow_ups.append(
-                            {
-                                "case_id": case_id,
-                                "party_id": first_party,
-                                "months": months,
-                                "due_on": done,
-                                "status": rng.choices(("done", "unreachable"), (85, 15))[0],
-                                "done_on": done,
-                                "reconciliation_held": rng.random() < 0.88,
-                            }
-                        )
-                if kind == "referred":
-                    referrals.append(
-                        {
-                            "uuid": uuid.uuid4(),
-                            "case_id": case_id,
-                            "destination": "womens_federation",
-                            "referred_on": decided,
-                            "referred_by_id": counselor.pk,
-                        }
-                    )
             if result and rng.random() < 0.7:
                 answers.append(
                     {
@@ -293,10 +302,11 @@ def generate(offices, counselors, n_cases: int) -> None:
 
 
 def bench_pdf(offices) -> None:
-    month = date(2023, 6, 1)
+    month = periods.month(date(2023, 6, 1))
+    issue = pdf.Issue(number="盘民调〔2023〕1号", issuer_name="bench")
     for label, chosen in (("4 offices", offices[-4:]), (f"{len(offices)} offices", offices)):
-        seconds = median_seconds(lambda c=chosen: pdf.monthly_report(c, month), repeat=3)
-        rendered, _page, _context = pdf.monthly_report(chosen, month)
+        seconds = median_seconds(lambda c=chosen: pdf.report(c, month, issue), repeat=3)
+        rendered, _page, _context = pdf.report(chosen, month, issue)
         print(
             f"PDF monthly report, {label}: median {seconds * 1000:.0f} ms "
             f"({rendered.pages} pages, {len(rendered.pdf) // 1024} KiB)"

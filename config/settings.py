@@ -146,7 +146,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete: freed row versions are overwritten with zeros, so deleted personal data
+        # leaves no trace in the file's free pages (docs/privacy.md).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+        ),
     }
 
 # A province's statistics read from a streaming replica (docs/scaling.md): set
@@ -218,6 +222,16 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 REPORT_ARCHIVE_DIR = Path(os.environ.get("TONGXIN_REPORT_DIR", VAR_DIR / "reports"))
+# Statistics reports as official documents (docs/reports.md): who issues them, the letterhead
+# (empty: the authorities' names), the document number (文号) pattern with {year} and {number},
+# and the address the report names for its archive page (empty: https:// + the first host).
+REPORT_AUTHORITY = os.environ.get("TONGXIN_REPORT_AUTHORITY", "盘锦市民政局")
+REPORT_JOINT_AUTHORITIES = env_list("TONGXIN_REPORT_JOINT_AUTHORITIES", "盘锦市妇女联合会")
+REPORT_LETTERHEAD = os.environ.get("TONGXIN_REPORT_LETTERHEAD", "")
+REPORT_NUMBER_PATTERN = os.environ.get(
+    "TONGXIN_REPORT_NUMBER_PATTERN", "盘民调〔{year}〕{number}号"
+)
+SITE_URL = os.environ.get("TONGXIN_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -352,6 +366,25 @@ TONGXIN_AUDIT_CHECKPOINT_FILE = Path(
     os.environ.get("TONGXIN_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.log")
 )
 TONGXIN_DEMO_PASSWORD = "tongxin-demo-2026"
+
+# Retention (PIPL arts. 19 and 47; docs/privacy.md): days after a case is closed that each record
+# class is kept, then `manage.py purge` crypto-shreds it (the statistics' plain fields stay).
+# Override one with TONGXIN_RETENTION_<CLASS>_DAYS, e.g. TONGXIN_RETENTION_NOTES_DAYS=1095.
+RETENTION_DEFAULT_DAYS = {
+    "identity": 3 * 365,  # names, ID numbers, phones, addresses, corrections, referral reasons
+    "screening": 365,  # domestic-violence screening answers
+    "notes": 3 * 365,  # session notes, their revisions, drafts and addenda
+    "attachments": 3 * 365,  # scanned papers
+    "signatures": 3 * 365,  # finger signatures (the proof of consent)
+    "audit": 3 * 365,  # audit events: archived offline after this, never under 180 days
+}
+TONGXIN_RETENTION_DAYS = {
+    name: int(os.environ.get(f"TONGXIN_RETENTION_{name.upper()}_DAYS", days))
+    for name, days in RETENTION_DEFAULT_DAYS.items()
+}
+# After counselling consent is withdrawn, the party's personal data is deleted this many days
+# later unless the person asks to keep it (docs/privacy.md).
+TONGXIN_ERASURE_GRACE_DAYS = int(os.environ.get("TONGXIN_ERASURE_GRACE_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

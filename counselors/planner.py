@@ -319,10 +319,10 @@ class _Model:
                             used.append(o)
                 self.day_office[(cid, d)] = used
 
-    def _constraints(self) -> None:
+    def _one_office_per_day(self) -> None:
+        """One office per day (which also means one place per half-day)."""
         m = self.model
         x = self.x
-        # One office per day (which also means one place per half-day).
         for (cid, d), used in self.day_office.items():
             if len(used) > 1:
                 ys = []
@@ -333,6 +333,11 @@ class _Model:
                             m.add_implication(x[(cid, o, d, h)], y)
                     ys.append(y)
                 m.add_at_most_one(ys)
+
+    def _constraints(self) -> None:
+        m = self.model
+        x = self.x
+        self._one_office_per_day()
         by_counselor: dict[int, list[IntVar]] = defaultdict(list)
         by_counselor_week: dict[tuple[int, date], list[IntVar]] = defaultdict(list)
         self.by_slot: dict[tuple[str, date, str], list[tuple[int, IntVar]]] = defaultdict(list)
@@ -360,9 +365,6 @@ class _Model:
 
     # --- objectives ---------------------------------------------------------------------------
     def _objectives(self) -> None:
-        m = self.model
-        p = self.p
-        cp = self.cp
         terms: dict[str, list[LinearExprT]] = {tier: [] for tier in TIERS}
         constants = dict.fromkeys(TIERS, 0)
         bounds = dict.fromkeys(TIERS, 0)
@@ -370,6 +372,26 @@ class _Model:
         free_duties = sum(
             max(0, self.month_cap_eff[cid] - self.pinned_count[cid]) for cid in self.counselors
         )
+        self._coverage_terms(terms, bounds)
+        self._change_terms(terms, constants, bounds, free_duties)
+        self._fairness_terms(terms, bounds)
+        self._preference_terms(terms)
+        bounds["home_office"] = min(len(terms["home_office"]), free_duties)
+        bounds["requests"] = len(terms["requests"])
+        bounds["over_cover"] = min(
+            sum(o.capacity for o in self.offices.values()) * len(self.slots),
+            free_duties + len(self.pinned),
+        )
+        self.tiers = [
+            Tier(tier, self.cp.LinearExpr.sum(terms[tier]), constants[tier], bounds[tier])
+            for tier in TIERS
+            if terms[tier]
+        ]
+        self.constants = constants
+
+    def _coverage_terms(self, terms: dict[str, list[LinearExprT]], bounds: dict[str, int]) -> None:
+        """Half-days short of the need, over the need, or without a qualified counsellor."""
+        m = self.model
         self.short: dict[tuple[str, date, str], IntVar] = {}
         self.qmiss: dict[tuple[str, date, str], IntVar] = {}
         self.demanded = []
@@ -381,7 +403,7 @@ class _Model:
                 self.demanded.append((o, d, h))
                 pairs = self.by_slot.get((o, d, h), [])
                 pinned_here = self.pinned_slot.get((o, d, h), [])
-                covered = len(pinned_here) + cp.LinearExpr.sum([v for _, v in pairs])
+                covered = len(pinned_here) + self.cp.LinearExpr.sum([v for _, v in pairs])
                 if len(pinned_here) < need:
                     s = m.new_int_var(0, need, f"s_{o}_{d:%m%d}{h}")
                     m.add(s >= need - covered)
@@ -400,26 +422,38 @@ class _Model:
                     self.qmiss[(o, d, h)] = q
                     terms["coverage"].append(q)
                     bounds["coverage"] += 1
-        # Changes against the published roster (repair).
-        if p.repair:
-            reference = {
-                (r.counselor, r.office, r.day, r.half)
-                for r in p.reference
-                if r.day not in p.frozen and r.office in self.offices
-            }
-            for key in sorted(reference):
-                if key in self.x:
-                    terms["changes"].append(1 - self.x[key])
-                elif (key[0], key[2], key[3]) not in self.pinned:
-                    constants["changes"] += 1
-            for key, var in self.x.items():
-                if key not in reference:
-                    terms["changes"].append(var)
-            self.reference = reference
-            bounds["changes"] = min(len(terms["changes"]), len(reference) + free_duties)
-        else:
+
+    def _change_terms(
+        self,
+        terms: dict[str, list[LinearExprT]],
+        constants: dict[str, int],
+        bounds: dict[str, int],
+        free_duties: int,
+    ) -> None:
+        """Changes against the published roster (repair)."""
+        p = self.p
+        if not p.repair:
             self.reference = set()
-        # Fairness: each counsellor's month load against a target pro-rated by their cap.
+            return
+        reference = {
+            (r.counselor, r.office, r.day, r.half)
+            for r in p.reference
+            if r.day not in p.frozen and r.office in self.offices
+        }
+        for key in sorted(reference):
+            if key in self.x:
+                terms["changes"].append(1 - self.x[key])
+            elif (key[0], key[2], key[3]) not in self.pinned:
+                constants["changes"] += 1
+        for key, var in self.x.items():
+            if key not in reference:
+                terms["changes"].append(var)
+        self.reference = reference
+        bounds["changes"] = min(len(terms["changes"]), len(reference) + free_duties)
+
+    def _fairness_terms(self, terms: dict[str, list[LinearExprT]], bounds: dict[str, int]) -> None:
+        """Each counsellor's month load against a target pro-rated by their cap."""
+        m = self.model
         pinned_elsewhere = sum(
             1
             for (cid, d, h), o in self.pinned.items()
@@ -433,7 +467,7 @@ class _Model:
             cap = self.month_cap_eff[cid]
             target = min(cap, (2 * work_total * cap + cap_total) // (2 * cap_total))
             self.targets[cid] = target
-            load = self.pinned_count[cid] + cp.LinearExpr.sum(self.by_counselor.get(cid, []))
+            load = self.pinned_count[cid] + self.cp.LinearExpr.sum(self.by_counselor.get(cid, []))
             # Only load above the fair share counts: since every needed half-day is covered
             # first and the shares add up to the work, no one above their share means everyone
             # at it; penalising load below the share instead would make the solver invent
@@ -453,6 +487,10 @@ class _Model:
                 m.add(peak >= excess)
             terms["fairness"] = [(total + 1) * peak, *(e for e, _ in excesses)]
             bounds["fairness"] = (total + 1) * top + total
+
+    def _preference_terms(self, terms: dict[str, list[LinearExprT]]) -> None:
+        """Duties away from the home office, and half-days asked off or asked for."""
+        p = self.p
         for (cid, o, d, h), var in self.x.items():
             c = self.counselors[cid]
             if c.home_office and o != c.home_office:
@@ -466,23 +504,11 @@ class _Model:
                 options = [self.x[(cid, o, d, h)] for o in self.offices if (cid, o, d, h) in self.x]
                 if options:
                     terms["requests"].append(1 - sum(options))
-        bounds["home_office"] = min(len(terms["home_office"]), free_duties)
-        bounds["requests"] = len(terms["requests"])
-        bounds["over_cover"] = min(
-            sum(o.capacity for o in self.offices.values()) * len(self.slots),
-            free_duties + len(self.pinned),
-        )
-        self.tiers = [
-            Tier(tier, cp.LinearExpr.sum(terms[tier]), constants[tier], bounds[tier])
-            for tier in TIERS
-            if terms[tier]
-        ]
-        self.constants = constants
 
 
 def plan(problem: Problem, settings: SolverSettings | None = None) -> Plan:
     """Solve one city's month; always returns a roster, its gaps with reasons and the status."""
-    from ortools.sat.python import cp_model
+    from ortools.sat.python import cp_model  # noqa: PLC0415  (heavy: loaded only to plan)
 
     settings = settings or SolverSettings()
     started = time.perf_counter()
@@ -624,6 +650,22 @@ def _reason(
     facts["available"] = len(available)
     if not available:
         return NO_ONE_AVAILABLE, facts
+    groups = _group_by_obstacle(built, available, o, d, h, at, load_week, load_month)
+    facts.update(groups)
+    return _reason_of_groups(groups, status, qualified), facts
+
+
+def _group_by_obstacle(
+    built: _Model,
+    available: list[Counselor],
+    o: str,
+    d: date,
+    h: str,
+    at: dict[tuple[int, date, str], str],
+    load_week: dict[tuple[int, date], int],
+    load_month: dict[int, int],
+) -> dict[str, list[int]]:
+    """The available counsellors' ids by the first thing that kept each from the slot."""
     w = week_start(d)
     other_half = PM if h == AM else AM
     groups: dict[str, list[int]] = {
@@ -644,17 +686,21 @@ def _reason(
             groups["elsewhere_today"].append(c.id)
         else:
             groups["free"].append(c.id)
-    facts.update(groups)
+    return groups
+
+
+def _reason_of_groups(groups: dict[str, list[int]], status: str, qualified: bool) -> str:
+    """The main reason, from how many counsellors each obstacle kept away."""
     if groups["free"]:
-        return (ROOM_FULL if status == OPTIMAL else TIME_LIMIT), facts
+        return ROOM_FULL if status == OPTIMAL else TIME_LIMIT
     capped = len(groups["week_capped"]) + len(groups["month_capped"])
     if capped and capped >= max(len(groups["busy"]), len(groups["elsewhere_today"])):
         if qualified and len(groups["week_capped"]) >= len(groups["month_capped"]):
-            return QUALIFIED_CAPACITY_EXHAUSTED, facts
-        return CAPS, facts
+            return QUALIFIED_CAPACITY_EXHAUSTED
+        return CAPS
     if len(groups["busy"]) >= len(groups["elsewhere_today"]):
-        return NEEDED_ELSEWHERE, facts
-    return ONE_OFFICE_A_DAY, facts
+        return NEEDED_ELSEWHERE
+    return ONE_OFFICE_A_DAY
 
 
 def _balance(built: _Model, duties: Iterable[Duty]) -> list[WeekBalance]:

@@ -435,6 +435,18 @@ def profile_create(request):
     return render(request, "counselors/profile_form.html", {"form": form})
 
 
+def _say_unavailability_saved(request, row: Unavailability) -> None:
+    """An absence asks for a roster repair; other unavailability is simply saved."""
+    if row.kind == Unavailability.Kind.ABSENCE:
+        messages.warning(
+            request,
+            _("Saved. Repair the roster from %(day)s so someone covers the absence.")
+            % {"day": row.start.isoformat()},
+        )
+    else:
+        messages.success(request, _("Saved."))
+
+
 def profile_detail(request, profile_id: int):
     profile = access.profile_for_planner(request.user, profile_id)
     offices = core_access.offices_for(request.user)
@@ -480,14 +492,7 @@ def profile_detail(request, profile_id: int):
         except ValidationError as error:
             _add_error(unavailability_form, error)
         else:
-            if row.kind == Unavailability.Kind.ABSENCE:
-                messages.warning(
-                    request,
-                    _("Saved. Repair the roster from %(day)s so someone covers the absence.")
-                    % {"day": row.start.isoformat()},
-                )
-            else:
-                messages.success(request, _("Saved."))
+            _say_unavailability_saved(request, row)
             return redirect("counselors:profile-detail", profile_id=profile.pk)
     return render(
         request,

@@ -188,7 +188,7 @@ def _calendar(request, *, title, office, duties, sessions, subject, **context):
 def counselor_calendar(request, user_id: int):
     """A counsellor's duty and sessions, by day or week, printable."""
     profile = access.profile_for_calendar(request.user, user_id)
-    view, _day, days = _calendar_days(request)
+    _view, _day, days = _calendar_days(request)
     duties = selectors.with_people(
         Duty.objects.published().filter(counselor=profile, day__gte=days[0], day__lte=days[-1])
     )
@@ -207,7 +207,7 @@ def counselor_calendar(request, user_id: int):
 def room_calendar(request, room_id: int):
     """A room's booked sessions and the office's duty, by day or week, printable for the wall."""
     room = access.room_for(request.user, room_id)
-    view, _day, days = _calendar_days(request)
+    _view, _day, days = _calendar_days(request)
     duties = selectors.with_people(
         Duty.objects.published().filter(office=room.office, day__gte=days[0], day__lte=days[-1])
     )

@@ -7,4 +7,4 @@ class MediationConfig(AppConfig):
     verbose_name = _("Mediation")
 
     def ready(self) -> None:
-        from . import checks, receivers  # noqa: F401  (registers system checks and receivers)
+        from . import checks, receivers  # noqa: F401, PLC0415  (registers checks and receivers)

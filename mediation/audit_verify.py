@@ -152,6 +152,18 @@ def verify(*, checkpoint_file: Path | None = None) -> Verification:
     return Verification(True, position, checkpoint=checkpoint, unlinked=unlinked, notes=notes)
 
 
+def verify_chain() -> Verification:
+    """The links and the head, without the checkpoint: for a writer that checks the events of
+    its own transaction before committing it (their checkpoint is written once it has)."""
+    try:
+        position, previous = walk(_legacy_rows(), _linked_rows(), keyring.ring())
+        _verify_head(position, previous)
+        unlinked, notes = _verify_unlinked()
+    except _Broken as broken:
+        return Verification(False, 0, broken.position, broken.reason)
+    return Verification(True, position, unlinked=unlinked, notes=notes)
+
+
 def walk(
     legacy_rows: Iterable[LegacyRow],
     linked_rows: Iterable[LinkRow],
@@ -163,26 +175,15 @@ def walk(
     MACs, positions without a gap. Returns (last position, last hash or MAC); raises _Broken at
     the first event that does not hold. A whole trail must have switched to keyed links; an
     archived stretch (`whole=False`) may end before."""
-    legacy, previous = 0, GENESIS
-    for content, prev_hash, hash_hex in legacy_rows:
-        if content["seq"] != legacy + 1:
-            raise _broken_at(legacy + 1, _("it is missing."))
-        if prev_hash != previous or legacy_digest(content, prev_hash) != hash_hex:
-            raise _broken_at(content["seq"], _("it does not match its SHA-256 hash (legacy part)."))
-        legacy, previous = legacy + 1, hash_hex
-    position, current_key, retired = legacy, "", set()
+    legacy, previous = _walk_legacy(legacy_rows)
+    position, current_key, retired = legacy, "", set[str]()
     for link_position, key_id, mac_hex, content in linked_rows:
         if link_position != position + 1:
             raise _broken_at(position + 1, _("it is missing."))
         if position == legacy and legacy:
             _verify_switch_over(content, legacy, previous)
         if key_id != current_key:
-            if key_id in retired:
-                raise _broken_at(
-                    link_position,
-                    _("it is linked with audit key %(key)s after a newer key took over.")
-                    % {"key": key_id},
-                )
+            _check_key_not_retired(link_position, key_id, retired)
             if current_key:
                 retired.add(current_key)
             current_key = key_id
@@ -217,6 +218,27 @@ def walk(
             ),
         )
     return position, previous
+
+
+def _walk_legacy(legacy_rows: Iterable[LegacyRow]) -> tuple[int, str]:
+    """The legacy events by their SHA-256: (their count, the last hash)."""
+    legacy, previous = 0, GENESIS
+    for content, prev_hash, hash_hex in legacy_rows:
+        if content["seq"] != legacy + 1:
+            raise _broken_at(legacy + 1, _("it is missing."))
+        if prev_hash != previous or legacy_digest(content, prev_hash) != hash_hex:
+            raise _broken_at(content["seq"], _("it does not match its SHA-256 hash (legacy part)."))
+        legacy, previous = legacy + 1, hash_hex
+    return legacy, previous
+
+
+def _check_key_not_retired(link_position: int, key_id: str, retired: set[str]) -> None:
+    """A key that a newer one took over does not come back."""
+    if key_id in retired:
+        raise _broken_at(
+            link_position,
+            _("it is linked with audit key %(key)s after a newer key took over.") % {"key": key_id},
+        )
 
 
 def _verify_switch_over(event: dict[str, Any], legacy: int, legacy_head: str) -> None:

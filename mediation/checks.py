@@ -5,7 +5,11 @@ import shutil
 import stat
 import subprocess
 
+from django.conf import settings
 from django.core import checks
+from django.db import connections
+
+from . import database_roles, keyring
 
 
 @checks.register(checks.Tags.compatibility)
@@ -39,10 +43,6 @@ def key_ring_fit_for_use(app_configs, **kwargs):
     without an audit key or whose audit key equals another key, or one whose active keys are
     not of the configured suite (SECURITY.md, 'Keys'). On a development machine the same
     findings are warnings."""
-    from django.conf import settings
-
-    from . import keyring
-
     level = checks.Warning if settings.DEBUG else checks.Error
     key_file = "" if os.environ.get("TONGXIN_KEYS") else key_file_path(settings)
     try:
@@ -102,11 +102,6 @@ def application_role_owns_nothing(app_configs, databases=None, **kwargs):
     """On PostgreSQL the application's role should own no table, or it could drop the audit
     trail's triggers (docs/operations.md, 'Database roles'). Run by `check --database default`
     (and by migrate, which connects as the owner named by DATABASE_MIGRATE_URL: not warned)."""
-    from django.conf import settings
-    from django.db import connections
-
-    from . import database_roles
-
     found = []
     for alias in databases or []:
         connection = connections[alias]

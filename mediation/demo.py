@@ -5,15 +5,31 @@ Idempotent: running it twice leaves the same rows. Other apps add their part thr
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from . import totp
-from .models import OfficeMembership, RegistryOffice, TotpDevice, User
+from . import services, totp
+from .identity import check_char
+from .models import (
+    Category,
+    CounselingSession,
+    OfficeMembership,
+    OutcomeKind,
+    Port,
+    Purpose,
+    Referral,
+    RegistryOffice,
+    Room,
+    Service,
+    TotpDevice,
+    User,
+)
 from .roles import Role
+from .services import two_factor
 
 
 @dataclass(frozen=True)
@@ -70,8 +86,6 @@ def enrol_demo_account(user: User) -> str:
     """Give a demo account its authenticator with the fixed seed of totp.demo_seed (README
     lists them), unless it has one already; returns the seed. For demo databases only: the
     seeds are public."""
-    from .services import two_factor
-
     seed = totp.demo_seed(user.username)
     if not TotpDevice.objects.filter(user=user, confirmed=True).exists():
         two_factor.enrol_with_seed(user=user, seed=seed)
@@ -153,8 +167,6 @@ ROOM_DATA = {
 
 def seed_rooms() -> None:
     """The offices' rooms (the migration gave each its first ones). Idempotent."""
-    from .models import Room
-
     for code, rooms in ROOM_DATA.items():
         office = RegistryOffice.objects.get(code=code)
         for name, capacity, joint in rooms:
@@ -164,8 +176,6 @@ def seed_rooms() -> None:
 
 
 def _id_number(seed: int, born: date, female: bool) -> str:
-    from .identity import check_char
-
     area = "211103"
     order = f"{(seed * 7) % 99:02d}{(2 * (seed % 5)) + (0 if female else 1)}"
     first17 = f"{area}{born:%Y%m%d}{order}"
@@ -175,8 +185,6 @@ def _id_number(seed: int, born: date, female: bool) -> str:
 def seed_cases() -> int:
     """About ten cases per office, covering every state a counsellor meets. Idempotent: an
     office that already has cases is left alone."""
-    from datetime import timedelta
-
     seed_rooms()
     made = 0
     for code, people in DEMO_PEOPLE.items():
@@ -188,21 +196,32 @@ def seed_cases() -> int:
     return made
 
 
+def _consent_and_describe(case, couple, n, office, counselor, *, sensitive, follow_up) -> None:
+    """The demo couple's consents, then their names and particulars."""
+    purposes = [Purpose.COUNSELLING, Purpose.STATISTICS]
+    purposes += [Purpose.SENSITIVE] if sensitive else []
+    purposes += [Purpose.FOLLOW_UP] if follow_up else []
+    for party, name, female in zip(case.parties.all(), couple, (False, True), strict=True):
+        for purpose in purposes:
+            services.record_consent(
+                case=case, party=party, purpose=purpose, given=True, recorded_by=counselor
+            )
+        born = date(1985 + (n + party.position) % 10, 1 + n % 12, 1 + (n * 3) % 27)
+        services.update_party(
+            party=party,
+            updated_by=counselor,
+            name=name,
+            sex="F" if female else "M",
+            id_number=_id_number(n * 2 + party.position, born, female),
+            phone=f"139{(n * 7919 + party.position * 104729) % 100000000:08d}",
+            address=f"盘锦市{office.name[:3]}某街道{n + 1}号",
+            education="senior",
+            marital_status="first",
+            years_married=3 + n,
+        )
+
+
 def _seed_office(office, counselor, people, timedelta) -> int:
-    from django.utils import timezone
-
-    from . import services
-    from .models import (
-        Category,
-        CounselingSession,
-        OutcomeKind,
-        Port,
-        Purpose,
-        Referral,
-        Room,
-        Service,
-    )
-
     today = timezone.localdate()
     now = timezone.now()
     rooms = [Room.objects.get(office=office, name=name) for name in ROOMS[office.code]]
@@ -230,27 +249,9 @@ def _seed_office(office, counselor, people, timedelta) -> int:
             opened_at=now - timedelta(days=days_ago),
         )
         if consent:
-            purposes = [Purpose.COUNSELLING, Purpose.STATISTICS]
-            purposes += [Purpose.SENSITIVE] if sensitive else []
-            purposes += [Purpose.FOLLOW_UP] if follow_up else []
-            for party, name, female in zip(case.parties.all(), couple, (False, True), strict=True):
-                for purpose in purposes:
-                    services.record_consent(
-                        case=case, party=party, purpose=purpose, given=True, recorded_by=counselor
-                    )
-                born = date(1985 + (n + party.position) % 10, 1 + n % 12, 1 + (n * 3) % 27)
-                services.update_party(
-                    party=party,
-                    updated_by=counselor,
-                    name=name,
-                    sex="F" if female else "M",
-                    id_number=_id_number(n * 2 + party.position, born, female),
-                    phone=f"139{(n * 7919 + party.position * 104729) % 100000000:08d}",
-                    address=f"盘锦市{office.name[:3]}某街道{n + 1}号",
-                    education="senior",
-                    marital_status="first",
-                    years_married=3 + n,
-                )
+            _consent_and_describe(
+                case, couple, n, office, counselor, sensitive=sensitive, follow_up=follow_up
+            )
         return case
 
     def held(case, day, hour, text, *, kind=CounselingSession.Kind.JOINT, party=None, sign=True):
@@ -443,13 +444,6 @@ def _seed_office(office, counselor, people, timedelta) -> int:
 def _seed_desk(open_divorce, *, unrecorded, room, at) -> None:
     """What the supervisor's desk of 兴隆台 shows beyond one counsellor's cases: a colleague's
     cases, a case nobody is assigned to yet, and a session of last week nobody recorded."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from . import services
-    from .models import CounselingSession
-
     today = timezone.localdate()
     colleague = User.objects.get(username="counselor_xlt2")
     supervisor = User.objects.get(username="supervisor_xlt")

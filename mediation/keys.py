@@ -16,6 +16,7 @@ from django.db.models import Q
 from . import audit, crypto, keyring, sealing
 from .identity import InvalidIdNumber, normalise_id_number
 from .models import Party, RegistryApplication, SealedModel
+from .services.parties import id_index_of, name_index_of
 
 
 @dataclass
@@ -161,7 +162,6 @@ def _other_algorithm() -> Q:
 
 
 def _blind_indexes(progress: Progress, *, batch_size: int, only_other_algorithm: bool) -> None:
-    ring, algorithm = keyring.ring(), keyring.suite().mac
     last_pk = 0
     while True:
         query = Party.objects.filter(pk__gt=last_pk, wrapped_key__isnull=False).exclude(
@@ -177,9 +177,7 @@ def _blind_indexes(progress: Progress, *, batch_size: int, only_other_algorithm:
             for party in rows:
                 try:
                     number = sealing.open_fields(party, "id_number")["id_number"] or ""
-                    index = crypto.blind_index(
-                        ring.blind_index_key, normalise_id_number(number), algorithm
-                    )
+                    index = id_index_of(normalise_id_number(number))
                 except crypto.KeyUnavailable as error:
                     progress.unavailable[error.key_id] += 1
                     continue
@@ -205,7 +203,7 @@ def _rebuild_registry_indexes(
 ) -> None:
     """The same for the registry's applications (both parties' ID numbers), so a couple's case is
     still found after the blind-index key or the suite's MAC changed."""
-    ring, algorithm = keyring.ring(), keyring.suite().mac
+    algorithm = keyring.suite().mac
     for rows in _batches(RegistryApplication, batch_size):
         with transaction.atomic():
             for application in rows:
@@ -217,9 +215,7 @@ def _rebuild_registry_indexes(
                 try:
                     opened = sealing.open_fields(application, "id_number_1", "id_number_2")
                     indexes = [
-                        crypto.blind_index(
-                            ring.blind_index_key, normalise_id_number(number or ""), algorithm
-                        )
+                        id_index_of(normalise_id_number(number or ""))
                         for number in (opened["id_number_1"], opened["id_number_2"])
                     ]
                 except crypto.KeyUnavailable as error:
@@ -239,8 +235,6 @@ def rebuild_name_index(
 ) -> Progress:
     """Recompute every party's name index (the search by name) the same way: idempotent,
     compare-and-set on the sealed name."""
-    from .services.parties import name_index_of
-
     progress = progress or Progress()
     algorithm = keyring.suite().mac
     for rows in _batches(Party, batch_size, exclude={"name_sealed": None}):

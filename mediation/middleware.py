@@ -9,6 +9,9 @@ from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.http import urlencode
 
+from .models import TotpDevice
+from .services.api_clients import record_call
+
 API_PREFIX = "/api/"
 # Pages of the API for signed-in administrators (the schema and its viewer), not calls.
 API_DOCS = ("openapi-json", "openapi-view")
@@ -66,8 +69,6 @@ class SecondFactorMiddleware:
         if not user.is_authenticated or getattr(view_func, "second_factor_exempt", False):
             return None
         if not user.is_verified():
-            from .models import TotpDevice
-
             enrolled = TotpDevice.objects.filter(user=user, confirmed=True).exists()
             target = "mediation:second-factor" if enrolled else "mediation:second-factor-enrol"
             return redirect_with_next(target, request)
@@ -91,8 +92,6 @@ class ApiMiddleware:
         match = getattr(request, "resolver_match", None)
         endpoint = match.url_name if match else ""
         if endpoint not in API_DOCS:
-            from .services.api_clients import record_call  # services import models at load
-
             record_call(
                 client=getattr(request, "api_client", None),
                 endpoint=endpoint or request.path[:80],

@@ -35,8 +35,9 @@ class Rendered:
 
 def render_pdf(html: str) -> Rendered:
     """HTML to PDF; raises DocumentRenderError on a missing glyph or a refused resource."""
-    import weasyprint  # heavy: loaded when a document is printed, not when the site starts
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+    # weasyprint is heavy: loaded when a document is printed, not when the site starts.
+    import weasyprint  # noqa: PLC0415
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: PLC0415
 
     class StaticOnlyFetcher(URLFetcher):
         """Serves our static files and nothing else: no network, no file system."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from openpyxl import load_workbook
+
 from .identity import InvalidIdNumber, normalise_id_number
 
 MAX_ROWS = 5000
@@ -175,23 +177,31 @@ def check_row(line: int, values: Mapping[str, object]) -> EventRow | list[RowErr
         errors.append(RowError(line, "office", "required"))
     id_numbers: tuple[str, str] | None = None
     if kind == EventKind.RECEIVED:
-        normalised: list[str] = []
-        for field in ("id_number_1", "id_number_2"):
-            raw = _text(values.get(field))
-            if not raw:
-                errors.append(RowError(line, field, "required"))
-                continue
-            try:
-                normalised.append(normalise_id_number(raw))
-            except InvalidIdNumber as error:
-                errors.append(RowError(line, field, f"id_{error.code}"))
-        if len(normalised) == 2:
-            if normalised[0] == normalised[1]:
-                errors.append(RowError(line, "id_number_2", "same_person"))
-            id_numbers = (normalised[0], normalised[1])
+        id_numbers = _check_id_numbers(line, values, errors)
     if errors or kind is None or occurred_on is None:
         return errors
     return EventRow(line, number, kind, occurred_on, office, id_numbers)
+
+
+def _check_id_numbers(
+    line: int, values: Mapping[str, object], errors: list[RowError]
+) -> tuple[str, str] | None:
+    """Both parties' ID numbers, normalised; what is wrong with them goes to `errors`."""
+    normalised: list[str] = []
+    for field in ("id_number_1", "id_number_2"):
+        raw = _text(values.get(field))
+        if not raw:
+            errors.append(RowError(line, field, "required"))
+            continue
+        try:
+            normalised.append(normalise_id_number(raw))
+        except InvalidIdNumber as error:
+            errors.append(RowError(line, field, f"id_{error.code}"))
+    if len(normalised) != 2:
+        return None
+    if normalised[0] == normalised[1]:
+        errors.append(RowError(line, "id_number_2", "same_person"))
+    return (normalised[0], normalised[1])
 
 
 def _records(
@@ -236,8 +246,6 @@ def _csv_rows(content: bytes) -> tuple[list[object], list[tuple[int, list[object
 
 
 def _xlsx_rows(content: bytes) -> tuple[list[object], list[tuple[int, list[object]]]]:
-    from openpyxl import load_workbook  # a spreadsheet library is loaded only for spreadsheets
-
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook

@@ -4,6 +4,7 @@ call this module, after checking access and before recording the read (SECURITY.
 A new row's data key is of the active master key's cipher (AES-256-GCM or SM4-GCM), so each row
 is of one algorithm; older rows keep theirs until `keys rotate` moves them."""
 
+from django.apps import apps
 from django.db import models
 
 from . import crypto, keyring
@@ -66,8 +67,6 @@ def open_fields(instance: SealedModel, *names: str) -> dict[str, str | None]:
 
 def sealed_models() -> list[type[SealedModel]]:
     """Every concrete model with sealed fields (what the key commands walk)."""
-    from django.apps import apps
-
     return [
         model
         for model in apps.get_models()

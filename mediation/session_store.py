@@ -5,12 +5,12 @@ DELETE (password reset, deactivation, "sign out everywhere"), however many sessi
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 
+from .models import SignInSession
+
 
 class SessionStore(DatabaseSessionStore):
     @classmethod
     def get_model_class(cls):
-        from .models import SignInSession
-
         return SignInSession
 
     def create_model_instance(self, data):

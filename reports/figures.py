@@ -213,6 +213,36 @@ REFERRALS = Group(
     total=Column("referrals.total", _("referrals")),
 )
 
+SCREENS = Group(
+    key="screens",
+    title=_("Domestic-violence safety screens"),
+    definition=_(
+        "Safety screens done with one party alone (Anti-Domestic Violence Law), counted in the "
+        "month they were done: negative, or positive (any 'yes'). A positive screen never leads "
+        "to a joint session; it points to a referral."
+    ),
+    columns=(
+        Column("screens.negative", _("negative")),
+        Column("screens.positive", _("positive")),
+    ),
+    total=Column("screens.total", _("screens done")),
+)
+
+REFERRED_FOLLOW_UPS = Group(
+    key="referred_follow_ups",
+    title=_("Follow-up of referred parties"),
+    definition=_(
+        "Follow-up calls (回访) made with a party of a case that has a referral to another "
+        "service, counted in the month of the call: the party was reached, or could not be "
+        "reached. Calls still due or cancelled are not counted."
+    ),
+    columns=(
+        Column("referred_follow_ups.reached", _("reached")),
+        Column("referred_follow_ups.unreachable", _("not reached")),
+    ),
+    total=Column("referred_follow_ups.total", _("follow-ups made")),
+)
+
 EDUCATIONS = [*Party.Education.choices, ("unknown", _("not recorded"))]
 SEXES = [*Party.Sex.choices, ("unknown", _("not recorded"))]
 
@@ -268,6 +298,8 @@ GROUPS = (
     OUTCOMES,
     FOLLOW_UPS,
     REFERRALS,
+    SCREENS,
+    REFERRED_FOLLOW_UPS,
     PARTIES,
     SERVICE_HOURS,
 )
@@ -277,6 +309,33 @@ GROUPS_BY_KEY = {group.key: group for group in GROUPS}
 MZT_GROUPS = (CATEGORIES, SESSIONS, SERVICES, RESULTS, SATISFACTION)
 COOLING_OFF_GROUPS = (APPLICATIONS, OUTCOMES)
 OTHER_GROUPS = (FOLLOW_UPS, REFERRALS)
+
+# The women's federation's figures (妇联): safety screens, referrals to the federation and to
+# legal aid, and the follow-up of referred parties. Its referral columns are the REFERRALS
+# group's own figures, so both tables show the same cells.
+FULIAN_REFERRALS = Group(
+    key="fulian_referrals",
+    title=_("Referrals"),
+    definition=REFERRALS.definition,
+    columns=(
+        Column(
+            f"referrals.{Referral.Destination.WOMENS_FEDERATION}", _("to the women's federation")
+        ),
+        Column(f"referrals.{Referral.Destination.LEGAL_AID}", _("to legal aid")),
+    ),
+    defined=False,
+)
+FULIAN_GROUPS = (SCREENS, FULIAN_REFERRALS, REFERRED_FOLLOW_UPS)
+FULIAN_TREND = (
+    Column("screens.total", _("screens done")),
+    Column("screens.positive", _("screens positive")),
+    Column(
+        f"referrals.{Referral.Destination.WOMENS_FEDERATION}",
+        _("referred to the women's federation"),
+    ),
+    Column(f"referrals.{Referral.Destination.LEGAL_AID}", _("referred to legal aid")),
+    Column("referred_follow_ups.total", _("referred parties followed up")),
+)
 
 # Sums that are not a group's total but are published on their own (trend, summary).
 SUMS: dict[str, tuple[str, ...]] = {
@@ -312,6 +371,18 @@ SUM_LABELS = {
     "outcomes.lapsed": _("lapsed applications"),
     "outcomes.divorced": _("divorces"),
 }
+
+# The headline figures compared with the previous period and the same period a year earlier.
+KEY_FIGURES = (
+    Column("applications.total", _("divorce applications received")),
+    Column("applications.taken_up", _("counselling taken up")),
+    Column("sessions.held", _("counselling sessions held")),
+    Column("outcomes.reconciled", SUM_LABELS["outcomes.reconciled"]),
+    Column("outcomes.lapsed", SUM_LABELS["outcomes.lapsed"]),
+    Column("outcomes.divorced", SUM_LABELS["outcomes.divorced"]),
+    Column("screens.positive", _("safety screens positive")),
+    Column("referrals.total", _("referrals")),
+)
 
 RATES = (
     Rate(

@@ -1,5 +1,6 @@
-"""Forms of the reports app: choosing offices and a period (months); no side effects.
-May import mediation's calendar and RegistryOffice, crispy-forms.
+"""Forms of the reports app: choosing offices and a period (months, or a preset); asking for a
+report; no side effects.
+May import reports' periods, mediation's calendar and RegistryOffice, crispy-forms.
 """
 
 import re
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from mediation.calendar import add_months, month_start
 from mediation.models import RegistryOffice
+
+from . import periods
+from .periods import Period
 
 MAX_MONTHS = 120
 
@@ -65,6 +69,11 @@ class DashboardForm(forms.Form):
     )
     first = MonthField(label=_("From month"), required=False)
     last = MonthField(label=_("To month"), required=False)
+    preset = forms.ChoiceField(
+        choices=[(preset.value, label) for preset, label in periods.PRESET_LABELS.items()],
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,23 +82,46 @@ class DashboardForm(forms.Form):
         self.helper.disable_csrf = True
 
     def clean(self):
+        """The period: a preset, or the months chosen (one of them alone is that month), or
+        else the last full month; never past the current month, at most ten years."""
         data = super().clean()
-        today = month_start(timezone.localdate())
-        first = data.get("first") or opened_since()
-        last = data.get("last") or today
-        if last > today:
-            last = today
+        today = timezone.localdate()
+        current = month_start(today)
+        offices = list(data.get("offices") or RegistryOffice.objects.order_by("code"))
+        opened = [office.opened_on for office in offices if office.opened_on]
+        first, last = data.get("first"), data.get("last")
+        if data.get("preset"):
+            period = periods.preset(data["preset"], today, min(opened, default=opened_since()))
+            first, last = period.first, period.last
+        elif not first and not last:
+            period = periods.last_full_month(today)
+            first, last = period.first, period.last
+        first, last = first or last, last or first
+        if last > current:
+            last = current
         if first > last:
             self.add_error("first", _("The first month must not be after the last."))
+            first = last
         elif add_months(first, MAX_MONTHS) <= last:
             self.add_error("first", _("Choose a period of at most ten years."))
         data["first"], data["last"] = first, last
-        data["offices"] = list(data.get("offices") or RegistryOffice.objects.order_by("code"))
+        data["period"] = Period(first, last)
+        data["offices"] = offices
         return data
 
 
 class ReportRequestForm(forms.Form):
-    month = MonthField(label=_("Month"))
+    kind = forms.ChoiceField(
+        label=_("Kind of report"),
+        choices=[(kind.value, periods.KIND_LABELS[kind]) for kind in periods.REPORT_KINDS],
+        initial=periods.Kind.MONTH.value,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    month = MonthField(
+        label=_("Month"),
+        help_text=_("A quarterly or annual report covers the quarter or the year of this month."),
+    )
     offices = forms.ModelMultipleChoiceField(
         label=_("Offices (none chosen: all)"),
         queryset=RegistryOffice.objects.order_by("code"),
@@ -102,3 +134,9 @@ class ReportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("month"):
+            data["period"] = periods.of_kind(data.get("kind") or periods.Kind.MONTH, data["month"])
+        return data

@@ -26,6 +26,7 @@ from mediation.models import (
     Port,
     Purpose,
     Referral,
+    SafetyScreen,
     Satisfaction,
 )
 from mediation.models.cases import SERVICE_COLUMNS
@@ -217,6 +218,42 @@ def _referrals(counts: Counts, window: Window) -> None:
     _add(counts, rows, "case__office_id", lambda r: f"referrals.{r['destination']}")
 
 
+def _screens(counts: Counts, window: Window) -> None:
+    screens = SafetyScreen.objects.filter(
+        party__case__office_id__in=window.office_ids,
+        screened_at__gte=window.start_at,
+        screened_at__lt=window.end_at,
+    )
+    rows = _grouped(screens, "screened_at", "party__case__office_id", "positive")
+    _add(
+        counts,
+        rows,
+        "party__case__office_id",
+        lambda r: f"screens.{'positive' if r['positive'] else 'negative'}",
+    )
+
+
+def _referred_follow_ups(counts: Counts, window: Window) -> None:
+    """Follow-up calls made with a party of a case that has a referral (figures.py)."""
+    referred = Referral.objects.filter(case_id=OuterRef("case_id"))
+    made = FollowUp.objects.filter(
+        case__office_id__in=window.office_ids,
+        status__in=[FollowUp.Status.DONE, FollowUp.Status.UNREACHABLE],
+        done_on__gte=window.first,
+        done_on__lt=window.end,
+    ).filter(Exists(referred))
+    rows = _grouped(made, "done_on", "case__office_id", "status")
+    _add(
+        counts,
+        rows,
+        "case__office_id",
+        lambda r: (
+            "referred_follow_ups."
+            + ("unreachable" if r["status"] == FollowUp.Status.UNREACHABLE else "reached")
+        ),
+    )
+
+
 def _parties(counts: Counts, window: Window) -> None:
     """Attributes of a person only with that person's statistics consent (figures.PARTIES)."""
     parties = Party.objects.filter(
@@ -244,6 +281,8 @@ COUNTERS = (
     _follow_ups,
     _satisfaction,
     _referrals,
+    _screens,
+    _referred_follow_ups,
     _parties,
 )
 
@@ -255,6 +294,29 @@ def monthly_counts(office_ids: Iterable[int], first: date, last: date) -> Counts
     for counter in COUNTERS:
         counter(counts, window)
     return counts
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The state of the tamper-evident audit trail at the end of a reporting period: the chain
+    position and link (MAC under the audit key) of the last event written before it (position 0
+    when there was none, as for data entered afterwards with historical dates), and when the
+    trail's first event was written."""
+
+    position: int
+    head: str
+    first_written: datetime | None
+
+    @property
+    def exists(self) -> bool:
+        return self.position > 0
+
+
+def checkpoint(before: date) -> Checkpoint:
+    """The trail's checkpoint at local midnight starting `before`."""
+    position, head = audit_head(before)
+    first = AuditEvent.objects.order_by("seq").values_list("at", flat=True).first()
+    return Checkpoint(position, head, first)
 
 
 def audit_head(before: date) -> tuple[int, str]:

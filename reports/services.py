@@ -1,10 +1,15 @@
-"""Making and archiving monthly reports, and recording every export: reports' only changes of state.
-May import reports' pdf and models, mediation's audit, calendar and models; no service and no key.
+"""Making, confirming and archiving statistics reports, and recording every export: reports'
+only changes of state.
+May import reports' pdf, periods, document and models, mediation's audit, calendar and models;
+no service and no key.
 
-Keyword-only functions; each archived report keeps its file under settings.REPORT_ARCHIVE_DIR,
-who asked for it, when, and the SHA-256 of the bytes, so the copy sent to the bureau can be
-proven later (`verify_report`). Numbers leaving the app (exports, reports made or downloaded)
-are audit events, written by `mediation.audit.record_statistics_export`.
+Keyword-only functions. A report starts as a draft that the browser previews (watermarked 草稿,
+not numbered, not kept); a named person confirms it; it is then numbered (文号, a yearly
+sequence), rendered and archived under settings.REPORT_ARCHIVE_DIR with the SHA-256 of the
+bytes, so the copy sent to the bureau can be proven later (`verify_report`). A later report of
+the same period and offices supersedes it; both stay in the archive. Numbers leaving the app
+(exports, previews, reports made or downloaded) are audit events, written by
+`mediation.audit.record_statistics_export`.
 """
 
 import hashlib
@@ -18,16 +23,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation import audit
-from mediation.calendar import month_start, previous_month
+from mediation.calendar import month_start
 from mediation.models import AuditEvent, OfficialCalendarYear, RegistryOffice, User
 
-from . import pdf
-from .models import MonthlyReport
+from . import document, pdf, periods
+from .models import DocumentNumber, MonthlyReport
+from .periods import Period
 
 log = logging.getLogger("tongxin.reports")
 
@@ -85,7 +93,7 @@ def _record_report(
         user=user,
         kind="pdf",
         first=report.month,
-        last=report.month,
+        last=report.last_month,
         office_codes=report.office_codes_list,
         request=request,
         report=report,
@@ -93,67 +101,162 @@ def _record_report(
     )
 
 
-def _validate_month(month: date) -> date:
-    month = month_start(month)
-    if month > month_start(timezone.localdate()):
+def _validate_period(period: Period) -> Period:
+    if period.first > month_start(timezone.localdate()):
         message = _("A report can only be made for a month that has begun.")
         raise ValidationError({"month": ValidationError(message, code="future")})
-    return month
+    return period
+
+
+def _offices(report: MonthlyReport) -> list[RegistryOffice]:
+    return list(report.offices.order_by("code"))
 
 
 @transaction.atomic
 def request_report(
     *,
-    month: date,
+    period: Period,
     offices: Iterable[RegistryOffice],
     made_by: User | None,
     scheduled: bool = False,
 ) -> MonthlyReport:
-    """Queue a report of `month` for `offices` (all offices when empty); rendering happens in
-    `generate_report`, usually in the task worker."""
-    month = _validate_month(month)
+    """A draft report of `period` (a month, quarter or year) for `offices` (all offices when
+    empty). Nothing is numbered or archived until a person confirms it (`confirm_report`)."""
+    period = _validate_period(period)
+    if period.kind not in periods.REPORT_KINDS:
+        raise ValidationError(
+            _("A report covers a month, a quarter or a year."), code="not_a_report_period"
+        )
     offices = sorted(offices, key=lambda office: office.code) or list(
         RegistryOffice.objects.order_by("code")
     )
     report = MonthlyReport.objects.create(
-        month=month,
+        kind=period.kind,
+        month=period.first,
+        last_month=period.last,
         office_codes=",".join(office.code for office in offices),
         made_by=made_by,
         scheduled=scheduled,
         made_at=timezone.now(),
+        status=MonthlyReport.Status.DRAFT,
     )
     report.offices.set(offices)
     return report
 
 
-def _progress(report: MonthlyReport, status: str, progress: int, **fields: object) -> None:
-    """Saved outside any transaction, so the page polling for progress sees it at once."""
-    report.status, report.progress = status, progress
-    for name, value in fields.items():
-        setattr(report, name, value)
-    report.save(update_fields=["status", "progress", *fields])
+def preview_report(
+    *, report: MonthlyReport, user: User, request: HttpRequest | None = None
+) -> bytes:
+    """The draft as the reader will see it, watermarked 草稿, without a number; kept nowhere.
+    Numbers leaving the system: one `statistics.export` event (pdf)."""
+    rendered, _page, _context = pdf.report(
+        _offices(report), report.period, pdf.Issue(draft=True, issued_on=timezone.localdate())
+    )
+    record_export(
+        action="statistics.export",
+        user=user,
+        kind="pdf",
+        first=report.month,
+        last=report.last_month,
+        office_codes=report.office_codes_list,
+        request=request,
+        report=report,
+    )
+    return rendered.pdf
+
+
+@transaction.atomic
+def confirm_report(
+    *, report: MonthlyReport, confirmed_by: User | None, issuer: str = ""
+) -> MonthlyReport:
+    """A named person confirms the draft: it is then numbered, rendered and archived
+    (`generate_report`, usually in the task worker). The document names that person as its
+    maker (生成人); `issuer` names the maker when no account does (the scheduled task, or the
+    server account a command was run from). Raises "not_draft" for a report already confirmed."""
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != MonthlyReport.Status.DRAFT:
+        raise ValidationError(_("This report has already been confirmed."), code="not_draft")
+    name = confirmed_by.display_name if confirmed_by is not None else issuer.strip()
+    if not name:
+        raise ValidationError(_("A report is confirmed by a named person."), code="no_issuer")
+    report.status = MonthlyReport.Status.QUEUED
+    report.confirmed_by, report.confirmed_at, report.issuer = confirmed_by, timezone.now(), name
+    report.save(update_fields=["status", "confirmed_by", "confirmed_at", "issuer"])
+    return report
+
+
+def _take_number(report: MonthlyReport) -> None:
+    """The next document number of the year the report is issued in, under the counter's lock
+    (the unique constraint is the last line of defence)."""
+    year = timezone.localdate(report.confirmed_at or timezone.now()).year
+    with transaction.atomic():
+        counter, _created = DocumentNumber.objects.select_for_update().get_or_create(year=year)
+        DocumentNumber.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+        counter.refresh_from_db()
+        report.number_year, report.number_seq = year, counter.last
+        report.number = document.document_number(year, counter.last)
+        report.save(update_fields=["number_year", "number_seq", "number"])
+
+
+def _give_back_number(report: MonthlyReport) -> None:
+    """A report that could not be made gives its number back if no later one was taken, so
+    the year's sequence keeps no gap."""
+    with transaction.atomic():
+        taken = DocumentNumber.objects.filter(
+            year=report.number_year, last=report.number_seq
+        ).update(last=F("last") - 1)
+        if taken:
+            report.number_year = report.number_seq = None
+            report.number = ""
+            report.save(update_fields=["number_year", "number_seq", "number"])
+
+
+def _same_report(report: MonthlyReport):
+    return MonthlyReport.objects.filter(
+        kind=report.kind,
+        month=report.month,
+        last_month=report.last_month,
+        office_codes=report.office_codes,
+        status=MonthlyReport.Status.DONE,
+        superseded_by=None,
+    ).exclude(pk=report.pk)
+
+
+def archive_url(report: MonthlyReport) -> str:
+    """The archive page of one report: what the document names for checking its file."""
+    return document.site_url() + reverse("reports:report-detail", args=[report.uuid])
 
 
 def generate_report(*, report: MonthlyReport) -> MonthlyReport:
-    """Render the report and archive it. The file is written under a temporary name and renamed
-    only when complete, and its checksum is computed from the bytes on disk. On failure the row
-    says why and no file is left behind. Either way one `report.generate` audit event names
-    the month, the offices and the checksum, with the maker as actor (none when scheduled)."""
+    """Number, render and archive a confirmed report. The file is written under a temporary
+    name and renamed only when complete, and its checksum is computed from the bytes on disk;
+    the report it replaces (same period and offices) is marked superseded. On failure the row
+    says why, no file is left behind and the number is given back. Either way one
+    `report.generate` audit event names the period, the offices and the checksum, with the
+    person who confirmed it as actor (none when scheduled)."""
     report = MonthlyReport.objects.get(pk=report.pk)
     if report.status == MonthlyReport.Status.DONE:
         return report
+    if report.status == MonthlyReport.Status.DRAFT:
+        raise ValidationError(_("A draft is archived only once it is confirmed."), code="draft")
     _progress(report, MonthlyReport.Status.RUNNING, 10)
-    offices = list(report.offices.order_by("code"))
-    made_by = report.made_by.display_name if report.made_by else _("scheduled generation")
     try:
-        rendered, page, context = pdf.monthly_report(
-            offices, report.month, made_by=made_by, made_at=report.made_at
+        if not report.number:
+            _take_number(report)
+        replaces = _same_report(report).order_by("-finished_at", "-pk").first()
+        issue = pdf.Issue(
+            number=report.number,
+            issuer_name=report.issuer,
+            issued_on=timezone.localdate(report.confirmed_at or report.made_at),
+            archive_url=archive_url(report),
+            replaces=replaces.number if replaces else "",
         )
+        rendered, page, context = pdf.report(_offices(report), report.period, issue)
         _progress(report, MonthlyReport.Status.RUNNING, 80)
         folder = archive_dir() / f"{report.month:%Y-%m}"
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"tongxin-{report.month:%Y-%m}-{report.office_codes.replace(',', '-')}"
-        path = folder / f"{name}-{str(report.uuid)[:8]}.pdf"
+        codes = report.office_codes.replace(",", "-")
+        path = folder / f"tongxin-{report.period.slug}-{codes}-{str(report.uuid)[:8]}.pdf"
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
         with os.fdopen(handle, "wb") as out:
             out.write(rendered.pdf)
@@ -162,7 +265,9 @@ def generate_report(*, report: MonthlyReport) -> MonthlyReport:
         os.replace(temporary, path)
         os.chmod(path, 0o440)
     except Exception as error:
-        log.exception("monthly report %s failed", report.uuid)
+        log.exception("report %s failed", report.uuid)
+        if report.number:
+            _give_back_number(report)
         _progress(
             report,
             MonthlyReport.Status.FAILED,
@@ -171,7 +276,10 @@ def generate_report(*, report: MonthlyReport) -> MonthlyReport:
             finished_at=timezone.now(),
         )
         _record_report(
-            report, action="report.generate", user=report.made_by, outcome=AuditEvent.Outcome.FAILED
+            report,
+            action="report.generate",
+            user=report.confirmed_by,
+            outcome=AuditEvent.Outcome.FAILED,
         )
         raise
     with transaction.atomic():
@@ -183,12 +291,39 @@ def generate_report(*, report: MonthlyReport) -> MonthlyReport:
             sha256=sha256_of(path),
             size=path.stat().st_size,
             pages=rendered.pages,
-            audit_head=context["audit_head"],
-            reconciled=page.reconciled.text,
+            audit_head=context["checkpoint"].head,
+            reconciled=page.reconciled_since.text,
             finished_at=timezone.now(),
         )
-        _record_report(report, action="report.generate", user=report.made_by)
+        list(_same_report(report).select_for_update())
+        _same_report(report).update(superseded_by=report)
+        _record_report(report, action="report.generate", user=report.confirmed_by)
     return report
+
+
+def make_report(
+    *,
+    period: Period,
+    offices: Iterable[RegistryOffice],
+    confirmed_by: User | None,
+    issuer: str = "",
+    scheduled: bool = False,
+) -> MonthlyReport:
+    """Request, confirm and archive at once: the command line (the person running it
+    confirms) and the schedule."""
+    report = request_report(
+        period=period, offices=offices, made_by=confirmed_by, scheduled=scheduled
+    )
+    report = confirm_report(report=report, confirmed_by=confirmed_by, issuer=issuer)
+    return generate_report(report=report)
+
+
+def _progress(report: MonthlyReport, status: str, progress: int, **fields: object) -> None:
+    """Saved outside any transaction, so the page polling for progress sees it at once."""
+    report.status, report.progress = status, progress
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.save(update_fields=["status", "progress", *fields])
 
 
 def report_path(report: MonthlyReport) -> Path | None:
@@ -232,21 +367,36 @@ def first_working_day(month: date) -> date:
     return calendar.next_working_day(month_start(month))
 
 
-def scheduled_report(*, today: date | None = None) -> MonthlyReport | None:
-    """On or after the first working day of a month, make last month's report of all offices,
-    once: a second run (cron twice, or a run on a later day) finds it made and does nothing.
-    Returns the report made now, or None."""
+def scheduled_reports(*, today: date | None = None) -> list[MonthlyReport]:
+    """The schedule (periods.due_reports): on the first working day of a month last month's
+    report of all offices, of a quarter also last quarter's, of a year also last year's; once
+    each: a second run (cron twice, or a later day of the month) finds them made. Periods that
+    ended before the first room opened are skipped. Returns the reports made now."""
     today = today or timezone.localdate()
-    if today < first_working_day(today):
-        return None
-    month = previous_month(today)
-    with transaction.atomic():
-        # One scheduled report per month, even if two runs start together.
-        list(RegistryOffice.objects.select_for_update().order_by("code"))
-        existing = MonthlyReport.objects.filter(
-            month=month, scheduled=True, status__in=["queued", "running", "done"]
-        ).exists()
-        if existing:
-            return None
-        report = request_report(month=month, offices=[], made_by=None, scheduled=True)
-    return generate_report(report=report)
+    calendar = OfficialCalendarYear.objects.calendar([today.year])
+    opened = (
+        RegistryOffice.objects.exclude(opened_on=None)
+        .order_by("opened_on")
+        .values_list("opened_on", flat=True)
+        .first()
+    )
+    made = []
+    for period in periods.due_reports(today, calendar):
+        if opened and period.last < month_start(opened):
+            continue
+        with transaction.atomic():
+            # One scheduled report per period, even if two runs start together.
+            list(RegistryOffice.objects.select_for_update().order_by("code"))
+            existing = MonthlyReport.objects.filter(
+                kind=period.kind,
+                month=period.first,
+                last_month=period.last,
+                scheduled=True,
+                status__in=["queued", "running", "done"],
+            ).exists()
+            if existing:
+                continue
+            report = request_report(period=period, offices=[], made_by=None, scheduled=True)
+            report = confirm_report(report=report, confirmed_by=None, issuer=_("scheduled task"))
+        made.append(generate_report(report=report))
+    return made

@@ -157,14 +157,7 @@ class _Solver:
         unbalanced = [index for index, total in sums.items() if total]
         if not unbalanced:
             return dict(move)
-        best: list[tuple[Hashable, int, int]] | None = None
-        for index in unbalanced:
-            needed = -1 if sums[index] > 0 else 1
-            candidates = self._candidates(index, needed, move, sums, budget)
-            if best is None or len(candidates) < len(best):
-                best = candidates
-            if not candidates:
-                return None
+        best = self._fewest_candidates(unbalanced, move, sums, budget)
         if not best:
             return None
         for key, step, cost in best:
@@ -178,6 +171,21 @@ class _Solver:
             if found is not None:
                 return found
         return None
+
+    def _fewest_candidates(
+        self, unbalanced: list[int], move: dict[Hashable, int], sums: dict[int, int], budget: int
+    ) -> list[tuple[Hashable, int, int]]:
+        """The candidate steps of the unbalanced constraint with the fewest; none if one has
+        none (that branch cannot be balanced)."""
+        best: list[tuple[Hashable, int, int]] | None = None
+        for index in unbalanced:
+            needed = -1 if sums[index] > 0 else 1
+            candidates = self._candidates(index, needed, move, sums, budget)
+            if best is None or len(candidates) < len(best):
+                best = candidates
+            if not candidates:
+                return []
+        return best or []
 
     # --- the whole publication ------------------------------------------------------------
     def hidden(self) -> list[Hashable]:
@@ -208,27 +216,28 @@ class _Solver:
                     return self.state
                 pending.reverse()
             target = pending.pop()
-            hops = 0
-            while True:
-                move = None
-                for budget in range(MAX_NEW_CELLS + 1):
-                    move = self.find_move(target, budget)
-                    if move is not None:
-                        break
-                if move is not None:
-                    break
-                # "<5" cells can give each other away (four "<5" adding up to a "<5" total
-                # are all 1): withhold the cells around the target whatever their value, and
-                # widen the circle until a move exists.
-                hops += 1
-                if hops > 2 * len(self.constraints) + 2:
-                    raise SuppressionFailed(f"no safe suppression pattern for {target!r}")
-                for key in self.neighbourhood(target, hops):
-                    self.state[key] = State.WITHHELD
+            move = self._move_protecting(target)
             for key in move:
                 if self.state[key] is State.SHOWN:
                     self.state[key] = State.HIDDEN
             protected.update(move)
+
+    def _move_protecting(self, target: Hashable) -> dict[Hashable, int]:
+        """The cheapest move that protects the target, withholding cells around it if none."""
+        hops = 0
+        while True:
+            for budget in range(MAX_NEW_CELLS + 1):
+                move = self.find_move(target, budget)
+                if move is not None:
+                    return move
+            # "<5" cells can give each other away (four "<5" adding up to a "<5" total
+            # are all 1): withhold the cells around the target whatever their value, and
+            # widen the circle until a move exists.
+            hops += 1
+            if hops > 2 * len(self.constraints) + 2:
+                raise SuppressionFailed(f"no safe suppression pattern for {target!r}")
+            for key in self.neighbourhood(target, hops):
+                self.state[key] = State.WITHHELD
 
 
 def suppress[K: Hashable](

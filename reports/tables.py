@@ -64,6 +64,7 @@ class Row:
     is_total: bool = False
     code: str = ""
     is_subtotal: bool = False
+    anchor: str = ""  # where the row's figure is defined, when rows are figures
 
 
 @dataclass
@@ -73,10 +74,16 @@ class Table:
     groups: list[tuple[Group, tuple[Column, ...]]]
     rows: list[Row] = field(default_factory=list)
     row_heading: str = ""
+    column_links: bool = True  # False when columns are periods, not figures
 
     @property
     def columns(self) -> list[Column]:
         return [column for _group, columns in self.groups for column in columns]
+
+    @property
+    def group_header(self) -> bool:
+        """A row of group headings, unless it would only repeat the table's title."""
+        return not (len(self.groups) == 1 and str(self.groups[0][0].title) == str(self.title))
 
 
 @dataclass
@@ -148,16 +155,23 @@ class Publication:
         return table
 
     def trend_table(
-        self, key: str, title: str, columns: list[Column], months: list[date], row_heading=""
+        self,
+        key: str,
+        title: str,
+        columns: list[Column],
+        months: list[date],
+        row_heading="",
+        labels: list[str] | None = None,
     ) -> Table:
         """Months as rows (all offices together) and their sum over the months as total row."""
         group = Group(key, title, title, tuple(columns), defined=False)
         table = Table(key, title, [(group, tuple(columns))], row_heading=row_heading)
-        for month in months:
+        labels = labels or [f"{month.year}-{month.month:02d}" for month in months]
+        for month, label in zip(months, labels, strict=True):
             period = (month, month)
             table.rows.append(
                 Row(
-                    f"{month.year}-{month.month:02d}",
+                    label,
                     [self.cell(c.key, ALL, period) for c in columns],
                     code=month.isoformat(),
                 )
@@ -167,6 +181,27 @@ class Publication:
             table.rows.append(
                 Row("", [self.cell(c.key, ALL, period) for c in columns], is_total=True)
             )
+        self.tables.append(table)
+        return table
+
+    def comparison_table(
+        self,
+        key: str,
+        title: str,
+        figures: Iterable[Column],
+        periods: list[tuple[str, Period]],
+        row_heading: str = "",
+    ) -> Table:
+        """Figures as rows (all offices together), one column per period: this period, the one
+        before, the same one a year earlier."""
+        columns = tuple(
+            Column(f"{key}.{index}", label) for index, (label, _p) in enumerate(periods)
+        )
+        group = Group(key, title, title, columns, defined=False)
+        table = Table(key, title, [(group, columns)], row_heading=row_heading, column_links=False)
+        for figure in figures:
+            cells = [self.cell(figure.key, ALL, period) for _label, period in periods]
+            table.rows.append(Row(str(figure.label), cells, code=figure.key, anchor=figure.anchor))
         self.tables.append(table)
         return table
 

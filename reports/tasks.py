@@ -10,13 +10,12 @@ from .models import MonthlyReport
 
 @task
 def generate_monthly_report(report_id: int) -> str:
-    """Render and archive a queued report; returns its SHA-256."""
+    """Number, render and archive a confirmed report; returns its SHA-256."""
     report = services.generate_report(report=MonthlyReport.objects.get(pk=report_id))
     return report.sha256
 
 
 @task
-def scheduled_monthly_report() -> str:
-    """Last month's report on or after the first working day; idempotent."""
-    report = services.scheduled_report()
-    return report.sha256 if report else ""
+def scheduled_monthly_report() -> list[str]:
+    """The reports due today (last month's, last quarter's, last year's); idempotent."""
+    return [report.sha256 for report in services.scheduled_reports()]

@@ -1,5 +1,6 @@
 """Statistics pages for the civil-affairs and women's-federation administrators: counts only.
-May import reports' own modules and mediation's access door, calendar and models; no crypto.
+May import reports' own modules and mediation's access door, roles, calendar and models; no
+crypto.
 
 Thin views: permission (404 for everyone else), form, build or service, response.
 """
@@ -15,8 +16,9 @@ from django.views.decorators.http import require_POST
 from mediation import access
 from mediation.calendar import previous_month
 from mediation.models import RegistryOffice
+from mediation.roles import Role, roles_of
 
-from . import exports, pages, pdf, services
+from . import exports, pages, pdf, periods, services
 from .figures import GROUPS, RATES, SUPPRESSION_DEFINITION
 from .forms import DashboardForm, ReportRequestForm, month_value
 from .models import MonthlyReport
@@ -26,14 +28,26 @@ PERMISSION = "mediation.view_statistics"
 
 
 def _dashboard_page(request):
-    form = DashboardForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    form = DashboardForm(request.GET)
+    if not form.is_valid():
         return form, None
-    if not request.GET:
-        form = DashboardForm({})
-        form.is_valid()
     data = form.cleaned_data
-    return form, pages.dashboard(data["offices"], data["first"], data["last"])
+    return form, pages.build(data["offices"], data["period"])
+
+
+def _preset_links(request, page) -> list[dict]:
+    """上月 / 本季度 / 本年 / 自开设以来, for the offices chosen; the one shown is marked."""
+    today = timezone.localdate()
+    opened = page.opened if page else today
+    codes = request.GET.getlist("offices")
+    links = []
+    for preset, label in periods.PRESET_LABELS.items():
+        period = periods.preset(preset, today, opened)
+        query = "&".join([f"preset={preset.value}", *(f"offices={code}" for code in codes)])
+        links.append(
+            {"label": label, "query": query, "current": page is not None and page.period == period}
+        )
+    return links
 
 
 def dashboard(request):
@@ -45,32 +59,47 @@ def dashboard(request):
         "groups": GROUPS,
         "rates": RATES,
         "suppression_definition": SUPPRESSION_DEFINITION,
-        "query": request.GET.urlencode(),
+        "linked": True,
+        "fulian_first": Role.WOMENS_FEDERATION in roles_of(request.user),
+        "presets": _preset_links(request, page),
     }
     if page is not None:
+        chosen = [office.code for office in page.offices]
+        form = DashboardForm(
+            initial={
+                "first": month_value(page.first),
+                "last": month_value(page.last),
+                "offices": chosen if request.GET.getlist("offices") else [],
+            }
+        )
+        context["form"] = form
+        context["query"] = "&".join(
+            [
+                f"first={month_value(page.first)}",
+                f"last={month_value(page.last)}",
+                *(f"offices={code}" for code in request.GET.getlist("offices")),
+            ]
+        )
         context["trend_chart"] = pdf.trend_chart(page.tables["trend"], _("Month by month"))
         context["comparison_chart"] = pdf.comparison_chart(
             page.tables["comparison"], _("Reconciled couples by office")
         )
-        context["first_value"] = month_value(page.first)
-        context["last_value"] = month_value(page.last)
     return render(request, "reports/dashboard.html", context)
 
 
 def dashboard_export(request, fmt: str):
     access.require(request.user, PERMISSION)
-    form, page = _dashboard_page(request)
+    _form, page = _dashboard_page(request)
     if page is None:
         raise Http404
     heading = [
         _("Tongxin statistics"),
         _("Offices: %(offices)s") % {"offices": "、".join(o.name for o in page.offices)},
-        _("Period: %(first)s to %(last)s")
-        % {"first": month_value(page.first), "last": month_value(page.last)},
+        _("Period: %(period)s") % {"period": page.period.label},
         str(SUPPRESSION_DEFINITION),
     ]
-    tables = list(page.tables.values())
-    stem = f"tongxin-{month_value(page.first)}-{month_value(page.last)}"
+    tables = page.all_tables
+    stem = f"tongxin-{page.period.slug}"
     if fmt == "csv":
         body, content_type = exports.as_csv(tables, heading), "text/csv; charset=utf-8"
     else:
@@ -100,43 +129,97 @@ def _labelled(reports):
 
 def _archive():
     return _labelled(
-        list(MonthlyReport.objects.select_related("made_by").order_by("-made_at", "-pk")[:200])
+        list(
+            MonthlyReport.objects.select_related("made_by", "superseded_by").order_by(
+                "-made_at", "-pk"
+            )[:200]
+        )
+    )
+
+
+def _report_list(request, form, status=200):
+    return render(
+        request,
+        "reports/report_list.html",
+        {"reports": _archive(), "form": form},
+        status=status,
     )
 
 
 def report_list(request):
     access.require(request.user, PERMISSION)
     form = ReportRequestForm(initial={"month": month_value(previous_month(timezone.localdate()))})
-    return render(request, "reports/report_list.html", {"reports": _archive(), "form": form})
+    return _report_list(request, form)
 
 
 @require_POST
 def report_create(request):
+    """Make a draft and show it: it is archived only once someone confirms it."""
     access.require(request.user, PERMISSION)
     form = ReportRequestForm(request.POST)
     if form.is_valid():
         try:
             report = services.request_report(
-                month=form.cleaned_data["month"],
+                period=form.cleaned_data["period"],
                 offices=form.cleaned_data["offices"],
                 made_by=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            generate_monthly_report.enqueue(report.pk)
-            messages.success(
-                request, _("The report is being prepared. It appears below when it is ready.")
-            )
-            return redirect("reports:report-list")
-    return render(
-        request, "reports/report_list.html", {"reports": _archive(), "form": form}, status=400
+            return redirect("reports:report-detail", report_id=report.uuid)
+    return _report_list(request, form, status=400)
+
+
+def _report(report_id, **filters):
+    return get_object_or_404(
+        MonthlyReport.objects.select_related("made_by", "confirmed_by", "superseded_by"),
+        uuid=report_id,
+        **filters,
     )
+
+
+def report_detail(request, report_id):
+    """One report: a draft to preview and confirm, or an archived one with its number and
+    checksum (the page the printed report names for checking the file)."""
+    access.require(request.user, PERMISSION)
+    report = _labelled([_report(report_id)])[0]
+    return render(
+        request,
+        "reports/report_detail.html",
+        {"report": report, "supersedes": list(report.supersedes.all())},
+    )
+
+
+def report_preview(request, report_id):
+    access.require(request.user, PERMISSION)
+    report = _report(report_id, status=MonthlyReport.Status.DRAFT)
+    body = services.preview_report(report=report, user=request.user, request=request)
+    response = HttpResponse(body, content_type="application/pdf")
+    name = f"tongxin-{report.period.slug}-draft.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@require_POST
+def report_confirm(request, report_id):
+    """The person signed in confirms the draft: it is numbered, rendered and archived in the
+    background, and the archive shows its progress."""
+    access.require(request.user, PERMISSION)
+    report = _report(report_id)
+    try:
+        report = services.confirm_report(report=report, confirmed_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reports:report-detail", report_id=report.uuid)
+    generate_monthly_report.enqueue(report.pk)
+    messages.success(request, _("The report is being archived. It appears below when it is ready."))
+    return redirect("reports:report-list")
 
 
 def report_status(request, report_id):
     access.require(request.user, PERMISSION)
-    report = get_object_or_404(MonthlyReport.objects.select_related("made_by"), uuid=report_id)
+    report = _report(report_id)
     return render(
         request, "reports/report_list.html#report-row", {"report": _labelled([report])[0]}
     )

@@ -5,10 +5,11 @@ import os
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.test import override_settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
+from pytest_django.plugin import blocking_manager_key
 from xdist.scheduler import LoadScopeScheduling
 
 from mediation import crypto, keyring
@@ -28,7 +29,7 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "tongxin")
 
 # Tests that share an expensive session set-up run in one xdist worker (`--dist loadgroup`, as
 # `make test` runs them), so that it is made once: node-id prefix -> group.
-PILOT = "tests/reports/test_panjin_2021.py"
+PILOT = "tests/reports/test_panjin_2021"  # test_panjin_2021.py and test_panjin_2021_official.py
 WORKER_GROUPS = {
     PILOT: "panjin_2021",  # the 2021 pilot's database, some 1,300 cases
     "tests/browser/": "browser",  # one Chromium and one live server
@@ -83,9 +84,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     and empty its tables between tests, and the alias `app` connects to the same test database as
     the application's role, which the migration granted what production grants it (the replica
     is read as that role too)."""
-    from django.conf import settings
-    from django.db import connections
-
     default = settings.DATABASES["default"]
     if "replica" not in settings.DATABASES:
         settings.DATABASES["replica"] = {
@@ -149,8 +147,6 @@ def pytest_runtest_teardown(item, nextitem):
     triggers are back for whatever runs next."""
     result = yield
     if nextitem is not None and item.stash.get(TRIGGERS_LIFTED, False):
-        from pytest_django.plugin import blocking_manager_key
-
         with item.config.stash[blocking_manager_key].unblock():
             set_audit_triggers(present=True)
             connection.close()

@@ -1,10 +1,23 @@
 """Factories for tests: real rows in the real database, no mocks of our code."""
 
+from datetime import date, datetime, timedelta
+
 import factory
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from mediation.models import OfficeMembership, RegistryOffice, User
+from mediation import services
+from mediation.models import (
+    Category,
+    CounselingSession,
+    OfficeMembership,
+    Port,
+    Purpose,
+    RegistryOffice,
+    Service,
+    User,
+)
 from mediation.roles import Role
 
 
@@ -43,11 +56,6 @@ def open_divorce_case(
     office: RegistryOffice, counselor: User, *, received_on=None, consent=True, **kwargs
 ):
     """A divorce case opened through the service, both parties consenting (unless told not to)."""
-    from datetime import date
-
-    from mediation import services
-    from mediation.models import Category, Port, Purpose
-
     case = services.open_case(
         office=office,
         port=Port.DIVORCE,
@@ -67,13 +75,6 @@ def open_divorce_case(
 
 def held_session_with_note(case, counselor, *, body="示例笔记：第一次面谈", when=None):
     """A joint session in the past, held, with the counsellor's draft note."""
-    from datetime import datetime, timedelta
-
-    from django.utils import timezone
-
-    from mediation import services
-    from mediation.models import CounselingSession, Service
-
     starts_at = when or timezone.make_aware(datetime(2026, 9, 3, 9, 0))
     if starts_at > timezone.now():
         starts_at = timezone.now() - timedelta(days=1)

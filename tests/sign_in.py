@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from mediation import totp
-from mediation.models import TotpDevice
+from mediation.models import TotpDevice, User
 from mediation.services import two_factor
 
 
@@ -46,8 +46,6 @@ class TongxinClient(Client):
 
 def sign_in(client: Client, username: str, password: str = settings.TONGXIN_DEMO_PASSWORD):
     """The whole sign-in through the pages: password, then the authenticator's code."""
-    from mediation.models import User
-
     response = client.post(reverse("login"), {"username": username, "password": password})
     assert response.status_code == 302, response.content[:500]
     user = User.objects.get(username=username)

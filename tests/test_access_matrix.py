@@ -32,6 +32,7 @@ from mediation.models import FollowUp, Room
 from mediation.registry_file import EventKind, EventRow
 from mediation.roles import Role
 from mediation.services import api_clients, registry_events, registry_uploads
+from reports import periods
 from reports import services as report_services
 from reports.models import MonthlyReport
 from tests.counselors.conftest import make_profile
@@ -72,6 +73,7 @@ OWNED = {
     "attachment_uuid",
     "referral_id",
     "purpose",
+    "party_uuid",
 }
 CITY_WIDE = {
     "year",
@@ -82,6 +84,7 @@ CITY_WIDE = {
     "backend",
     "secret",
     "kind",
+    "document",
     "section",
 }
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -157,7 +160,9 @@ def world(db, settings, tmp_path):
 
 def _archived_report(made_by) -> MonthlyReport:
     """A monthly report as if rendered: a file in the archive with its recorded checksum."""
-    report = report_services.request_report(month=date(2026, 10, 1), offices=[], made_by=made_by)
+    report = report_services.request_report(
+        period=periods.month(date(2026, 10, 1)), offices=[], made_by=made_by
+    )
     path = report_services.archive_dir() / "matrix.pdf"
     path.write_bytes(b"%PDF-1.7\n% access matrix\n")
     MonthlyReport.objects.filter(pk=report.pk).update(
@@ -264,6 +269,7 @@ def _build_world() -> dict:
             "attachment_uuid": attachment.uuid,
             "referral_id": referral.pk,
             "purpose": "counselling",
+            "party_uuid": case.parties.get(position=1).uuid,
         }
     report = _archived_report(civil)
     client = api_clients.create_client(
@@ -278,6 +284,7 @@ def _build_world() -> dict:
         "backend": "file",
         "secret": "not-the-secret",
         "kind": "replies",
+        "document": "register",
         "section": "overdue",
     }
     return {"users": users, "objects": objects, "city_wide": city_wide, "someone": other}
@@ -300,7 +307,8 @@ def _registry(place, uploader) -> dict:
         source="upload",
     )
     received, held = summary.results
-    assert received.case is not None and held.event is not None
+    assert received.case is not None
+    assert held.event is not None
     content = (
         "申请编号,事件,日期,登记处代码,当事人一身份证号,当事人二身份证号\n"
         f"{place.code}-MATRIX-2,受理,2026-11-02,{place.code},{ID_NUMBERS[0]},{ID_NUMBERS[1]}\n"

@@ -14,6 +14,7 @@ from openapi_spec_validator import validate
 
 from mediation.models import ApiClient, AuditEvent, RegistryApplication
 from mediation.services import api_clients
+from tests.factories import open_divorce_case
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 ROSTER = "/api/v1/offices/{code}/roster"
@@ -202,6 +203,29 @@ def test_registry_events_posted_through_the_api_are_stored_once(client, sysadmin
 # --- the schema ---------------------------------------------------------------------------------
 
 
+def _collect_personal_fields(schema, node, path: str, seen: set[str], found: list[str]) -> None:
+    """Walk a response's schema, each component once, adding to `found` every property whose
+    name could carry personal data."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            name = node["$ref"].split("/")[-1]
+            if name not in seen:
+                seen.add(name)
+                _collect_personal_fields(
+                    schema, schema["components"]["schemas"][name], f"{path}>{name}", seen, found
+                )
+        for key, value in node.get("properties", {}).items():
+            if key in PERSONAL or "name" in key.lower():
+                found.append(f"{path}.{key}")
+            _collect_personal_fields(schema, value, f"{path}.{key}", seen, found)
+        for key in ("items", "anyOf", "oneOf", "allOf", "additionalProperties"):
+            if key in node:
+                _collect_personal_fields(schema, node[key], path, seen, found)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_personal_fields(schema, item, path, seen, found)
+
+
 def test_the_openapi_schema_is_valid_and_no_response_carries_personal_data(client, sysadmin):
     client.force_login(sysadmin)
 
@@ -210,26 +234,7 @@ def test_the_openapi_schema_is_valid_and_no_response_carries_personal_data(clien
     assert response.status_code == 200
     schema = response.json()
     validate(schema)
-    found = []
-
-    def walk(node, path):
-        if isinstance(node, dict):
-            if "$ref" in node:
-                name = node["$ref"].split("/")[-1]
-                if name not in seen:
-                    seen.add(name)
-                    walk(schema["components"]["schemas"][name], f"{path}>{name}")
-            for key, value in node.get("properties", {}).items():
-                if key in PERSONAL or "name" in key.lower():
-                    found.append(f"{path}.{key}")
-                walk(value, f"{path}.{key}")
-            for key in ("items", "anyOf", "oneOf", "allOf", "additionalProperties"):
-                if key in node:
-                    walk(node[key], path)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, path)
-
+    found: list[str] = []
     operations = [
         (path, method, operation)
         for path, methods in schema["paths"].items()
@@ -242,10 +247,12 @@ def test_the_openapi_schema_is_valid_and_no_response_carries_personal_data(clien
     }
     for path, method, operation in operations:
         for status, answer in operation["responses"].items():
-            seen: set[str] = set()
-            walk(
+            _collect_personal_fields(
+                schema,
                 answer.get("content", {}).get("application/json", {}).get("schema", {}),
                 f"{method} {path} {status}",
+                set(),
+                found,
             )
     assert found == []
 
@@ -312,8 +319,6 @@ def test_nobody_else_reaches_the_api_clients_page(client, db, request, role):
 def test_statistics_through_the_api_are_the_dashboards_suppressed_cells(
     client, sysadmin, xlt, counselor
 ):
-    from tests.factories import open_divorce_case
-
     for day in (1, 2):
         open_divorce_case(xlt, counselor, received_on=date(2026, 11, day))
     token = new_client(sysadmin, [xlt], ["statistics"]).token

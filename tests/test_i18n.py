@@ -18,7 +18,7 @@ def parse_po(path: Path) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
     field: str | None = None
-    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line:
             if current:
@@ -44,19 +44,22 @@ def parse_po(path: Path) -> list[dict[str, Any]]:
         match = re.match(r'^(msgid_plural|msgid|msgstr(?:\[\d+\])?|msgctxt) "(.*)"$', line)
         if match:
             field = match.group(1)
-            value = match.group(2)
-            if field.startswith("msgstr"):
-                current["msgstr"].append(value)
-            elif field in ("msgid", "msgid_plural"):
-                current[field] = value
+            _add_text(current, field, match.group(2), continued=False)
             continue
         if line.startswith('"') and field:
-            value = line[1:-1]
-            if field.startswith("msgstr"):
-                current["msgstr"][-1] += value
-            elif field in ("msgid", "msgid_plural"):
-                current[field] += value
+            _add_text(current, field, line[1:-1], continued=True)
     return [entry for entry in entries if entry["msgid"] and not entry["obsolete"]]
+
+
+def _add_text(entry: dict[str, Any], field: str, value: str, *, continued: bool) -> None:
+    """A quoted string of a .po entry: a field's first line, or a continuation line."""
+    if field.startswith("msgstr"):
+        if continued:
+            entry["msgstr"][-1] += value
+        else:
+            entry["msgstr"].append(value)
+    elif field in ("msgid", "msgid_plural"):
+        entry[field] = entry[field] + value if continued else value
 
 
 def test_every_message_has_a_chinese_translation_and_none_is_fuzzy():

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import parse_admins
+from mediation import crypto
 
 
 def run_manage(*args: str, env: dict[str, str], cwd=None) -> subprocess.CompletedProcess:
@@ -25,8 +26,6 @@ def run_manage(*args: str, env: dict[str, str], cwd=None) -> subprocess.Complete
 
 
 def write_ring(path, *, development=False, suite="aes", ring=None) -> str:
-    from mediation import crypto
-
     ring = ring or crypto.new_ring(
         crypto.SUITES[suite], key_id="prod-1", audit_id="audit-1", development=development
     )
@@ -104,8 +103,6 @@ def test_gunicorn_entry_point_refuses_an_unfit_ring(tmp_path):
 
 
 def production_ring():
-    from mediation import crypto
-
     return crypto.new_ring(crypto.SUITES["aes"], key_id="prod-1", audit_id="audit-1")
 
 
@@ -132,7 +129,8 @@ def test_production_refuses_a_ring_whose_audit_key_is_missing_or_another_key(
     result = run_manage("check", env=env)
 
     assert result.returncode != 0
-    assert "tongxin.E102" in result.stderr and problem in result.stderr
+    assert "tongxin.E102" in result.stderr
+    assert problem in result.stderr
 
 
 def test_refuses_a_key_file_the_group_or_others_can_read(tmp_path):
@@ -157,7 +155,8 @@ def test_a_malformed_key_file_gets_one_line_naming_the_file(tmp_path):
     assert "JSONDecodeError" not in result.stderr
     line = next(line for line in result.stderr.splitlines() if "tongxin.E104" in line)
     assert env["TONGXIN_KEY_FILE"] in line
-    assert "不是有效的 JSON" in line and "not valid JSON" in line
+    assert "不是有效的 JSON" in line
+    assert "not valid JSON" in line
 
 
 def test_admins_for_error_mail_come_from_the_environment():
@@ -189,11 +188,13 @@ def test_the_sm_suite_refuses_an_aes_ring_and_accepts_an_sm_one(tmp_path):
     env["TONGXIN_KEY_FILE"] = write_ring(tmp_path / "sm.json", suite="sm")
     accepted = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
 
-    assert refused.returncode != 0 and "the suite is 'sm'" in refused.stderr
+    assert refused.returncode != 0
+    assert "the suite is 'sm'" in refused.stderr
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
 
 
 def test_an_unknown_suite_is_refused(tmp_path):
     result = run_manage("check", env={**production_env(tmp_path), "TONGXIN_CRYPTO_SUITE": "des"})
 
-    assert result.returncode != 0 and "TONGXIN_CRYPTO_SUITE" in result.stderr
+    assert result.returncode != 0
+    assert "TONGXIN_CRYPTO_SUITE" in result.stderr

@@ -22,23 +22,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
+
+import django
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "var" / "load"
-ROOM_PREFIX = "压测"
-# The pages the locustfile visits, by URL name, with the values their paths take.
-URLS = {
-    "login": (),
-    "mediation:second-factor": (),
-    "mediation:today": (),
-    "mediation:case-detail": ("case_uuid",),
-    "mediation:session-detail": ("case_uuid", "session_uuid"),
-    "mediation:note-edit": ("case_uuid", "session_uuid"),
-    "counselors:case-book": ("case_uuid",),
-    "mediation:office-cases": (),
-}
 
 
 def arguments(argv: list[str]) -> argparse.Namespace:
@@ -78,157 +67,7 @@ def setup_django(args: argparse.Namespace) -> None:
     for key, value in server_environment(args).items():
         os.environ[key] = value
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-
     django.setup()
-    from mediation import keyring
-
-    if keyring.ring().development:
-        sys.exit(
-            "The server runs as in production, which refuses a development key ring: make one "
-            "with `manage.py keys generate --output var/load/keys.json` and generate the data "
-            "with TONGXIN_KEY_FILE pointing at it."
-        )
-
-
-def plan(args: argparse.Namespace) -> dict:
-    """Accounts of several offices, each with open cases they can work: both parties consented
-    (sensitive information too), joint sessions allowed, duty at the office in the next
-    fortnight; with the sessions whose note they may still write."""
-    from django.conf import settings
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
-    from counselors.models import Duty
-    from mediation.models import Case, CaseAssignment, CounselingSession, SessionNote, User
-
-    today = timezone.localdate()
-    on_duty = set(
-        Duty.objects.published()
-        .filter(day__gte=today, day__lte=today + timedelta(days=13))
-        .values_list("counselor__user_id", "office_id")
-    )
-    workable = (
-        Case.objects.filter(status=Case.Status.OPEN, joint_sessions_blocked=False)
-        .annotate(
-            ready=Count(
-                "parties",
-                filter=Q(parties__consent_counselling=True, parties__consent_sensitive=True),
-            )
-        )
-        .filter(ready=2)
-    )
-    assigned = CaseAssignment.objects.filter(ended_at=None, case__in=workable).values_list(
-        "counselor_id", "case_id", "case__uuid", "case__office_id"
-    )
-    by_user: dict[int, list[tuple[int, str]]] = {}
-    office_of: dict[int, int] = {}
-    for user_id, case_id, case_uuid, office_id in assigned:
-        if (user_id, office_id) in on_duty:
-            by_user.setdefault(user_id, []).append((case_id, str(case_uuid)))
-            office_of.setdefault(user_id, office_id)
-    # Several offices: take the counsellors office by office, in turn.
-    per_office: dict[int, list[int]] = {}
-    for user_id in sorted(by_user, key=lambda u: -len(by_user[u])):
-        per_office.setdefault(office_of[user_id], []).append(user_id)
-    chosen: list[int] = []
-    while len(chosen) < args.users and any(per_office.values()):
-        for users in per_office.values():
-            if users and len(chosen) < args.users:
-                chosen.append(users.pop(0))
-    if not chosen:
-        sys.exit("No counsellor has an open case to work and duty to book into: generate data.")
-    signed = set(
-        SessionNote.objects.filter(status=SessionNote.Status.SIGNED).values_list(
-            "session_id", "author_id"
-        )
-    )
-    names = dict(User.objects.filter(pk__in=chosen).values_list("pk", "username"))
-    counsellors = []
-    for user_id in chosen:
-        cases = []
-        for case_id, case_key in by_user[user_id][:20]:
-            sessions = [
-                str(uuid)
-                for pk, uuid in CounselingSession.objects.filter(
-                    case_id=case_id, lead_counselor_id=user_id, status__in=["booked", "held"]
-                ).values_list("pk", "uuid")
-                if (pk, user_id) not in signed
-            ]
-            cases.append({"uuid": case_key, "sessions": sessions})
-        counsellors.append({**authenticator(names[user_id]), "cases": cases})
-    offices = {office_of[user_id] for user_id in chosen}
-    supervisors = list(
-        User.objects.filter(
-            groups__name="supervisor", memberships__office_id__in=offices, is_active=True
-        )
-        .distinct()
-        .order_by("username")
-        .values_list("username", flat=True)
-    )
-    if args.supervisors and not supervisors:
-        sys.exit("The planned offices have no supervisor account.")
-    urls = url_templates()
-    return {
-        "password": settings.TONGXIN_DEMO_PASSWORD,
-        "users": args.users + args.supervisors,
-        "counsellors": args.users,
-        "supervisors": args.supervisors,
-        "counsellor_accounts": counsellors,
-        "supervisor_accounts": [authenticator(name) for name in supervisors],
-        "offices": len(offices),
-        "room_prefix": ROOM_PREFIX,
-        "urls": urls,
-    }
-
-
-def authenticator(username: str) -> dict:
-    """An account with what its authenticator app knows: the demo seed of its name (generated
-    accounts are enrolled with it; one generated before sign-in had a second step is enrolled
-    now) and the last time step the server accepted, so the run sends only later codes."""
-    from mediation import demo
-    from mediation.models import TotpDevice, User
-
-    user = User.objects.get(username=username)
-    seed = demo.enrol_demo_account(user)
-    device = TotpDevice.objects.get(user=user)
-    return {"username": username, "seed": seed, "last_step": device.last_step}
-
-
-def url_templates() -> dict[str, str]:
-    """Paths by URL name, with {case_uuid}-style holes for the locustfile to fill."""
-    from django.urls import reverse
-
-    templates = {}
-    for name, keys in URLS.items():
-        values = {key: f"00000000-0000-0000-0000-{n:012d}" for n, key in enumerate(keys)}
-        path = reverse(name, kwargs=values)
-        for key, value in values.items():
-            path = path.replace(value, "{" + key + "}")
-        templates[name] = path
-    return templates
-
-
-def cancel_load_sessions() -> int:
-    """Earlier runs' bookings (their room names start with ROOM_PREFIX) are cancelled through
-    the service, so each run finds the same free duty slots."""
-    from django.utils import timezone
-
-    from mediation import services
-    from mediation.models import CancelReason, CounselingSession
-
-    booked = CounselingSession.objects.filter(
-        status=CounselingSession.Status.BOOKED,
-        room__startswith=ROOM_PREFIX,
-        starts_at__gte=timezone.now(),
-    ).select_related("booked_by")
-    cancelled = 0
-    for session in booked:
-        services.cancel_session(
-            session=session, cancelled_by=session.booked_by, reason=CancelReason.OTHER
-        )
-        cancelled += 1
-    return cancelled
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
@@ -335,12 +174,14 @@ def report(args: argparse.Namespace, the_plan: dict, result: dict, engine: str) 
 def main(argv: list[str]) -> None:
     args = arguments(argv)
     setup_django(args)
-    from django.db import connection
+    # The models and URLs are read once Django is set up with the generated database's settings.
+    from bench.load import planning  # noqa: PLC0415
 
-    engine = connection.vendor
-    cancelled = cancel_load_sessions()
-    the_plan = plan(args)
-    connection.close()
+    planning.refuse_development_ring()
+    engine = planning.engine()
+    cancelled = planning.cancel_load_sessions()
+    the_plan = planning.plan(args.users, args.supervisors)
+    planning.close()
     print(
         f"Plan: {len(the_plan['counsellor_accounts'])} counsellor accounts at "
         f"{the_plan['offices']} offices; {cancelled} earlier load-test bookings cancelled."
@@ -350,4 +191,4 @@ def main(argv: list[str]) -> None:
     print(text)
     with open(OUT / "runs.txt", "a", encoding="utf-8") as log:
         log.write(time.strftime("%Y-%m-%d %H:%M ") + text + "\n\n")
-    cancel_load_sessions()
+    planning.cancel_load_sessions()

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from queue import Full, Queue
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -110,6 +111,30 @@ def reserve_numbers(
     return first
 
 
+def _offer(queue: Queue, stop: threading.Event, item: object) -> bool:
+    """Put the item on the queue unless the consumer stopped first."""
+    while not stop.is_set():
+        try:
+            queue.put(item, timeout=0.2)
+            return True
+        except Full:
+            continue
+    return False
+
+
+def _produce(items: Iterator, queue: Queue, stop: threading.Event, done: object) -> None:
+    """The producing thread: every item, then `done`; an error is handed to the consumer."""
+    try:
+        for item in items:
+            if not _offer(queue, stop, item):
+                return
+        _offer(queue, stop, done)
+    except BaseException as error:  # handed to the consumer, which raises it
+        _offer(queue, stop, error)
+    finally:
+        connections.close_all()
+
+
 def pipelined[T](items: Iterator[T], *, ahead: int) -> Iterator[T]:
     """The items of a generator made in a thread of their own, up to `ahead` in advance, so that
     building the next batch (Python) overlaps storing this one (the database's own process, on
@@ -121,28 +146,9 @@ def pipelined[T](items: Iterator[T], *, ahead: int) -> Iterator[T]:
     queue: Queue = Queue(maxsize=ahead)
     stop = threading.Event()
     done = object()
-
-    def offer(item) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.2)
-                return True
-            except Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not offer(item):
-                    return
-            offer(done)
-        except BaseException as error:  # handed to the consumer, which raises it
-            offer(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=produce, name="generate-build", daemon=True)
+    thread = threading.Thread(
+        target=_produce, args=(items, queue, stop, done), name="generate-build", daemon=True
+    )
     thread.start()
     try:
         while (item := queue.get()) is not done:
@@ -174,8 +180,6 @@ def busy_slots(first_day: date) -> shape.Slots:
 
 def generate(**options) -> Summary:
     """See `make`; the query log of DEBUG is off meanwhile (it would keep every INSERT)."""
-    from django.conf import settings
-
     debug, settings.DEBUG = settings.DEBUG, False
     try:
         return make(**options)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
+from ..demo import enrol_demo_account
 from ..models import OfficeMembership, RegistryOffice, TotpDevice, User
 from ..roles import Role, roles_of
 from . import texts
@@ -209,8 +210,6 @@ def enrol_staff(people: list[Person]) -> int:
     its name, totp.demo_seed), as seed_demo does: a password alone reaches no page. Called
     after the cases, so its audit events come last in the time-ordered trail. Returns how
     many were enrolled."""
-    from ..demo import enrol_demo_account
-
     enrolled = set(TotpDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
     ids = {person.id for person in people} - enrolled
     for user in User.objects.filter(pk__in=ids).order_by("pk"):

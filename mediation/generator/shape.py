@@ -258,7 +258,7 @@ def _plan_divorce(rng: random.Random, ctx: Context, plan: CasePlan, d: Deadlines
         plan.closed = decided < ctx.today and not d.provisional
     else:
         plan.closed = decided < ctx.today
-    first, second = plan.parties
+    first = plan.parties[0]
     plan.counselled = plan.offered and rng.random() < COUNSELLED[kind]
     if kind == "declined":
         if plan.offered and rng.random() < CONSENT_THEN_WITHDRAW:
@@ -266,6 +266,19 @@ def _plan_divorce(rng: random.Random, ctx: Context, plan: CasePlan, d: Deadlines
             first.statistics = rng.random() < STATISTICS
         _close(plan)
         return
+    _plan_consents(rng, plan, kind)
+    if plan.counselled:
+        last = min(decided, d.cooling_off_ends_on) - timedelta(days=1)
+        _plan_sessions(rng, ctx, plan, received + timedelta(days=1), last)
+    if plan.closed:
+        _plan_closing(rng, ctx, plan, kind)
+    _close(plan)
+
+
+def _plan_consents(rng: random.Random, plan: CasePlan, kind: str) -> None:
+    """A referral: the first party consents and screens positive (no joint sessions). Counselled
+    otherwise: both consent and are screened."""
+    first, second = plan.parties
     if kind == "referred":
         _consent(rng, first, follow_up=False)
         first.screened = first.positive = True
@@ -277,18 +290,17 @@ def _plan_divorce(rng: random.Random, ctx: Context, plan: CasePlan, d: Deadlines
             party.screened = rng.random() < SCREENED
             party.positive = party.screened and rng.random() < SCREEN_POSITIVE
         plan.joint_blocked = first.positive or second.positive
-    if plan.counselled:
-        last = min(decided, d.cooling_off_ends_on) - timedelta(days=1)
-        _plan_sessions(rng, ctx, plan, received + timedelta(days=1), last)
-    if plan.closed:
-        held = plan.held
-        if held and kind in RESULTS:
-            plan.result, plan.result_on = RESULTS[kind], held[-1].day
-        if held:
-            _satisfaction(rng, plan)
-        if kind == "reconciled":
-            _follow_ups(rng, ctx, plan)
-    _close(plan)
+
+
+def _plan_closing(rng: random.Random, ctx: Context, plan: CasePlan, kind: str) -> None:
+    """A closed case's result (from its last session held), satisfaction and follow-ups."""
+    held = plan.held
+    if held and kind in RESULTS:
+        plan.result, plan.result_on = RESULTS[kind], held[-1].day
+    if held:
+        _satisfaction(rng, plan)
+    if kind == "reconciled":
+        _follow_ups(rng, ctx, plan)
 
 
 def _plan_family(rng: random.Random, ctx: Context, plan: CasePlan) -> None:

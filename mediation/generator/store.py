@@ -13,6 +13,7 @@ from typing import cast
 from django.db import connection
 from django.db.models import AutoField, BigAutoField, JSONField, Max, Model
 from django.db.models.base import ModelState
+from psycopg.types.json import Jsonb
 
 METHODS = ("bulk_create", "executemany", "copy")
 
@@ -124,8 +125,6 @@ def _executemany(model: type[Model], objects: Sequence[Model]) -> None:
 
 def _copy(model: type[Model], objects: Sequence[Model]) -> None:
     """COPY in PostgreSQL's binary format: no text to parse on the server's side."""
-    from psycopg.types.json import Jsonb
-
     fields = list(model._meta.concrete_fields)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(cast(str, field.column)) for field in fields)

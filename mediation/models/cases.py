@@ -159,6 +159,8 @@ class Case(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Record classes whose retention period has passed and whose sealed data was shredded.
+    purged = models.JSONField(_("record classes purged"), default=list, blank=True)
     counselors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="CaseAssignment",
@@ -210,7 +212,7 @@ class Case(models.Model):
 
     def sessions_with_note_metadata(self):
         """Sessions newest first, with their notes' author and status (never their text)."""
-        from .notes import SessionNote
+        from .notes import SessionNote  # noqa: PLC0415  (notes imports this module)
 
         notes = SessionNote.objects.select_related("author").only(
             "uuid", "session_id", "author", "status", "version", "signed_at"
@@ -311,6 +313,10 @@ class Party(SealedModel):
     consent_referral = models.BooleanField(default=False)
     screened_positive = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Crypto-shredded (PIPL art. 47): the data keys of the party's sealed rows are destroyed.
+    erased_at = models.DateTimeField(_("personal data deleted at"), null=True, blank=True)
+    # Set when counselling consent is withdrawn: the party's personal data is deleted then.
+    erasure_due_on = models.DateField(_("personal data to be deleted on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("party")
@@ -325,7 +331,14 @@ class Party(SealedModel):
 
     @property
     def label(self) -> str:
+        """How the party is named on every page: never again once their data is deleted."""
+        if self.erased_at is not None:
+            return str(_("Deleted party"))
         return _("Party %(position)s") % {"position": self.position}
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class SafetyScreen(SealedModel):

@@ -32,7 +32,7 @@ class SignInSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from ..session_store import SessionStore
+        from ..session_store import SessionStore  # noqa: PLC0415  (it imports the models)
 
         return SessionStore
 

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from .. import audit, sealing
 from ..access import Action, can
@@ -38,8 +39,6 @@ def wrong_type_message() -> str:
 
 def _image_is_whole(data: bytes) -> bool:
     """A JPEG or PNG that Pillow can read to the end: a renamed or truncated file is refused."""
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()

@@ -4,10 +4,12 @@ signatures; the other services ask require_consent."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,6 +107,80 @@ def _create_decision(
         return _repeat(existing)
 
 
+def _before_agreement(
+    *,
+    party: Party,
+    purpose: str,
+    flag: str,
+    text: ConsentText,
+    in_force: QuerySet[ConsentRecord],
+    now: datetime,
+) -> ConsentRecord | None:
+    """The agreement in force if this one repeats it; else ends a refusal in force."""
+    if purpose != Purpose.COUNSELLING and not party.consent_counselling:
+        raise ValidationError(
+            _("Record the consent to counselling first."), code="counselling_consent_first"
+        )
+    current = in_force.filter(action=ConsentRecord.Action.GIVEN, text=text).first()
+    if getattr(party, flag) and current is not None:
+        return _repeat(current)
+    in_force.filter(action=ConsentRecord.Action.REFUSED).update(ended_at=now)
+    return None
+
+
+def _before_refusal(
+    *, party: Party, flag: str, text: ConsentText, in_force: QuerySet[ConsentRecord]
+) -> ConsentRecord | None:
+    """The refusal in force if this one repeats it; a purpose agreed cannot be refused."""
+    if getattr(party, flag):
+        raise ValidationError(
+            _("This purpose is agreed. To take the agreement back, withdraw it."),
+            code="already_given",
+        )
+    current = in_force.filter(action=ConsentRecord.Action.REFUSED, text=text).first()
+    if current is not None:
+        return _repeat(current)
+    return None
+
+
+def _before_withdrawal(
+    *, party: Party, purpose: str, flag: str, in_force: QuerySet[ConsentRecord], now: datetime
+) -> ConsentRecord | None:
+    """The last withdrawal if this one repeats it; else ends the decisions in force."""
+    if not getattr(party, flag):
+        withdrawn = (
+            party.consents.filter(purpose=purpose, action=ConsentRecord.Action.WITHDRAWN)
+            .order_by("-recorded_at", "-pk")
+            .first()
+        )
+        if withdrawn is not None:
+            return _repeat(withdrawn)
+        raise ValidationError(
+            _("This purpose was never agreed, so there is nothing to withdraw."),
+            code="not_given",
+        )
+    in_force.update(ended_at=now)
+    return None
+
+
+def _set_consent_flag(
+    *, party: Party, purpose: str, flag: str, given: bool, keep_data: bool, now: datetime
+) -> dict[str, str]:
+    """Set the party's flag for the purpose; for counselling consent, schedule the deletion of
+    their data on a withdrawal (unless they keep it) or cancel it on agreement. Returns what the
+    audit event adds."""
+    setattr(party, flag, given)
+    update = [flag]
+    added: dict[str, str] = {}
+    if purpose == Purpose.COUNSELLING:
+        party.erasure_due_on = erasure_due(now) if not given and not keep_data else None
+        update.append("erasure_due_on")
+        if party.erasure_due_on:
+            added["erasure_due_on"] = party.erasure_due_on.isoformat()
+    party.save(update_fields=update)
+    return added
+
+
 @transaction.atomic
 def record_consent(
     *,
@@ -115,6 +191,7 @@ def record_consent(
     recorded_by: User,
     refusal: bool = False,
     text: ConsentText | None = None,
+    keep_data: bool = False,
     request: HttpRequest | None = None,
 ) -> ConsentRecord:
     """Consent per party and per purpose (PIPL art. 29: sensitive information apart), against a
@@ -124,7 +201,10 @@ def record_consent(
     submit, parallel tablets) returns the record in force with `repeat` set and writes nothing.
     Codes: party_not_in_case, purpose, counselling_consent_first (every purpose rests on
     counselling consent), already_given (a refusal of a purpose agreed: withdraw it instead),
-    not_given (nothing to withdraw)."""
+    not_given (nothing to withdraw). Withdrawing counselling consent also schedules the deletion
+    of the party's personal data after the grace period (settings.TONGXIN_ERASURE_GRACE_DAYS;
+    PIPL art. 47), unless the person asks to keep it (`keep_data`); giving it again cancels
+    that."""
     if party.case_id != case.pk:
         raise ValidationError(
             _("This person is not a party to this case."), code="party_not_in_case"
@@ -137,40 +217,20 @@ def record_consent(
     now = timezone.now()
     in_force = ConsentRecord.objects.in_force().filter(party=party, purpose=purpose)
     if given:
-        if purpose != Purpose.COUNSELLING and not party.consent_counselling:
-            raise ValidationError(
-                _("Record the consent to counselling first."), code="counselling_consent_first"
-            )
-        current = in_force.filter(action=ConsentRecord.Action.GIVEN, text=text).first()
-        if getattr(party, flag) and current is not None:
-            return _repeat(current)
-        in_force.filter(action=ConsentRecord.Action.REFUSED).update(ended_at=now)
+        repeat = _before_agreement(
+            party=party, purpose=purpose, flag=flag, text=text, in_force=in_force, now=now
+        )
         action = ConsentRecord.Action.GIVEN
     elif refusal:
-        if getattr(party, flag):
-            raise ValidationError(
-                _("This purpose is agreed. To take the agreement back, withdraw it."),
-                code="already_given",
-            )
-        current = in_force.filter(action=ConsentRecord.Action.REFUSED, text=text).first()
-        if current is not None:
-            return _repeat(current)
+        repeat = _before_refusal(party=party, flag=flag, text=text, in_force=in_force)
         action = ConsentRecord.Action.REFUSED
     else:
-        if not getattr(party, flag):
-            withdrawn = (
-                party.consents.filter(purpose=purpose, action=ConsentRecord.Action.WITHDRAWN)
-                .order_by("-recorded_at", "-pk")
-                .first()
-            )
-            if withdrawn is not None:
-                return _repeat(withdrawn)
-            raise ValidationError(
-                _("This purpose was never agreed, so there is nothing to withdraw."),
-                code="not_given",
-            )
-        in_force.update(ended_at=now)
+        repeat = _before_withdrawal(
+            party=party, purpose=purpose, flag=flag, in_force=in_force, now=now
+        )
         action = ConsentRecord.Action.WITHDRAWN
+    if repeat is not None:
+        return repeat
     if action == ConsentRecord.Action.WITHDRAWN:
         consent = ConsentRecord.objects.create(
             party=party,
@@ -186,9 +246,11 @@ def record_consent(
         )
         if consent.repeat:
             return consent
+    details = {"purpose": purpose, "text": text.version}
     if action != ConsentRecord.Action.REFUSED:
-        setattr(party, flag, given)
-        party.save(update_fields=[flag])
+        details |= _set_consent_flag(
+            party=party, purpose=purpose, flag=flag, given=given, keep_data=keep_data, now=now
+        )
     if action == ConsentRecord.Action.WITHDRAWN:
         _stop_what_consent_covered(party=party, purpose=purpose, now=now, by=recorded_by)
     audit.record(
@@ -198,9 +260,15 @@ def record_consent(
         ),
         obj=party,
         request=request,
-        details={"purpose": purpose, "text": text.version},
+        details=details,
     )
     return consent
+
+
+def erasure_due(now: datetime) -> date:
+    """The day a withdrawn counselling consent's personal data is deleted: after the grace
+    period (settings.TONGXIN_ERASURE_GRACE_DAYS, 30 days by default)."""
+    return timezone.localdate(now) + timedelta(days=settings.TONGXIN_ERASURE_GRACE_DAYS)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .. import audit, clock, crypto, keyring, sealing
+from .. import audit, clock, sealing
 from ..models import (
     ApiClient,
     Case,
@@ -34,16 +34,13 @@ from ..registry_file import EventKind, EventRow
 from .cases import open_case
 from .notices import notify
 from .outcomes import close_case, deadlines_of
+from .parties import id_index_of
 
 OUTCOME_OF = {
     EventKind.WITHDRAWN: OutcomeKind.RECONCILED,
     EventKind.CERTIFICATE: OutcomeKind.DIVORCED,
     EventKind.DEEMED_WITHDRAWN: OutcomeKind.LAPSED,
 }
-
-
-def blind_index(number: str) -> str:
-    return crypto.blind_index(keyring.ring().blind_index_key, number, keyring.suite().mac)
 
 
 def _supervisors(office: RegistryOffice) -> QuerySet[User]:
@@ -135,7 +132,7 @@ def receive(
     and deadlines; nothing about counselling, which needs consent). A different date on the
     existing case, or a couple matched only by one party, goes to the supervisor."""
     assert row.id_numbers is not None
-    indexes = (blind_index(row.id_numbers[0]), blind_index(row.id_numbers[1]))
+    indexes = (id_index_of(row.id_numbers[0]), id_index_of(row.id_numbers[1]))
     full, partial = _matching_cases(office, indexes)
     status, reason, details = RegistryEvent.Status.APPLIED, "", {}
     if full:

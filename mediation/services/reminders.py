@@ -46,7 +46,7 @@ def phone_index(number: str) -> str:
 def _enqueue(message: SmsMessage) -> None:
     """Hand the message to the worker for its time; a backend that cannot defer leaves it to the
     periodic sweep (`manage.py reminders`)."""
-    from ..tasks import send_sms  # the task module imports this one
+    from ..tasks import send_sms  # noqa: PLC0415  (the task module imports this one)
 
     task = send_sms
     if task.get_backend().supports_defer:

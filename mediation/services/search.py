@@ -23,7 +23,7 @@ RESULTS_MAX = 50
 # XLT-2026-0012, 2026-0012 or 0012: what a case number, or the end of one, looks like.
 CASE_NUMBER = re.compile(r"^(?:[A-Za-z]{1,12}-)?(?:\d{4}-)?\d{1,6}$")
 # Something typed as an ID number (digits, perhaps a final X), even a mistyped one.
-ID_LIKE = re.compile(r"^[0-9０-９]{15,17}[0-9０-９xXｘＸ]?$")
+ID_LIKE = re.compile(r"^[0-9０-９]{15,17}[0-9０-９xXｘＸ]?$")  # noqa: RUF001  (IDs typed full-width)
 
 
 @dataclass

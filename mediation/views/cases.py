@@ -211,6 +211,7 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
             "may_manage": access.can(request.user, access.Action.MANAGE, case),
             "may_close": access.can(request.user, access.Action.CLOSE, case),
             "has_sealed_answers": any(p.screened for p in parties) or bool(referrals),
+            "hold": services.hold_in_force(case),
             **deadline_context(case),
         },
     )

@@ -7,7 +7,11 @@ import os
 import shutil
 
 import pytest
-from playwright.sync_api import expect
+from django.db import connections
+from playwright.sync_api import expect, sync_playwright
+
+from mediation.models import User
+from tests.sign_in import next_code
 
 # Playwright's sync API keeps an event loop in this thread; Django's ORM is still synchronous here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -38,8 +42,6 @@ browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def browser(django_db_setup):
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is not installed: apt-get install chromium (make test does it)")
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
 
     # Playwright's loop gives this thread a new context, and with it new connection objects;
     # carry over the rows Django serialised at set-up so serialized_rollback can restore them.
@@ -74,9 +76,6 @@ def page(browser, live_server):
 def sign_in(page, username: str, password: str = "tongxin-demo-2026") -> None:
     """Sign in as a person does: the password, then the code their authenticator shows (the
     test computes it from the account's seed, as the phone would)."""
-    from mediation.models import User
-    from tests.sign_in import next_code
-
     page.goto("/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)

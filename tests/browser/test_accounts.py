@@ -28,7 +28,7 @@ def snapshot(page, name: str) -> None:
 
 def test_a_new_colleague_signs_in_sets_up_the_app_and_chooses_a_password(page):
     seed_accounts()
-    account, password = accounts.create_account(
+    _account, password = accounts.create_account(
         actor=User.objects.get(username="sysadmin"),
         username="wangli",
         full_name="王丽",

@@ -1,5 +1,5 @@
 """minzheng's statistics in a real browser: the dashboard, its charts and definitions, and a
-monthly report made in the background."""
+monthly report made as a draft, confirmed and archived in the background."""
 
 import pytest
 from django.test import override_settings
@@ -45,6 +45,8 @@ def test_minzheng_makes_a_monthly_report_and_sees_it_archived(page, pilot):
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="月度报告").click()
     page.get_by_label("月份").fill("2021-04")
     page.get_by_role("button", name="生成报告").click()
+    expect(page.get_by_test_id("draft").get_by_role("link", name="查看草稿（PDF）")).to_be_visible()
+    page.get_by_role("button", name="确认归档").click()
 
     row = page.locator("#reports tbody tr").first
     expect(row).to_have_attribute("data-status", "done")

@@ -96,7 +96,8 @@ def test_the_counsellor_the_couple_has_seen_comes_first(upcoming, case, counselo
     slots = booking.booking_slots(case=case, days=40)
 
     seen = [slot for slot in slots if slot.continuity]
-    assert seen and all(slot.duty.counselor.user == colleague for slot in seen)
+    assert seen
+    assert all(slot.duty.counselor.user == colleague for slot in seen)
     assert slots[: len(seen)] == seen
     assert duty.starts_at() not in {
         s.starts_at for s in slots if s.duty.counselor.user == colleague
@@ -140,7 +141,8 @@ def test_a_closed_case_offers_no_booking_and_says_it_is_closed(
     )
 
     assert page.status_code == posted.status_code == HTTPStatus.OK
-    assert "已结案" in page.text and 'name="slot"' not in page.text
+    assert "已结案" in page.text
+    assert 'name="slot"' not in page.text
     assert not CounselingSession.objects.exists()
 
 
@@ -261,12 +263,16 @@ def test_the_booking_page_is_a_week_grid_with_weekdays_half_days_and_free_places
 
     html = page.text
     assert 'data-testid="week-grid"' in html
-    assert "（周一）" in html and "上午" in html and "下午" in html
-    assert "个空闲时段" in html and "间空闲" in html
+    assert "（周一）" in html
+    assert "上午" in html
+    assert "下午" in html
+    assert "个空闲时段" in html
+    assert "间空闲" in html
     cell = f'data-testid="cell-{duty.day:%Y-%m-%d}-{duty.half_day}"'
     assert cell in html
     assert slot(counselor, duty) in html
-    assert "调解室一" in html and "调解室二" in html
+    assert "调解室一" in html
+    assert "调解室二" in html
 
 
 def test_an_unpublished_month_says_when_it_will_be_and_offers_to_ask_for_more_duty(
@@ -284,7 +290,8 @@ def test_an_unpublished_month_says_when_it_will_be_and_offers_to_ask_for_more_du
 
     assert "2026年12月的排班尚未发布，预计于2026年11月25日（周三）前发布" in page.text
     assert "申请加派" in page.text
-    assert asked.status_code == HTTPStatus.FOUND and asked["Location"] == url
+    assert asked.status_code == HTTPStatus.FOUND
+    assert asked["Location"] == url
     notice = Notice.objects.get(recipient=civil_affairs)
     assert "兴隆台区婚姻登记处申请加派2026年12月的坐诊" in notice.text
     assert again.status_code == HTTPStatus.FOUND

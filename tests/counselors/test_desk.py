@@ -45,7 +45,8 @@ def test_the_supervisor_lands_on_a_desk_of_caseloads_duty_and_overdue_cases(
 
     assert response.redirect_chain[-1][0] == DESK
     html = response.text
-    assert "负责人工作台" in html and "兴隆台区婚姻登记处" in html
+    assert "负责人工作台" in html
+    assert "兴隆台区婚姻登记处" in html
     loads = {load.counselor.username: load.open_cases for load, _ in response.context["caseloads"]}
     assert loads[counselor.username] == 2  # one of the team's, one past its window
     assert response.context["unassigned_total"] == 1
@@ -106,7 +107,8 @@ def test_the_roster_grid_says_no_certified_or_understaffed_for_what_it_is(
 
     row = next(r for r in page.context["rows"] if r.day == day)
     assert row.cells[0].no_qualified
-    assert "无持证" in page.text and "人手不足" in page.text
+    assert "无持证" in page.text
+    assert "人手不足" in page.text
 
 
 def test_calendars_of_a_counsellor_and_a_room_show_duty_and_sessions(
@@ -136,8 +138,10 @@ def test_calendars_of_a_counsellor_and_a_room_show_duty_and_sessions(
         assert page.status_code == HTTPStatus.OK
         assert case.number in page.text  # on the screen; the print stylesheet hides it
         assert f"{duty.starts_at():%H:%M}" in page.text
-    assert "坐诊" in wall.text and counselor.full_name in wall.text
-    assert len(one_day.context["days"]) == 1 and len(wall.context["days"]) == 7
+    assert "坐诊" in wall.text
+    assert counselor.full_name in wall.text
+    assert len(one_day.context["days"]) == 1
+    assert len(wall.context["days"]) == 7
 
 
 def test_a_counsellor_sees_their_own_calendar_and_no_one_elses(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from counselors import demo
 from counselors.models import CounselorProfile, Duty, Roster
 from counselors.services import feed_tokens
+from mediation.demo import seed_accounts
 
 MY_DUTIES = reverse("counselors:my-duties")
 
@@ -53,8 +54,6 @@ def test_roles_without_duty_get_404_for_my_duties(client, db, request, who):
 
 
 def test_the_demo_seed_is_idempotent_and_publishes_the_current_month(db, civil_affairs):
-    from mediation.demo import seed_accounts
-
     seed_accounts()
     today = date(2026, 10, 15)
     demo.seed(today=today)

@@ -82,7 +82,8 @@ def test_long_lines_are_folded_at_75_octets_and_lines_end_in_crlf():
 
     lines = body.split(b"\r\n")
     assert all(len(line) <= 75 for line in lines)
-    assert body.endswith(b"\r\n") and b"\n" not in body.replace(b"\r\n", b"")
+    assert body.endswith(b"\r\n")
+    assert b"\n" not in body.replace(b"\r\n", b"")
     assert str(parsed(body).events[0]["location"]) == long_place
 
 

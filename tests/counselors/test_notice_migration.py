@@ -5,6 +5,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from mediation.models import Notice
+
 BEFORE = [("counselors", "0002_organisations")]
 AFTER = [("counselors", "0003_notices_to_core_and_duty_digest")]
 
@@ -22,8 +24,6 @@ def test_the_duty_notices_become_core_notices(counselor):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(AFTER)
-
-    from mediation.models import Notice
 
     moved = {
         (n.text, n.url, n.read_at is not None) for n in Notice.objects.filter(recipient=counselor)

@@ -112,7 +112,7 @@ def test_declared_unavailable_half_days_are_respected_but_do_not_reduce_the_cap(
 def test_previous_months_duties_in_the_same_week_use_up_the_weekly_cap():
     # Planning July 2026: Wednesday 1 July starts the month inside the week of Monday 29 June.
     july = tuple(date(2026, 7, 1) + timedelta(days=i) for i in range(31))
-    working = frozenset(d for d in july + (date(2026, 6, 29), date(2026, 6, 30)) if d.weekday() < 5)
+    working = frozenset(d for d in (*july, date(2026, 6, 29), date(2026, 6, 30)) if d.weekday() < 5)
     prior = (
         Duty(date(2026, 6, 29), AM, "XLT", 1),
         Duty(date(2026, 6, 29), PM, "XLT", 1),

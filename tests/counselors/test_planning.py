@@ -88,13 +88,13 @@ def test_a_new_draft_replaces_the_older_one_and_each_is_audited(team, civil_affa
 def test_the_task_is_queued_only_when_the_draft_commits(
     team, civil_affairs, django_capture_on_commit_callbacks
 ):
-    with (
-        django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(RuntimeError),
-        transaction.atomic(),
-    ):
-        planning.start_planning(city="盘锦市", month=OCTOBER, requested_by=civil_affairs)
-        raise RuntimeError("the request fails after the draft was made")
+    def plan_then_fail() -> None:
+        with transaction.atomic():
+            planning.start_planning(city="盘锦市", month=OCTOBER, requested_by=civil_affairs)
+            raise RuntimeError("the request fails after the draft was made")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        plan_then_fail()
     assert not DBTaskResult.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -47,13 +47,16 @@ def test_the_email_leaves_only_once_the_publication_commits(
 def test_no_email_leaves_when_the_publication_rolls_back(
     draft, civil_affairs, django_capture_on_commit_callbacks
 ):
+    def publish_then_fail() -> None:
+        with transaction.atomic():
+            publishing.publish_roster(roster=draft, published_by=civil_affairs)
+            raise RuntimeError("something after the publication fails")
+
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
-        transaction.atomic(),
     ):
-        publishing.publish_roster(roster=draft, published_by=civil_affairs)
-        raise RuntimeError("something after the publication fails")
+        publish_then_fail()
 
     assert callbacks == []
     assert mail.outbox == []

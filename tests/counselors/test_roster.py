@@ -24,7 +24,8 @@ def test_the_page_shows_what_a_repair_changes_and_whom_it_touches(
 
     assert "发布后的变化" in page.text
     assert team[2].user.full_name in page.text
-    assert "删除" in page.text and "新增" in page.text
+    assert "删除" in page.text
+    assert "新增" in page.text
 
 
 def test_the_month_grid_costs_a_fixed_number_of_queries(

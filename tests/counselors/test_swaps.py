@@ -192,7 +192,9 @@ def test_the_review_page_shows_the_gap_before_anything_changes(
     page = client.get(url)
     refused = client.post(url, {"override": "on"})
 
-    assert 'data-testid="coverage-warnings"' in page.text and "无持证" in page.text
-    assert refused.status_code == 200 and "请说明" in refused.text
+    assert 'data-testid="coverage-warnings"' in page.text
+    assert "无持证" in page.text
+    assert refused.status_code == 200
+    assert "请说明" in refused.text
     swap.refresh_from_db()
     assert swap.status == SwapRequest.Status.ACCEPTED

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from mediation.models import AuditEvent, SignInSession, User
 from mediation.roles import Role
-from mediation.services import accounts
+from mediation.services import accounts, grants
 from tests.factories import make_user
 from tests.helpers import error_codes
 from tests.sign_in import TongxinClient, enrol, next_code
@@ -61,7 +61,6 @@ def test_the_new_person_enrols_then_must_choose_a_password_before_any_other_page
     account, password = accounts.create_account(
         actor=sysadmin, username="wangli", full_name="王丽", reason="新入职"
     )
-    from mediation.services import grants
 
     grants.set_roles_and_offices(
         actor=secadmin, account=account, roles=[Role.COUNSELOR], offices=[xlt], reason="入职"
@@ -104,7 +103,7 @@ def test_the_new_password_must_differ_from_the_temporary_one(client, sysadmin):
 
 
 def test_an_expired_temporary_password_is_refused_at_sign_in(client, sysadmin):
-    account, password = accounts.create_account(
+    _account, password = accounts.create_account(
         actor=sysadmin, username="wangli", full_name="王丽", reason="新入职"
     )
 
@@ -178,7 +177,8 @@ def test_a_password_reset_forces_a_change_and_ends_every_session(client, sysadmi
 
     password = re.search(r'data-testid="temporary-password">([^<]+)<', response.text).group(1)
     counselor.refresh_from_db()
-    assert counselor.check_password(password) and counselor.must_change_password
+    assert counselor.check_password(password)
+    assert counselor.must_change_password
     assert tablet.get(TODAY)["Location"].startswith("/login/")
     event = AuditEvent.objects.get(action="account.password.reset")
     assert (event.details["reason"], event.details["sessions_ended"]) == ("忘记密码", 1)
@@ -224,11 +224,17 @@ def test_the_account_list_filters_by_role_office_and_status_with_chinese_role_na
     counsellors_at_ps = client.get(LIST, {"role": "counselor", "office": ps.pk}).text
     active = client.get(LIST, {"active": "1", "role": "counselor"}).text
 
-    assert "咨询师 / 调解员" in everyone and "登记处负责人" in everyone and "系统管理员" in everyone
-    assert "counselor<" not in everyone and "supervisor<" not in everyone
-    assert "c_ps" in counsellors_at_ps and "c_xlt" not in counsellors_at_ps
-    assert "c_xlt" in active and "c_ps" not in active
-    assert "pbkdf2" not in everyone and "md5$" not in everyone
+    assert "咨询师 / 调解员" in everyone
+    assert "登记处负责人" in everyone
+    assert "系统管理员" in everyone
+    assert "counselor<" not in everyone
+    assert "supervisor<" not in everyone
+    assert "c_ps" in counsellors_at_ps
+    assert "c_xlt" not in counsellors_at_ps
+    assert "c_xlt" in active
+    assert "c_ps" not in active
+    assert "pbkdf2" not in everyone
+    assert "md5$" not in everyone
 
 
 def test_the_account_list_costs_a_fixed_number_of_queries(
@@ -278,7 +284,9 @@ def test_each_account_page_offers_only_the_actions_of_the_viewers_role(
     client.force_login(secadmin)
     security = client.get(url).text
 
-    assert "重置密码" in system and "停用" in system and "角色和登记处" not in system
-    assert (
-        "角色和登记处" in security and "重置第二重验证" in security and "重置密码" not in security
-    )
+    assert "重置密码" in system
+    assert "停用" in system
+    assert "角色和登记处" not in system
+    assert "角色和登记处" in security
+    assert "重置第二重验证" in security
+    assert "重置密码" not in security

@@ -13,11 +13,14 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfWriter
 
-from mediation import services
-from mediation.models import Attachment, AuditEvent
+from mediation import keyring, services
+from mediation import keys as key_operations
+from mediation.models import Attachment, AuditEvent, ConsentSignature, NoteDraft
 from mediation.services.attachments import MAX_BYTES
-from tests.factories import open_divorce_case
+from tests.conftest import TEST_RING
+from tests.factories import held_session_with_note, open_divorce_case
 from tests.helpers import error_codes
+from tests.mediation.test_consent_pages import signature_data_url
 
 
 def pdf_bytes() -> bytes:
@@ -62,7 +65,8 @@ def test_pdf_jpeg_and_png_are_kept_sealed_with_the_type_from_their_content(
     attachment = attach(case, counselor, data, name="whatever.txt")
 
     stored = Attachment.objects.get(pk=attachment.pk)
-    assert stored.content_type == media_type and stored.size == len(data)
+    assert stored.content_type == media_type
+    assert stored.size == len(data)
     assert data[:8] not in bytes(stored.content_sealed)
     assert b"whatever" not in bytes(stored.filename_sealed)
 
@@ -122,8 +126,10 @@ def test_attaching_through_the_page_and_downloading_it_no_store_and_recorded(
     client.force_login(other_counselor)
     refused = client.get(url)
 
-    assert attachment.party.position == 1 and attachment.kind == "referral_reply"
-    assert downloaded.status_code == HTTPStatus.OK and downloaded.content == data
+    assert attachment.party.position == 1
+    assert attachment.kind == "referral_reply"
+    assert downloaded.status_code == HTTPStatus.OK
+    assert downloaded.content == data
     assert downloaded["Content-Type"] == "image/png"
     assert "no-store" in downloaded["Cache-Control"]
     assert downloaded["Content-Disposition"].startswith("attachment")
@@ -161,13 +167,6 @@ def test_an_oversized_upload_is_stopped_with_a_chinese_message(client, case, cou
 
 
 def test_attachments_signatures_and_drafts_survive_key_rotation_and_resealing(case, counselor):
-    from mediation import keyring
-    from mediation import keys as key_operations
-    from mediation.models import ConsentSignature, NoteDraft
-    from tests.conftest import TEST_RING
-    from tests.factories import held_session_with_note
-    from tests.mediation.test_consent_pages import signature_data_url
-
     data = pdf_bytes()
     attachment = attach(case, counselor, data)
     services.record_signature(
@@ -193,6 +192,9 @@ def test_attachments_signatures_and_drafts_survive_key_rotation_and_resealing(ca
     finally:
         keyring.use(TEST_RING)
 
-    assert attachment.key_id == "test-b" and signature.key_id == "test-b"
-    assert opened.ok and content == data
-    assert png.startswith(b"\x89PNG") and body == "示例：草稿"
+    assert attachment.key_id == "test-b"
+    assert signature.key_id == "test-b"
+    assert opened.ok
+    assert content == data
+    assert png.startswith(b"\x89PNG")
+    assert body == "示例：草稿"

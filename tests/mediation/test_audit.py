@@ -3,6 +3,7 @@ and a verification that an emptied, cut or rebuilt trail fails (SECURITY.md, 'Au
 
 import io
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -14,9 +15,10 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 
-from mediation import audit, audit_verify, crypto, keyring
+from mediation import audit, audit_verify, crypto, keyring, services
 from mediation.models import AuditChainHead, AuditEvent, AuditLink, AuditPending
-from tests.conftest import APPEND_ONLY, TEST_RING, fixed_ring
+from tests.conftest import APPEND_ONLY, TEST_RING, TEST_SUITE, fixed_ring, ring_environment
+from tests.factories import held_session_with_note, open_divorce_case
 
 
 def write_events(user, count=3):
@@ -49,7 +51,8 @@ def test_the_chain_verifies_after_normal_use(counselor):
     result = audit.verify()
 
     assert result.ok, result.reason
-    assert result.checked >= 3 and result.checkpoint.position == result.checked
+    assert result.checked >= 3
+    assert result.checkpoint.position == result.checked
 
 
 def test_each_event_is_linked_after_the_one_before_under_the_audit_key(counselor):
@@ -180,7 +183,8 @@ def test_verify_notices_a_deleted_event(counselor):
 
     result = audit.verify()
 
-    assert not result.ok and result.broken_seq == position
+    assert not result.ok
+    assert result.broken_seq == position
 
 
 def test_verify_notices_events_cut_from_the_end_even_with_the_head_set_back(counselor):
@@ -214,7 +218,8 @@ def test_a_checkpoint_line_altered_or_forged_fails_verification(counselor, audit
     with translation.override("en"):
         result = audit.verify()
 
-    assert not result.ok and "Line 2 of the checkpoint file" in result.reason
+    assert not result.ok
+    assert "Line 2 of the checkpoint file" in result.reason
 
 
 def test_a_trail_without_any_checkpoint_is_not_confirmed(counselor, audit_checkpoints):
@@ -222,7 +227,8 @@ def test_a_trail_without_any_checkpoint_is_not_confirmed(counselor, audit_checkp
 
     result = audit.verify()
 
-    assert not result.ok and str(audit_checkpoints) in result.reason
+    assert not result.ok
+    assert str(audit_checkpoints) in result.reason
 
 
 def test_an_empty_trail_without_checkpoints_verifies(db):
@@ -245,7 +251,8 @@ def test_the_audit_key_rotates_from_the_head_and_old_links_keep_verifying(counse
     keys = dict(AuditLink.objects.filter(event__in=first + later).values_list("event_id", "key_id"))
     assert [keys[e.seq] for e in first + later] == ["audit-a", "audit-a", "audit-b", "audit-b"]
     assert both.ok, both.reason
-    assert not without_old.ok and "audit-a" in without_old.reason
+    assert not without_old.ok
+    assert "audit-a" in without_old.reason
 
 
 def test_a_link_made_with_an_old_audit_key_after_a_newer_one_is_refused(counselor):
@@ -305,9 +312,11 @@ def test_an_upgraded_trail_switches_to_keyed_links_and_keeps_its_legacy_part_ver
     committed()
 
     switch, first = AuditLink.objects.order_by("position")[:2]
-    assert switch.position == 4 and switch.event.action == audit.SWITCH_OVER
+    assert switch.position == 4
+    assert switch.event.action == audit.SWITCH_OVER
     assert switch.event.details["legacy_head"] == legacy[-1].hash
-    assert first.event == event and first.position == 5
+    assert first.event == event
+    assert first.position == 5
     assert audit.verify().ok
 
 
@@ -320,8 +329,10 @@ def test_a_legacy_trail_not_yet_switched_over_does_not_verify_until_the_checkpoi
     call_command("audit", "checkpoint", stdout=io.StringIO())
     after = audit.verify()
 
-    assert not before.ok and "SHA-256" in before.reason
-    assert after.ok and after.checked == 3
+    assert not before.ok
+    assert "SHA-256" in before.reason
+    assert after.ok
+    assert after.checked == 3
 
 
 def test_rewriting_the_legacy_part_after_the_switch_over_is_found(counselor):
@@ -346,7 +357,8 @@ def test_rewriting_the_legacy_part_after_the_switch_over_is_found(counselor):
     result = audit.verify()
 
     assert legacy[1].hash != forged_hash
-    assert not result.ok and result.broken_seq == 3
+    assert not result.ok
+    assert result.broken_seq == 3
 
 
 def empty_the_trail() -> None:
@@ -434,7 +446,8 @@ def test_audit_verify_exits_non_zero_and_says_why_after_the_trail_is_emptied_or_
     assert "审计日志完整" in intact.stdout
     assert broken.returncode == 1
     assert why in broken.stderr
-    assert not english.ok and ("emptied" in english.reason or "SHA-256" in english.reason)
+    assert not english.ok
+    assert "emptied" in english.reason or "SHA-256" in english.reason
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -447,7 +460,8 @@ def test_every_commit_writes_a_signed_checkpoint_to_the_file_and_the_log(
     lines = [json.loads(line) for line in audit_checkpoints.read_text().splitlines()]
     last = AuditLink.objects.get(event=events[-1])
     assert [line["position"] for line in lines] == [last.position - 1, last.position]
-    assert lines[-1]["mac"] == last.mac and lines[-1]["key_id"] == TEST_RING.audit_active_id
+    assert lines[-1]["mac"] == last.mac
+    assert lines[-1]["key_id"] == TEST_RING.audit_active_id
     assert audit_verify.latest_checkpoint(TEST_RING).position == last.position
     assert sum("audit checkpoint" in record.message for record in caplog.records) == 2
 
@@ -467,15 +481,13 @@ def test_concurrent_writers_each_get_a_link_and_the_chain_verifies(counselor):
     errors = []
 
     def writer():
-        from django.db import connection as own
-
         try:
             for n in range(10):
                 audit.record(actor=counselor, action="test.concurrent", details={"n": n})
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
         finally:
-            own.close()
+            connection.close()
 
     threads = [threading.Thread(target=writer) for _ in range(8)]
     for thread in threads:
@@ -507,7 +519,8 @@ def test_events_left_unlinked_fail_verification_until_the_checkpoint_command_lin
     out = io.StringIO()
     call_command("audit", "checkpoint", stdout=out)
 
-    assert not stale.ok and "1" in stale.reason
+    assert not stale.ok
+    assert "1" in stale.reason
     assert AuditLink.objects.filter(event=event).exists()
     assert audit.verify().ok
 
@@ -528,9 +541,6 @@ def test_the_audit_command_speaks_the_active_language(counselor):
 
 
 def test_no_sealed_content_in_events(counselor, xlt):
-    from mediation import services
-    from tests.factories import held_session_with_note, open_divorce_case
-
     case = open_divorce_case(xlt, counselor)
     services.update_party(party=case.parties.first(), updated_by=counselor, name="赵保密")
     _, note = held_session_with_note(case, counselor, body="示例笔记：审计不应包含")
@@ -538,15 +548,12 @@ def test_no_sealed_content_in_events(counselor, xlt):
 
     dumped = " ".join(str(v) for row in AuditEvent.objects.values() for v in row.values())
 
-    assert "赵保密" not in dumped and "审计不应包含" not in dumped
+    assert "赵保密" not in dumped
+    assert "审计不应包含" not in dumped
 
 
 def subprocess_env() -> dict[str, str]:
     """The environment for a manage.py run against this test database, with the test ring."""
-    import os
-
-    from tests.conftest import TEST_SUITE, ring_environment
-
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         url = f"sqlite:///{db['NAME']}"
@@ -576,9 +583,6 @@ def test_sign_ins_and_failed_sign_ins_are_events(client, counselor):
 def test_the_audit_administrator_browses_the_trail_without_sealed_content(
     client, auditadmin, counselor, xlt
 ):
-    from mediation import services
-    from tests.factories import open_divorce_case
-
     case = open_divorce_case(xlt, counselor)
     services.update_party(party=case.parties.first(), updated_by=counselor, name="钱保密")
     client.force_login(auditadmin)
@@ -587,7 +591,8 @@ def test_the_audit_administrator_browses_the_trail_without_sealed_content(
     page = client.get("/mediation/audit/?action=party&verify=1")
 
     assert page.status_code == 200
-    assert "party.update" in page.text and "钱保密" not in page.text
+    assert "party.update" in page.text
+    assert "钱保密" not in page.text
     assert "审计日志完整" in page.text
 
 
@@ -602,8 +607,6 @@ def test_the_audit_page_is_404_for_everyone_else(
 def test_the_audit_administrator_exports_the_filtered_trail_and_the_export_is_recorded(
     client, auditadmin, counselor, xlt
 ):
-    from tests.factories import open_divorce_case
-
     open_divorce_case(xlt, counselor)
     client.force_login(auditadmin)
 
@@ -612,6 +615,7 @@ def test_the_audit_administrator_exports_the_filtered_trail_and_the_export_is_re
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0].startswith("seq,at,actor_username,role")
-    assert len(lines) > 1 and all(",consent." in line for line in lines[1:])
+    assert len(lines) > 1
+    assert all(",consent." in line for line in lines[1:])
     event = AuditEvent.objects.get(action="audit.export")
     assert (event.actor, event.details["filters"]) == (auditadmin, {"action": "consent"})

@@ -38,7 +38,8 @@ def test_the_archive_holds_every_event_before_the_day_and_verifies(trail, tmp_pa
     lines = [json.loads(line) for line in output.read_text().splitlines()]
     actions = [line["event"]["action"] for line in lines[1:-1]]
     assert actions == ["legacy.event", "legacy.event", audit.SWITCH_OVER, *["test.may"] * 3]
-    assert lines[-1]["count"] == 6 and lines[-1]["last"] == 6
+    assert lines[-1]["count"] == 6
+    assert lines[-1]["last"] == 6
     assert output.stat().st_mode & 0o077 == 0
     assert audit_archive.verify_file(output).count == 6
 

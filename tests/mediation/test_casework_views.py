@@ -34,7 +34,8 @@ def test_the_assigned_counsellor_reads_names_and_notes(client, counselor, case_w
 
     assert "张示例" in detail.text
     assert "示例笔记：只有咨询师可见" in notes.text
-    assert "2026年10月8日" in detail.text and "2026年11月9日" in notes.text
+    assert "2026年10月8日" in detail.text
+    assert "2026年11月9日" in notes.text
 
 
 @pytest.mark.parametrize(
@@ -65,14 +66,15 @@ def test_everyone_else_gets_404_on_every_case_page_and_the_attempt_is_recorded(
 def test_a_supervisor_sees_the_case_and_note_metadata_but_never_note_text(
     client, supervisor, case_with_note
 ):
-    case, session, note = case_with_note
+    case, session, _note = case_with_note
     client.force_login(supervisor)
 
     detail = client.get(reverse("mediation:case-detail", args=[case.uuid]))
     page = client.get(session_url(case, session))
     edit = client.get(reverse("mediation:note-edit", args=[case.uuid, session.uuid]))
 
-    assert detail.status_code == HTTPStatus.OK and "张示例" in detail.text
+    assert detail.status_code == HTTPStatus.OK
+    assert "张示例" in detail.text
     assert page.status_code == HTTPStatus.OK
     assert "示例笔记" not in page.text
     assert "仅本个案的咨询师可见" in page.text
@@ -183,7 +185,7 @@ def test_a_joint_session_after_a_positive_screen_is_refused_with_the_reason_and_
 
 
 def test_a_stale_note_save_comes_back_with_the_users_text(client, counselor, case_with_note):
-    case, session, note = case_with_note
+    case, session, _note = case_with_note
     services.save_note(
         session=session, author=counselor, body="示例笔记：别人先保存的", expected_version=1
     )
@@ -297,7 +299,8 @@ def test_opening_a_case_for_a_walk_in_ignores_a_receipt_date(client, counselor, 
     )
 
     case = Case.objects.get()
-    assert case.received_on is None and case.parties.count() == 1
+    assert case.received_on is None
+    assert case.parties.count() == 1
 
 
 def test_the_session_page_reads_its_notes_once_each(client, counselor, case_with_note):

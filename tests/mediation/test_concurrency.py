@@ -32,7 +32,7 @@ def run_together(count, work):
         try:
             barrier.wait()
             results.append(work())
-        except Exception as error:  # noqa: BLE001 - collected and asserted on
+        except Exception as error:  # collected and asserted on
             errors.append(error)
         finally:
             connection.close()
@@ -78,7 +78,8 @@ def test_two_outcomes_recorded_at_the_same_moment_leave_exactly_one(counselor, x
     )
 
     assert len(results) == 1
-    assert len(errors) == 1 and isinstance(errors[0], ValidationError)
+    assert len(errors) == 1
+    assert isinstance(errors[0], ValidationError)
     assert error_codes(errors[0]) == {"already_closed"}
     assert Outcome.objects.filter(case=case).count() == 1
 

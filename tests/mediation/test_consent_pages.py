@@ -41,7 +41,8 @@ def test_the_page_shows_the_agreements_before_the_answers_for_both_parties(clien
 
     agreement = page.index("婚姻家庭辅导保密协议")
     assert agreement < page.index('name="p1_counselling"') < page.index('name="p2_counselling"')
-    assert "YS-2026.1" in page and "向接收转介的机构" in page
+    assert "YS-2026.1" in page
+    assert "向接收转介的机构" in page
     assert page.count('value="no"') == 10  # five purposes, two parties
 
 
@@ -57,7 +58,8 @@ def test_both_parties_answer_on_one_page_and_a_refusal_is_a_refusal(client, coun
 
     first, second = case.parties.order_by("position")
     assert "同意已记录" in response.text
-    assert first.consent_counselling and first.consent_sensitive
+    assert first.consent_counselling
+    assert first.consent_sensitive
     assert second.consents.get().action == ConsentRecord.Action.REFUSED
     assert "不同意" in response.text
 
@@ -116,9 +118,11 @@ def test_withdrawal_asks_first_and_lists_what_it_cancels(client, counselor, xlt)
     withdrawn = client.post(url, follow=True)
 
     party.refresh_from_db()
-    assert "敏感个人信息" in asked.text and "取消" in asked.text
+    assert "敏感个人信息" in asked.text
+    assert "取消" in asked.text
     assert "撤回已记录" in withdrawn.text
-    assert not party.consent_counselling and not party.consent_sensitive
+    assert not party.consent_counselling
+    assert not party.consent_sensitive
 
 
 def test_a_finger_signature_is_sealed_and_every_view_is_recorded(
@@ -130,7 +134,8 @@ def test_a_finger_signature_is_sealed_and_every_view_is_recorded(
     client.post(consent_url(case), {"p1_signature": signature_data_url()})
 
     signature = ConsentSignature.objects.get()
-    assert signature.image_sealed is not None and b"PNG" not in bytes(signature.image_sealed)
+    assert signature.image_sealed is not None
+    assert b"PNG" not in bytes(signature.image_sealed)
     assert signature.purposes == "counselling,sensitive,follow_up"
     url = reverse("mediation:signature-image", args=[case.uuid, signature.uuid])
     seen = client.get(url)
@@ -139,8 +144,10 @@ def test_a_finger_signature_is_sealed_and_every_view_is_recorded(
     client.force_login(other_counselor)
     refused = client.get(url)
 
-    assert seen.status_code == HTTPStatus.OK and seen["Content-Type"] == "image/png"
-    assert "no-store" in seen["Cache-Control"] and seen.content.startswith(b"\x89PNG")
+    assert seen.status_code == HTTPStatus.OK
+    assert seen["Content-Type"] == "image/png"
+    assert "no-store" in seen["Cache-Control"]
+    assert seen.content.startswith(b"\x89PNG")
     assert seen_by_supervisor.status_code == HTTPStatus.OK
     assert refused.status_code == HTTPStatus.NOT_FOUND
     assert AuditEvent.objects.filter(action="signature.read", outcome="ok").count() == 2
@@ -182,5 +189,6 @@ def test_the_printed_consent_form_carries_the_agreements_parties_purposes_and_li
     ):
         assert expected in text, expected
     event = AuditEvent.objects.get(action="document.print")
-    assert event.details["document"] == "consent_form" and event.office_code == "XLT"
+    assert event.details["document"] == "consent_form"
+    assert event.office_code == "XLT"
     assert AuditEvent.objects.filter(action="party.identity.read", actor=counselor).exists()

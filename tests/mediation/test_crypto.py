@@ -4,6 +4,7 @@
 from dataclasses import replace
 
 import pytest
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from mediation import crypto
 
@@ -92,8 +93,6 @@ def test_an_unknown_format_is_named_as_such(suite):
 def test_sm4_gcm_is_the_standard_cipher():
     """GB/T 32907 test vector (key and plaintext 0123456789abcdeffedcba9876543210): the SM4
     block the GCM mode is built on, so a deployment can show it is the national algorithm."""
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
     vector = bytes.fromhex("0123456789abcdeffedcba9876543210")
     encryptor = Cipher(algorithms.SM4(vector), modes.ECB()).encryptor()
 
@@ -244,4 +243,5 @@ def test_the_blind_index_is_keyed_and_names_its_algorithm(suite):
 def test_hmac_sm3_and_hmac_sha256_differ_and_are_32_bytes():
     sha, sm3 = (crypto.mac(name, bytes(32), b"x") for name in crypto.MACS)
 
-    assert len(sha) == len(sm3) == 32 and sha != sm3
+    assert len(sha) == len(sm3) == 32
+    assert sha != sm3

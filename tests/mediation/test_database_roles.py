@@ -5,11 +5,13 @@ owner, as in CI's PostgreSQL pass (.ci/run); elsewhere they are skipped."""
 
 import pytest
 from django.conf import settings
+from django.core import checks
 from django.db import DatabaseError, connection, connections, transaction
 from django.urls import reverse
 
-from mediation import audit, database_roles
+from mediation import audit, database_roles, services
 from mediation.models import AuditEvent
+from tests.factories import held_session_with_note, open_divorce_case
 
 pytestmark = [
     pytest.mark.skipif(
@@ -63,16 +65,13 @@ def test_the_application_role_owns_no_table(db):
 def test_the_application_role_cannot_wipe_or_unprotect_the_trail(counselor, sql):
     audit.record(actor=counselor, action="test.event")
 
-    with pytest.raises(DatabaseError, match="permission denied|must be owner"):
+    with pytest.raises(DatabaseError, match=r"permission denied|must be owner"):
         as_app(sql)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "app"])
 def test_the_application_works_as_its_role(client, counselor, xlt):
     """A counsellor's morning, every statement made as the application's role."""
-    from mediation import services
-    from tests.factories import held_session_with_note, open_divorce_case
-
     default = connection.settings_dict
     runner = {key: default[key] for key in ("USER", "PASSWORD")}
     connection.close()
@@ -80,7 +79,7 @@ def test_the_application_works_as_its_role(client, counselor, xlt):
     try:
         case = open_divorce_case(xlt, counselor)
         services.update_party(party=case.parties.first(), updated_by=counselor, name="测试人")
-        session, note = held_session_with_note(case, counselor)
+        session, _note = held_session_with_note(case, counselor)
         client.force_login(counselor)
         page = client.get(reverse("mediation:session-detail", args=[case.uuid, session.uuid]))
         result = audit.verify()
@@ -92,15 +91,14 @@ def test_the_application_works_as_its_role(client, counselor, xlt):
         default.update(runner)
 
     assert role == settings.TONGXIN_DATABASE_APP_ROLE
-    assert page.status_code == 200 and "示例笔记" in page.text
+    assert page.status_code == 200
+    assert "示例笔记" in page.text
     assert result.ok, result.reason
     assert AuditEvent.objects.filter(action="note.read").exists()
 
 
 @pytest.mark.django_db(databases=["default", "app"])
 def test_the_database_check_finds_nothing_to_warn_about_the_application_role(db):
-    from django.core import checks
-
     as_app = [m.id for m in checks.run_checks(tags=["database"], databases=["app"])]
 
     assert "tongxin.W103" not in as_app

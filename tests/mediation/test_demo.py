@@ -18,7 +18,8 @@ def test_demo_cases_cover_every_state_and_are_idempotent():
     again = demo.seed_cases()
 
     kinds = set(Case.objects.filter(outcome__isnull=False).values_list("outcome__kind", flat=True))
-    assert first == 43 and again == 0
+    assert first == 43
+    assert again == 0
     assert kinds == {
         OutcomeKind.RECONCILED,
         OutcomeKind.LAPSED,

@@ -73,7 +73,8 @@ def test_the_asked_number_of_cases_is_made_at_the_asked_number_of_offices(genera
     assert set(Case.objects.values_list("office", flat=True)) == set(
         RegistryOffice.objects.values_list("pk", flat=True)
     )
-    assert generated.sealed > 0 and generated.events > 600
+    assert generated.sealed > 0
+    assert generated.events > 600
 
 
 def test_new_offices_are_liaoning_counties_coded_by_their_division_code(generated):
@@ -136,7 +137,8 @@ def test_deadlines_come_from_the_clock_and_outcomes_lie_in_their_legal_windows(g
         elif outcome.kind == "divorced":
             assert due.cooling_off_ends_on < outcome.decided_on <= due.certificate_window_ends_on
         elif outcome.kind == "lapsed":
-            assert outcome.decided_on == due.certificate_window_ends_on and outcome.by_clock
+            assert outcome.decided_on == due.certificate_window_ends_on
+            assert outcome.by_clock
         assert outcome.decided_on < NOW.date()
     assert not Outcome.objects.filter(case__port__in=[Port.MARRIAGE, Port.WALK_IN]).exists()
 
@@ -174,7 +176,8 @@ def test_notes_open_for_their_author_through_the_service(generated):
 
     opened = services.read_note(user=note.author, note=note)
 
-    assert opened.ok and len(opened.values["body"]) > 20
+    assert opened.ok
+    assert len(opened.values["body"]) > 20
     assert AuditEvent.objects.filter(action="note.read", object_uuid=str(note.uuid)).exists()
 
 
@@ -182,7 +185,8 @@ def test_no_session_is_double_booked_and_notes_need_sensitive_consent(generated)
     active = CounselingSession.objects.filter(status__in=["booked", "held"])
     by_counselor = Counter(active.values_list("lead_counselor", "starts_at"))
     by_room = Counter(active.values_list("office", "room", "starts_at"))
-    assert max(by_counselor.values()) == 1 and max(by_room.values()) == 1
+    assert max(by_counselor.values()) == 1
+    assert max(by_room.values()) == 1
     for note in SessionNote.objects.select_related("session")[:100]:
         session = note.session
         parties = [session.party] if session.party_id else session.case.parties.all()
@@ -193,7 +197,8 @@ def test_no_session_is_double_booked_and_notes_need_sensitive_consent(generated)
 def test_the_audit_trail_verifies_and_follows_time(generated):
     result = audit.verify()
 
-    assert result.ok and result.checked == generated.events
+    assert result.ok
+    assert result.checked == generated.events
     times = list(AuditEvent.objects.order_by("seq").values_list("at", flat=True))
     assert times == sorted(times)
     assert times[-1] <= NOW
@@ -217,15 +222,18 @@ def test_generated_rows_look_like_the_services_rows(generated):
         .order_by("seq")
         .values_list("action", flat=True)
     )
-    assert actions[0] == "case.open" and "case.close" in actions
+    assert actions[0] == "case.open"
+    assert "case.close" in actions
     lapsed = AuditEvent.objects.filter(action="case.close", details__outcome="lapsed").first()
-    assert lapsed.actor_id is None and lapsed.role == "system"
+    assert lapsed.actor_id is None
+    assert lapsed.role == "system"
     not_held = CounselingSession.objects.filter(status__in=["cancelled", "no_show"])
     assert not_held.exists()
     for session in not_held:
         offered = NO_SHOW_REASONS if session.status == "no_show" else CANCEL_REASONS
         assert session.cancel_reason in offered
-        assert session.cancelled_by_id == session.lead_counselor_id and session.cancelled_at
+        assert session.cancelled_by_id == session.lead_counselor_id
+        assert session.cancelled_at
 
 
 def test_the_same_seed_gives_the_same_shape(db):

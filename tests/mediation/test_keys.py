@@ -10,9 +10,11 @@ from dataclasses import replace
 import pytest
 from django.conf import settings
 
-from mediation import crypto, keyring, sealing, services
+from mediation import audit, crypto, keyring, sealing, services
+from mediation import keys as key_operations
 from mediation.models import Party, SessionNote
-from tests.conftest import TEST_RING, TEST_SUITE
+from mediation.services.parties import earlier_cases_for
+from tests.conftest import TEST_RING, TEST_SUITE, fixed_ring
 from tests.factories import held_session_with_note, open_divorce_case
 from tests.mediation.test_audit import subprocess_env
 
@@ -146,11 +148,6 @@ def sealed_ciphers() -> set[str]:
 def test_rotation_moves_every_value_and_index_to_the_other_suite_and_everything_still_opens(
     counselor, xlt, settings, start, end
 ):
-    from mediation import audit
-    from mediation import keys as key_operations
-    from mediation.services.parties import earlier_cases_for
-    from tests.conftest import fixed_ring
-
     first_ring, end_suite = fixed_ring(start), crypto.SUITES[end]
     settings.TONGXIN_CRYPTO_SUITE = start
     keyring.use(first_ring)
@@ -195,10 +192,12 @@ def test_rotation_moves_every_value_and_index_to_the_other_suite_and_everything_
 
     assert before == {crypto.SUITES[start].cipher.name}
     assert mixed == {crypto.SUITES[start].cipher.name, end_suite.cipher.name}  # old rows still old
-    assert progress.done > 0 and not progress.unavailable
+    assert progress.done > 0
+    assert not progress.unavailable
     assert after == {end_suite.cipher.name}  # no value of the old cipher remains
     assert dict(indexes) == {end_suite.mac: 2}
-    assert opened.values["body"] == "示例笔记：换算法之前" and name == "乙"
+    assert opened.values["body"] == "示例笔记：换算法之前"
+    assert name == "乙"
     assert [c.pk for c in found] == [earlier.pk]
     assert verified.ok, verified.reason
 
@@ -228,8 +227,10 @@ def test_with_the_sm_suite_keys_add_and_rotate_leave_no_aes_value_and_status_is_
     status = manage("keys", "status", key_file=key_file, suite="sm")
     sm_ring = crypto.KeyRing.from_json(key_file.read_text())
 
-    assert "sm4-gcm" in added.stdout and "hmac-sm3" in added.stdout
-    assert "run keys rotate" in pending.stdout and "clean" not in pending.stdout
+    assert "sm4-gcm" in added.stdout
+    assert "hmac-sm3" in added.stdout
+    assert "run keys rotate" in pending.stdout
+    assert "clean" not in pending.stdout
     assert "rows done" in rotated.stdout
     assert "clean" in status.stdout, status.stdout
     assert sealed_ciphers() == {"sm4-gcm"}
@@ -251,5 +252,7 @@ def test_keys_add_if_needed_gives_an_older_ring_an_audit_key_once(tmp_path, db):
     again = manage("keys", "add", "--file", str(key_file), "--if-needed", key_file=key_file)
     ring = crypto.KeyRing.from_json(key_file.read_text())
 
-    assert "audit key" in first.stdout and "keeping it" in again.stdout
-    assert ring.keys == older.keys and ring.validate(crypto.SUITES[TEST_SUITE]) == []
+    assert "audit key" in first.stdout
+    assert "keeping it" in again.stdout
+    assert ring.keys == older.keys
+    assert ring.validate(crypto.SUITES[TEST_SUITE]) == []

@@ -103,7 +103,8 @@ def test_after_signing_in_again_the_draft_is_offered_and_back_in_the_form(
     today = client.get(reverse("mediation:today"))
     form = client.get(note_url(case, session))
 
-    assert "继续" in today.text and case.number in today.text
+    assert "继续" in today.text
+    assert case.number in today.text
     assert "示例：空闲前写的字" in form.text
     assert "自动保存的内容已恢复" in form.text
     assert form.context["form"].initial["version"] == note.version

@@ -46,9 +46,12 @@ def test_the_first_day_after_cooling_off_is_accepted_after_a_confirmation(client
     confirm = client.post(outcome_url(case), data)
 
     assert confirm.status_code == HTTPStatus.OK
-    assert "确认登记结果" in confirm.text and "尚未保存" in confirm.text
-    assert "离婚：已领取离婚证" in confirm.text and "2026年10月9日" in confirm.text
-    assert "取消" in confirm.text and "调解室一" not in confirm.text
+    assert "确认登记结果" in confirm.text
+    assert "尚未保存" in confirm.text
+    assert "离婚：已领取离婚证" in confirm.text
+    assert "2026年10月9日" in confirm.text
+    assert "取消" in confirm.text
+    assert "调解室一" not in confirm.text
     assert not Outcome.objects.exists()
     assert CounselingSession.objects.get(pk=booked.pk).status == "booked"
 
@@ -56,7 +59,8 @@ def test_the_first_day_after_cooling_off_is_accepted_after_a_confirmation(client
 
     case.refresh_from_db()
     assert "登记结果已记录" in done.text
-    assert case.status == Case.Status.CLOSED and case.outcome.kind == OutcomeKind.DIVORCED
+    assert case.status == Case.Status.CLOSED
+    assert case.outcome.kind == OutcomeKind.DIVORCED
     assert CounselingSession.objects.get(pk=booked.pk).cancel_reason == "case_closed"
 
 

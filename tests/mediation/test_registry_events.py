@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from mediation import access, crypto, demo, keyring, sealing, services
+from mediation import access, crypto, demo, keyring, keys, sealing, services
 from mediation.models import (
     AuditEvent,
     Case,
@@ -25,9 +25,11 @@ from mediation.models import (
     RegistryApplication,
     RegistryEvent,
     RegistryUpload,
+    User,
 )
 from mediation.registry_file import EventKind, EventRow, read_file
 from mediation.services import registry_events, registry_review, registry_uploads
+from tests.conftest import TEST_RING
 from tests.factories import open_divorce_case
 from tests.helpers import error_codes
 from tests.mediation.services.test_corrections import enter_2027
@@ -82,7 +84,6 @@ def effects(summary):
 def demo_office(db):
     demo.seed_accounts()
     demo.seed_cases()
-    from mediation.models import User
 
     return User.objects.get(username="supervisor_xlt")
 
@@ -392,7 +393,8 @@ def test_a_registry_outcome_closes_the_case_as_one_recorded_by_hand_would(
     assert (session.status, session.cancel_reason) == ("cancelled", "case_closed")
     assert set(case.follow_ups.values_list("months", flat=True)) == {3, 6}
     close = AuditEvent.objects.get(action="case.close")
-    assert close.details["outcome"] == "reconciled" and close.details["sessions_cancelled"] == 1
+    assert close.details["outcome"] == "reconciled"
+    assert close.details["sessions_cancelled"] == 1
 
 
 def test_on_provisional_deadlines_the_registry_outcome_is_marked_and_rechecked(
@@ -407,7 +409,8 @@ def test_on_provisional_deadlines_the_registry_outcome_is_marked_and_rechecked(
 
     assert summary.results[0].effect == "applied"
     outcome = Outcome.objects.get()
-    assert outcome.provisional and not outcome.window_mismatch
+    assert outcome.provisional
+    assert not outcome.window_mismatch
     enter_2027(civil_affairs)
     outcome.refresh_from_db()
     assert outcome.window_mismatch
@@ -512,9 +515,6 @@ def test_party_rows_carry_no_registry_id_numbers(supervisor):
 
 
 def test_rebuilding_the_blind_index_reaches_the_registrys_applications(supervisor):
-    from mediation import keys
-    from tests.conftest import TEST_RING
-
     record([received("A-1", date(2026, 11, 2))], supervisor)
     new_ring = replace(TEST_RING, blind_index_key=bytes(range(64, 96)))
     keyring.use(new_ring)

@@ -16,7 +16,7 @@ from tests.helpers import error_codes
 
 def raw_bytes_of(table: str) -> bytes:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
+        cursor.execute(f"SELECT * FROM {table}")  # fixed table names
         rows = cursor.fetchall()
     return b"".join(
         bytes(value) if isinstance(value, (bytes, memoryview)) else str(value).encode()
@@ -49,7 +49,8 @@ def test_the_assigned_counsellor_reads_the_note_and_the_read_is_recorded(counsel
 
     opened = services.read_note(user=counselor, note=note)
 
-    assert opened.ok and opened.values["body"] == "示例笔记：双方愿意再谈"
+    assert opened.ok
+    assert opened.values["body"] == "示例笔记：双方愿意再谈"
     assert AuditEvent.objects.filter(
         action="note.read", object_uuid=str(note.uuid), outcome="ok"
     ).exists()
@@ -93,7 +94,8 @@ def test_a_value_moved_to_another_field_of_the_same_row_does_not_open(counselor,
 
     opened = services.read_party_identity(user=counselor, party=party, fields=("phone",))
 
-    assert not opened.ok and "李某" not in str(opened.values)
+    assert not opened.ok
+    assert "李某" not in str(opened.values)
 
 
 def test_a_flipped_byte_in_a_stored_note_fails_its_integrity_check(counselor, xlt):
@@ -145,4 +147,5 @@ def test_nothing_decrypts_in_str_or_repr(counselor, xlt):
 
     shown = f"{party} {party!r} {note} {note!r}"
 
-    assert "王秘密" not in shown and "机密" not in shown
+    assert "王秘密" not in shown
+    assert "机密" not in shown

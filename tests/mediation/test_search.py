@@ -5,6 +5,8 @@ from datetime import date
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mediation import keys, services
@@ -52,10 +54,10 @@ def test_a_partys_name_finds_their_case_and_nothing_outside_the_office(
     response = client.post(SEARCH, {"q": "陈小杰"})
 
     assert [case.pk for case in response.context["result"].cases] == [chen.pk]
-    assert chen.number in response.text and namesake_elsewhere.number not in response.text
-    assert "陈*杰 / 杨*" in response.text and "陈小杰" not in response.text.replace(
-        'value="陈小杰"', ""
-    )
+    assert chen.number in response.text
+    assert namesake_elsewhere.number not in response.text
+    assert "陈*杰 / 杨*" in response.text
+    assert "陈小杰" not in response.text.replace('value="陈小杰"', "")
 
 
 def test_an_id_number_is_searched_by_post_and_never_leaves_a_trace(client, counselor, chen):
@@ -64,7 +66,8 @@ def test_an_id_number_is_searched_by_post_and_never_leaves_a_trace(client, couns
     by_post = client.post(SEARCH, {"q": ID_NUMBER.lower()})
     by_get = client.get(SEARCH, {"q": ID_NUMBER})
 
-    assert by_post.status_code == HTTPStatus.OK and "Location" not in by_post
+    assert by_post.status_code == HTTPStatus.OK
+    assert "Location" not in by_post
     assert [case.pk for case in by_post.context["result"].cases] == [chen.pk]
     assert by_get.context["result"] is None  # a URL never searches
     event = AuditEvent.objects.get(action="case.search")
@@ -138,9 +141,6 @@ def test_the_case_list_opens_on_open_cases_by_next_deadline_with_numbered_pages(
 def test_the_case_lists_cost_as_many_queries_for_twice_the_cases(
     client, counselor, supervisor, xlt
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def queries(user, url):
         client.force_login(user)
         with CaptureQueriesContext(connection) as captured:

@@ -44,7 +44,8 @@ def test_the_follow_up_form_says_whom_to_call_and_shows_the_phone_as_an_audited_
     page = client.get(reverse("mediation:follow-up-record", args=[case.uuid, follow_up.pk])).text
 
     assert "请致电当事人1" in page
-    assert "13900000000" in page and "张示例" in page
+    assert "13900000000" in page
+    assert "张示例" in page
     assert AuditEvent.objects.filter(
         action="party.identity.read", object_uuid=str(first.uuid), actor=counselor
     ).exists()

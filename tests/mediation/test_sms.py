@@ -100,8 +100,11 @@ def test_booking_tomorrow_writes_one_reminder_for_the_consenting_party_and_none_
     assert [message["phone"] for message in sent] == [PHONE_1]
     assert statuses(case) == {(1, "sent", ""), (2, "withheld", "no_safe_number")}
     text = sent[0]["text"]
-    assert text.startswith("【同心调解】") and "12月1日上午9:00" in text
-    assert "离婚" not in text and "杨静" not in text and "陈杰" not in text
+    assert text.startswith("【同心调解】")
+    assert "12月1日上午9:00" in text
+    assert "离婚" not in text
+    assert "杨静" not in text
+    assert "陈杰" not in text
 
 
 # --- each rule ---------------------------------------------------------------------------------
@@ -125,7 +128,7 @@ def test_no_message_without_consent_to_contact(outbox, xlt, counselor):
 def test_a_party_with_a_positive_screen_is_texted_only_on_their_safe_number(
     outbox, case, counselor
 ):
-    first, second = parties(case)
+    _first, second = parties(case)
     services.screen_party(party=second, answers=YES, screened_by=counselor)
     contact.set_contact_preferences(party=second, updated_by=counselor, safe_phone=SAFE)
     book(case, counselor, kind="individual", party=second)
@@ -136,7 +139,7 @@ def test_a_party_with_a_positive_screen_is_texted_only_on_their_safe_number(
 
 
 def test_a_safe_number_the_other_spouse_uses_is_refused(case, counselor):
-    first, second = parties(case)
+    _first, second = parties(case)
     services.screen_party(party=second, answers=YES, screened_by=counselor)
 
     with pytest.raises(ValidationError) as error:
@@ -193,7 +196,8 @@ def test_replying_td_opts_the_party_out_of_every_later_message(
 
     assert response.status_code == 200
     first, second = parties(case)
-    assert first.contact.opted_out and first.contact.opted_out_source == "reply"
+    assert first.contact.opted_out
+    assert first.contact.opted_out_source == "reply"
     assert not hasattr(second, "contact")
     time_machine.move_to(datetime(2026, 12, 1, 12, 0, tzinfo=BEIJING))
     book(case, counselor, starts_at=datetime(2026, 12, 2, 14, 0, tzinfo=BEIJING))

@@ -74,22 +74,28 @@ def test_the_sections_come_in_order_of_urgency_with_overdue_red_and_counted(clie
     # Follow-ups are per party: two overdue (10 September) and two due on 10 December.
     assert counts == {"overdue": 4, "sessions": 1, "deadlines": 1, "notes": 1, "follow_ups": 2}
     html = response.text
-    assert "逾期" in html and 'data-testid="count-overdue">4<' in html
+    assert "逾期" in html
+    assert 'data-testid="count-overdue">4<' in html
     assert "tx-section-urgent" in html
     assert html.index("section-overdue") < html.index("section-sessions")
 
 
 def test_each_row_names_the_case_and_the_masked_parties_and_labels_its_date(client, counselor, xlt):
-    reconciled, past, soon, _ = a_day_of_work(xlt, counselor)
+    _reconciled, _past, soon, _ = a_day_of_work(xlt, counselor)
     client.force_login(counselor)
 
     html = client.get(reverse("mediation:today")).text
 
-    assert soon.number in html and "陈*杰 / 杨*" in html
-    assert "陈小杰" not in html and "杨静" not in html
-    assert "冷静期届满" in html and "2026年12月2日（周三）" in html
-    assert "离婚证申领期限已过" in html and "2026年11月9日（周一）" in html
-    assert "回访" in html and "2026年9月10日（周四）" in html
+    assert soon.number in html
+    assert "陈*杰 / 杨*" in html
+    assert "陈小杰" not in html
+    assert "杨静" not in html
+    assert "冷静期届满" in html
+    assert "2026年12月2日（周三）" in html
+    assert "离婚证申领期限已过" in html
+    assert "2026年11月9日（周一）" in html
+    assert "回访" in html
+    assert "2026年9月10日（周四）" in html
     assert "图例" in html  # the legend is on the page, not in a tooltip
 
 
@@ -104,7 +110,8 @@ def test_the_names_of_a_whole_page_are_one_audited_read(client, counselor, xlt):
     reads = AuditEvent.objects.filter(action="party.identity.read").order_by("-seq")
     assert reads.count() == before + 1
     event = reads.first()
-    assert event.actor == counselor and event.details["masked"] is True
+    assert event.actor == counselor
+    assert event.details["masked"] is True
     assert len(event.details["records"]) >= 8
     assert "陈" not in str(event.details)
 
@@ -118,7 +125,8 @@ def test_a_section_shows_five_rows_and_offers_all_of_them(client, counselor, xlt
     everything = client.get(reverse("mediation:today-section", args=["deadlines"]))
 
     deadlines = next(s for s in page.context["sections"] if s.key == "deadlines")
-    assert len(deadlines.rows) == 5 and deadlines.total == 7
+    assert len(deadlines.rows) == 5
+    assert deadlines.total == 7
     assert "查看全部 (7)" in page.text
     assert len(everything.context["section"].rows) == 7
     assert "共 7 条" in everything.text
@@ -181,12 +189,15 @@ def test_drafts_waiting_to_be_resumed_head_the_page_only_when_there_are_some(
 
     response = client.get(reverse("mediation:today"))
 
-    assert "section-drafts" not in without.text and "继续" not in without.text
+    assert "section-drafts" not in without.text
+    assert "继续" not in without.text
     keys = [s.key for s in response.context["sections"]]
     assert keys == ["drafts", "overdue", "sessions", "deadlines", "notes", "follow_ups"]
     drafts = response.context["sections"][0]
-    assert drafts.total == 1 and drafts.rows[0].case == case
-    assert "继续" in response.text and "示例：空闲前写的字" not in response.text
+    assert drafts.total == 1
+    assert drafts.rows[0].case == case
+    assert "继续" in response.text
+    assert "示例：空闲前写的字" not in response.text
     assert reverse("mediation:note-edit", args=[case.uuid, case.sessions.get().uuid]) in (
         response.text
     )

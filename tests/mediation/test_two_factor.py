@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -185,7 +186,8 @@ def test_the_first_sign_in_enrols_the_authenticator_by_qr_code_and_shows_ten_bac
         ENROL_PAGE, {"code": totp.code_at(seed, NOW.timestamp()), "next": TODAY}
     )
 
-    assert "<svg" in page.text and "身份验证器" in page.text
+    assert "<svg" in page.text
+    assert "身份验证器" in page.text
     assert "http" not in page.text.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert confirmed.status_code == HTTPStatus.OK
     assert (
@@ -300,8 +302,6 @@ def test_the_development_code_command_refuses_in_production(counselor, capsys):
 
 
 def test_the_readme_lists_the_keys_seed_demo_gives_the_demo_accounts():
-    from django.conf import settings
-
     readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
     listed = dict(re.findall(r"^\| `(\w+)` \|[^|]+\| `([A-Z2-7]{32})` \|$", readme, re.MULTILINE))
 

@@ -53,7 +53,8 @@ def test_the_queue_holds_todays_and_yesterdays_applications(client, counselor, a
 
     assert response.status_code == 200
     assert [a.number for a in response.context["applications"]] == ["A-1", "A-2"]
-    assert "今天" in response.text and "昨天" in response.text
+    assert "今天" in response.text
+    assert "昨天" in response.text
 
 
 def test_the_offer_and_its_answer_feed_the_uptake_figures(xlt, counselor, applications):

@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from counselors.models import CounselorProfile, Duty, Organisation, Roster
 from mediation import services
 from mediation.identity import check_char
 from mediation.models import Case, Category, CounselingSession, OutcomeKind, Party, Port, Purpose
@@ -212,8 +213,6 @@ def duty(xlt, ps, pilot):
     """April 2021's published roster, hand-counted: the association (心理研究会) serves XLT on
     three mornings and one afternoon and PS on two afternoons; the social-work centre serves PS
     on one morning. A draft roster for the same month and a replaced one are not counted."""
-    from counselors.models import CounselorProfile, Duty, Organisation, Roster
-
     association = Organisation.objects.get(short_name="心理研究会")
     social_work = Organisation.objects.get(short_name="社工服务中心")
     profiles = []

@@ -1,6 +1,7 @@
 """Statistics leaving the system are audit events (SECURITY.md): every CSV/XLSX download, every
-monthly PDF made (browser, command, schedule) and every archived PDF downloaded leaves exactly
-one event, with codes, months and a checksum but no name, and the chain stays whole."""
+draft shown, every report archived (browser, command, schedule) and every archived PDF
+downloaded leaves exactly one event, with codes, months and a checksum but no name, and the
+chain stays whole."""
 
 import io
 import json
@@ -14,7 +15,7 @@ from django.urls import reverse
 
 from mediation import audit
 from mediation.models import AuditEvent, RegistryOffice
-from reports import services
+from reports import periods, services
 from reports.models import MonthlyReport
 from reports.pdf import ReportRenderError
 from tests.reports.conftest import DUTY_COUNSELOR_NAMES, SECRET_ID_NUMBERS, SECRET_NAMES
@@ -70,7 +71,8 @@ def test_a_download_of_the_statistics_is_one_audit_event(client, civil_affairs, 
 
     assert response.status_code == HTTPStatus.OK
     event = the_one_event(before, "statistics.export")
-    assert event.actor == civil_affairs and event.outcome == "ok"
+    assert event.actor == civil_affairs
+    assert event.outcome == "ok"
     assert event.details == {
         "kind": fmt,
         "first": "2021-03",
@@ -89,18 +91,30 @@ def test_looking_at_the_dashboard_is_not_an_export(client, civil_affairs, pilot)
 
 
 @override_settings(TASKS=IMMEDIATE)
-def test_a_report_made_in_the_browser_and_downloaded_is_one_event_each(
+def test_a_report_previewed_confirmed_and_downloaded_in_the_browser_is_one_event_each(
     client, civil_affairs, pilot
 ):
     client.force_login(civil_affairs)
     before = last_seq()
-
     client.post(reverse("reports:report-create"), {"month": "2021-04", "offices": ["PS"]})
-
     report = MonthlyReport.objects.get()
+    assert events_since(before) == []
+
+    client.get(reverse("reports:report-preview", args=[report.uuid]))
+
+    shown = the_one_event(before, "statistics.export")
+    assert shown.actor == civil_affairs
+    assert shown.details["kind"] == "pdf"
+    assert "sha256" not in shown.details
+
+    before = last_seq()
+    client.post(reverse("reports:report-confirm", args=[report.uuid]))
+
+    report.refresh_from_db()
     made = the_one_event(before, "report.generate")
     assert made.actor == civil_affairs
-    assert made.object_type == "monthlyreport" and made.object_uuid == str(report.uuid)
+    assert made.object_type == "monthlyreport"
+    assert made.object_uuid == str(report.uuid)
     assert made.details == {
         "kind": "pdf",
         "first": "2021-04",
@@ -114,7 +128,8 @@ def test_a_report_made_in_the_browser_and_downloaded_is_one_event_each(
 
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     downloaded = the_one_event(before, "report.download")
-    assert downloaded.actor == civil_affairs and downloaded.outcome == "ok"
+    assert downloaded.actor == civil_affairs
+    assert downloaded.outcome == "ok"
     assert downloaded.details["sha256"] == report.sha256
 
 
@@ -133,16 +148,17 @@ def test_a_report_made_by_the_command_is_one_event(pilot, civil_affairs, tmp_pat
 def test_a_scheduled_report_is_one_event_of_the_system(pilot):
     before = last_seq()
 
-    services.scheduled_report(today=date(2021, 5, 6))
+    services.scheduled_reports(today=date(2021, 5, 6))
 
     event = the_one_event(before, "report.generate")
-    assert event.actor is None and event.role == "system"
+    assert event.actor is None
+    assert event.role == "system"
     assert event.details["first"] == "2021-04"
 
 
 def test_a_refused_download_is_one_failed_event(client, civil_affairs, pilot):
-    report = services.generate_report(
-        report=services.request_report(month=APRIL, offices=[], made_by=civil_affairs)
+    report = services.make_report(
+        period=periods.month(APRIL), offices=[], confirmed_by=civil_affairs
     )
     path = services.report_path(report)
     path.chmod(0o640)
@@ -160,14 +176,16 @@ def test_a_refused_download_is_one_failed_event(client, civil_affairs, pilot):
 def test_a_report_that_cannot_be_rendered_is_one_failed_event(pilot, ps):
     # A character no font has: the renderer refuses to print a box instead of it.
     RegistryOffice.objects.filter(pk=ps.pk).update(name="盘山\U000f0041")
-    report = services.request_report(month=APRIL, offices=[ps], made_by=None)
+    report = services.request_report(period=periods.month(APRIL), offices=[ps], made_by=None)
+    report = services.confirm_report(report=report, confirmed_by=None, issuer="定时任务")
     before = last_seq()
 
     with pytest.raises(ReportRenderError):
         services.generate_report(report=report)
 
     event = the_one_event(before, "report.generate")
-    assert event.outcome == "failed" and "sha256" not in event.details
+    assert event.outcome == "failed"
+    assert "sha256" not in event.details
 
 
 def export(**overrides):

@@ -1,4 +1,4 @@
-"""The monthly PDF: Chinese text that pypdf can read back, the right numbers, no missing glyph,
+"""The report PDF: Chinese text that pypdf can read back, the right numbers, no missing glyph,
 nothing fetched from outside, and an archive whose checksum proves the file."""
 
 import hashlib
@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from reports import pages, pdf, services
+from reports import document, pages, pdf, periods, services
 from reports.models import MonthlyReport
 from tests.helpers import error_codes
 
@@ -26,7 +26,9 @@ def text_of(data: bytes) -> str:
 
 
 def test_the_report_is_chinese_and_names_every_office_and_its_numbers(busy_month):
-    rendered, page, _context = pdf.monthly_report(pages.selected_offices(), APRIL)
+    rendered, page, _context = pdf.report(
+        pages.selected_offices(), periods.month(APRIL), pdf.Issue(number="盘民调〔2021〕3号")
+    )
     text = text_of(rendered.pdf)
 
     assert rendered.pages >= 5
@@ -35,10 +37,10 @@ def test_the_report_is_chinese_and_names_every_office_and_its_numbers(busy_month
     assert "婚姻家庭辅导工作统计表" in text
     assert "自调解室2021年3月开设以来" in text
     # 8 reconciliations at XLT since March, all in April: big enough to be shown.
-    assert page.reconciled.text == "8"
+    assert page.reconciled_since.text == "8"
     assert "8对夫妻和好" in text.replace(" ", "")
     assert "<5" in text
-    assert "签字" in text or "盖章" in text
+    assert "盖章" in text
 
 
 def test_a_character_no_font_has_fails_the_render_instead_of_printing_a_box():
@@ -76,6 +78,7 @@ def test_the_command_writes_the_pdf_and_archives_it_with_its_checksum(busy_month
     report = MonthlyReport.objects.get()
     data = output.read_bytes()
     assert report.status == MonthlyReport.Status.DONE
+    assert report.number == document.document_number(report.confirmed_at.year, 1)
     assert report.sha256 == hashlib.sha256(data).hexdigest()
     assert services.report_path(report).read_bytes() == data
     assert services.verify_report(report=report)
@@ -84,8 +87,8 @@ def test_the_command_writes_the_pdf_and_archives_it_with_its_checksum(busy_month
 
 
 def test_a_changed_archive_file_no_longer_verifies(busy_month):
-    report = services.generate_report(
-        report=services.request_report(month=APRIL, offices=[], made_by=None)
+    report = services.make_report(
+        period=periods.month(APRIL), offices=[], confirmed_by=None, issuer="定时任务"
     )
     path = services.report_path(report)
     path.chmod(0o640)
@@ -106,20 +109,26 @@ def test_the_command_can_report_on_some_offices_only(pilot, tmp_path):
 
 def test_scheduled_generation_waits_for_the_first_working_day_and_runs_once(pilot):
     # 1-5 May 2021 were the Labour Day holiday: the first working day was Thursday 6 May.
-    assert services.scheduled_report(today=date(2021, 5, 5)) is None
+    assert services.scheduled_reports(today=date(2021, 5, 5)) == []
 
-    report = services.scheduled_report(today=date(2021, 5, 6))
+    [report] = services.scheduled_reports(today=date(2021, 5, 6))
 
-    assert report.month == APRIL and report.scheduled and report.status == "done"
-    assert services.scheduled_report(today=date(2021, 5, 6)) is None
-    assert services.scheduled_report(today=date(2021, 5, 20)) is None
+    assert report.month == APRIL
+    assert report.scheduled
+    assert report.status == "done"
+    assert report.issuer == "定时任务"
+    assert report.confirmed_by is None
+    assert services.scheduled_reports(today=date(2021, 5, 6)) == []
+    assert services.scheduled_reports(today=date(2021, 5, 20)) == []
     assert MonthlyReport.objects.count() == 1
 
 
 @pytest.mark.time_machine(datetime(2021, 5, 31, 18, tzinfo=BEIJING), tick=False)
 def test_a_month_that_has_not_begun_cannot_be_reported(db):
     with pytest.raises(ValidationError) as error:
-        services.request_report(month=date(2021, 6, 1), offices=[], made_by=None)
+        services.request_report(period=periods.month(date(2021, 6, 1)), offices=[], made_by=None)
 
     assert error_codes(error.value) == {"future"}
-    assert services.request_report(month=date(2021, 5, 1), offices=[], made_by=None).month == MAY
+    report = services.request_report(period=periods.month(MAY), offices=[], made_by=None)
+    assert report.month == MAY
+    assert report.status == MonthlyReport.Status.DRAFT

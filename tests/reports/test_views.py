@@ -12,11 +12,12 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tasks_db.management.commands import db_worker
 from pypdf import PdfReader
 
 from mediation.models import CounselingSession
 from mediation.roles import Role
-from reports import services
+from reports import periods, services
 from reports.models import MonthlyReport
 from tests.factories import make_user
 from tests.reports.conftest import SECRET_ID_NUMBERS, SECRET_NAMES, SECRET_NOTE
@@ -89,7 +90,8 @@ def test_the_dashboard_hides_small_counts_and_keeps_lapsed_apart(client, civil_a
     assert "&lt;5" in html
     table = html[html.index('id="table-outcomes"') :]
     table = table[: table.index("</table>")]
-    assert "视为撤回" in table and "和好（撤回申请）" in table
+    assert "视为撤回" in table
+    assert "和好（撤回申请）" in table
     assert not re.search(r'class="tx-num">[1-4]<', html)
 
 
@@ -166,8 +168,8 @@ def test_no_name_id_number_or_note_reaches_the_dashboard_exports_or_pdf(
     with zipfile.ZipFile(io.BytesIO(xlsx.content)) as archive:
         for name in archive.namelist():
             assert_no_secrets(archive.read(name).decode("utf-8", "replace"))
-    report = services.generate_report(
-        report=services.request_report(month=date(2021, 4, 1), offices=[], made_by=civil_affairs)
+    report = services.make_report(
+        period=periods.month(date(2021, 4, 1)), offices=[], confirmed_by=civil_affairs
     )
     data = services.report_path(report).read_bytes()
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
@@ -197,7 +199,11 @@ def test_the_archive_lists_reports_in_a_fixed_number_of_queries(
     client, civil_affairs, pilot, django_assert_num_queries
 ):
     for month in (3, 4):
-        services.request_report(month=date(2021, month, 1), offices=[], made_by=civil_affairs)
+        report = services.request_report(
+            period=periods.month(date(2021, month, 1)), offices=[], made_by=civil_affairs
+        )
+        services.confirm_report(report=report, confirmed_by=civil_affairs)
+    services.request_report(period=periods.quarter(2021, 2), offices=[], made_by=civil_affairs)
     client.force_login(civil_affairs)
     client.get(reverse("reports:report-list"))
 
@@ -205,19 +211,38 @@ def test_the_archive_lists_reports_in_a_fixed_number_of_queries(
         response = client.get(reverse("reports:report-list"))
 
     assert response.text.count('data-status="queued"') == 2
+    assert response.text.count('data-status="draft"') == 1
 
 
 @override_settings(TASKS=IMMEDIATE)
-def test_a_report_asked_for_in_the_browser_is_archived_with_its_maker(client, civil_affairs, pilot):
+def test_a_report_asked_for_in_the_browser_is_a_draft_until_its_maker_confirms_it(
+    client, civil_affairs, pilot
+):
     client.force_login(civil_affairs)
 
     response = client.post(reverse("reports:report-create"), {"month": "2021-04"})
 
     assert response.status_code == HTTPStatus.FOUND
     report = MonthlyReport.objects.get()
-    assert report.status == "done" and report.made_by == civil_affairs
+    assert response["Location"] == reverse("reports:report-detail", args=[report.uuid])
+    assert report.status == "draft"
+    assert not report.number
+    assert not report.file_path
+    draft = client.get(reverse("reports:report-preview", args=[report.uuid]))
+    assert draft["Content-Type"] == "application/pdf"
+    assert "草稿" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(draft.content)).pages)
+    assert not MonthlyReport.objects.exclude(number="").exists()
+
+    client.post(reverse("reports:report-confirm", args=[report.uuid]))
+
+    report.refresh_from_db()
+    assert report.status == "done"
+    assert report.made_by == civil_affairs
+    assert report.confirmed_by == civil_affairs
+    assert report.issuer == "刘民政"
     listing = client.get(reverse("reports:report-list")).text
-    assert report.sha256 in listing and "刘民政" in listing
+    assert report.sha256 in listing
+    assert "刘民政" in listing
     download = client.get(reverse("reports:report-download", args=[report.uuid]))
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
@@ -227,27 +252,30 @@ def test_the_task_worker_renders_a_queued_report_while_the_page_polls(
 ):
     # The worker closes idle connections between tasks; inside a test transaction that would
     # close the test's own connection, so only that housekeeping is switched off.
-    from django_tasks_db.management.commands import db_worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     client.force_login(civil_affairs)
     client.post(reverse("reports:report-create"), {"month": "2021-04", "offices": ["PS"]})
     report = MonthlyReport.objects.get()
+    client.post(reverse("reports:report-confirm", args=[report.uuid]))
     status_url = reverse("reports:report-status", args=[report.uuid])
 
     waiting = client.get(status_url).text
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
     done = client.get(status_url).text
 
-    assert "<progress" in waiting and 'hx-trigger="every 1s"' in waiting
+    assert "<progress" in waiting
+    assert 'hx-trigger="every 1s"' in waiting
     report.refresh_from_db()
-    assert report.status == "done" and report.office_codes == "PS"
-    assert "hx-trigger" not in done and report.sha256 in done
+    assert report.status == "done"
+    assert report.office_codes == "PS"
+    assert "hx-trigger" not in done
+    assert report.sha256 in done
 
 
 def test_a_download_whose_file_changed_is_refused(client, civil_affairs, pilot):
-    report = services.generate_report(
-        report=services.request_report(month=date(2021, 4, 1), offices=[], made_by=civil_affairs)
+    report = services.make_report(
+        period=periods.month(date(2021, 4, 1)), offices=[], confirmed_by=civil_affairs
     )
     path = services.report_path(report)
     path.chmod(0o640)

@@ -1,8 +1,11 @@
-"""`manage.py seed_demo [--profile NAME]`: idempotent demo data (README lists the accounts).
+"""`manage.py seed_demo [--profile NAME]`: idempotent demo data (README lists the accounts),
+saying what it does and how long each part took.
 
 The core's demo comes first; then every installed app whose AppConfig defines
 `seed_demo(profile)` adds its part, in INSTALLED_APPS order (the core imports none of them).
 """
+
+import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
@@ -33,16 +36,33 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, profile: str, **options):
+        say = self.stdout.write
+        start = step = time.perf_counter()
+
+        def took() -> str:
+            nonlocal step
+            now = time.perf_counter()
+            seconds, step = now - step, now
+            return f"{seconds:.1f} s"
+
+        say(f"Demo accounts ({profile})…")
         users = demo.seed_accounts()
+        say(f"  {len(users)} accounts ({took()}).")
         cases = demo.seed_cases() if profile == "default" else 0
         if profile == "panjin-2021":
-            made = demo_panjin.seed_panjin_2021()
-            self.stdout.write(f"Panjin 2021 pilot: {made or 'already there'}.")
-        seed_installed_apps(profile)
-        self.stdout.write(f"Demo data ready ({profile}): {len(users)} accounts, {cases} new cases.")
-        self.stdout.write(
+            say("Panjin 2021 pilot:")
+            made = demo_panjin.seed_panjin_2021(progress=say)
+            say(f"Panjin 2021 pilot: {made or 'already there'} ({took()}).")
+        say("The other apps' demo data (duty rosters)…")
+        seeded = seed_installed_apps(profile)
+        say(f"  {', '.join(seeded) or 'none'} ({took()}).")
+        say(
+            f"Demo data ready ({profile}): {len(users)} accounts, {cases} new cases, "
+            f"{time.perf_counter() - start:.1f} s in all."
+        )
+        say(
             "Second factor (TOTP, 30 s, 6 digits): add each account to an authenticator app "
             "with its key, or print the current code with `manage.py totp_code USERNAME`:"
         )
         for username, seed in demo.demo_seeds().items():
-            self.stdout.write(f"  {username:<22} {seed}")
+            say(f"  {username:<22} {seed}")

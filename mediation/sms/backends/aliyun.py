@@ -8,6 +8,11 @@ idempotency key travels as OutId and comes back in the delivery report. Delivery
 import json
 from typing import Any
 
+from alibabacloud_dysmsapi20170525 import models
+from alibabacloud_dysmsapi20170525.client import Client
+from alibabacloud_tea_openapi import models as open_api_models
+from alibabacloud_tea_openapi.exceptions import ClientException, ThrottlingException
+
 from ..gateway import (
     DeliveryReport,
     OutgoingSms,
@@ -25,8 +30,6 @@ TRANSIENT_CODES = {"isv.BUSINESS_LIMIT_CONTROL", "isp.SYSTEM_ERROR", "isv.OUT_OF
 
 def send_request(message: OutgoingSms) -> Any:
     """The SDK's SendSmsRequest for one message (no network)."""
-    from alibabacloud_dysmsapi20170525 import models  # the SDK is imported only when used
-
     return models.SendSmsRequest(
         phone_numbers=message.phone,
         sign_name=signature(),
@@ -50,9 +53,6 @@ class AliyunBackend:
         self.endpoint = endpoint
 
     def _client(self) -> Any:
-        from alibabacloud_dysmsapi20170525.client import Client
-        from alibabacloud_tea_openapi import models as open_api_models
-
         return Client(
             open_api_models.Config(
                 access_key_id=self.access_key_id,
@@ -62,8 +62,6 @@ class AliyunBackend:
         )
 
     def send(self, message: OutgoingSms) -> str:
-        from alibabacloud_tea_openapi.exceptions import ClientException, ThrottlingException
-
         try:
             response = self._client().send_sms(send_request(message))
         except ThrottlingException as error:

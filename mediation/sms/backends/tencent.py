@@ -9,6 +9,12 @@ key travels as SessionContext. Status reports and replies are pushed to
 
 from typing import Any
 
+from tencentcloud.common import credential
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
+    TencentCloudSDKException,
+)
+from tencentcloud.sms.v20210111 import models, sms_client
+
 from ..gateway import (
     DeliveryReport,
     OutgoingSms,
@@ -18,6 +24,7 @@ from ..gateway import (
     provider_template,
     signature,
 )
+from ..templates import TEMPLATES
 from ._callbacks import items, local_time
 
 TRANSIENT_PREFIXES = (
@@ -31,10 +38,6 @@ TRANSIENT_PREFIXES = (
 def send_request(message: OutgoingSms, sms_sdk_app_id: str) -> Any:
     """The SDK's SendSmsRequest for one message (no network). Tencent's template parameters
     are positional, in the template's order."""
-    from tencentcloud.sms.v20210111 import models
-
-    from ..templates import TEMPLATES
-
     request = models.SendSmsRequest()
     request.PhoneNumberSet = ["+86" + message.phone]
     request.SmsSdkAppId = sms_sdk_app_id
@@ -65,12 +68,6 @@ class TencentBackend:
         self.sms_sdk_app_id, self.region = sms_sdk_app_id, region
 
     def send(self, message: OutgoingSms) -> str:
-        from tencentcloud.common import credential
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
-            TencentCloudSDKException,
-        )
-        from tencentcloud.sms.v20210111 import sms_client
-
         try:
             client = sms_client.SmsClient(
                 credential.Credential(self.secret_id, self.secret_key), self.region

@@ -55,7 +55,8 @@ def test_only_a_divorce_case_keeps_a_receipt_date_and_deadlines(counselor, xlt):
         opened_by=counselor,
     )
 
-    assert case.received_on is None and case.cooling_off_ends_on is None
+    assert case.received_on is None
+    assert case.cooling_off_ends_on is None
 
 
 def test_case_numbers_are_sequential_and_unique_per_office_and_year(counselor, xlt):

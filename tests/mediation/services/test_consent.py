@@ -78,7 +78,8 @@ def test_consent_is_recorded_against_the_agreement_in_force(counselor, xlt):
     assert party.consent_counselling
     assert record.text.version.startswith("BM-")
     states = {state.purpose: state for state in services.consent_states(party)}
-    assert states[Purpose.COUNSELLING].given and not states[Purpose.SENSITIVE].given
+    assert states[Purpose.COUNSELLING].given
+    assert not states[Purpose.SENSITIVE].given
     assert states[Purpose.SENSITIVE].text.version.startswith("YS-")
 
 
@@ -101,7 +102,8 @@ def test_withdrawing_counselling_consent_stops_sessions_and_follow_ups(counselor
     party.refresh_from_db()
     booked.refresh_from_db()
     assert booked.status == CounselingSession.Status.CANCELLED
-    assert not party.consent_sensitive and not party.consent_follow_up
+    assert not party.consent_sensitive
+    assert not party.consent_follow_up
     assert set(
         ConsentRecord.objects.filter(party=party, action="withdrawn").values_list(
             "purpose", flat=True
@@ -147,8 +149,10 @@ def test_a_refusal_is_recorded_as_a_refusal_and_can_turn_into_agreement(counselo
 
     refusal.refresh_from_db()
     party.refresh_from_db()
-    assert refusal.action == ConsentRecord.Action.REFUSED and refusal.ended_at is not None
-    assert agreement.action == ConsentRecord.Action.GIVEN and party.consent_counselling
+    assert refusal.action == ConsentRecord.Action.REFUSED
+    assert refusal.ended_at is not None
+    assert agreement.action == ConsentRecord.Action.GIVEN
+    assert party.consent_counselling
     assert AuditEvent.objects.filter(action="consent.refuse").count() == 1
 
 
@@ -179,7 +183,9 @@ def test_the_same_consent_given_twice_lands_on_the_first_record(counselor, xlt):
         case=case, party=party, purpose=Purpose.COUNSELLING, given=True, recorded_by=counselor
     )
 
-    assert again.pk == first.pk and again.repeat and not first.repeat
+    assert again.pk == first.pk
+    assert again.repeat
+    assert not first.repeat
     assert ConsentRecord.objects.filter(party=party).count() == 1
     assert AuditEvent.objects.filter(action="consent.give").count() == 1
 
@@ -195,7 +201,8 @@ def test_a_withdrawal_sent_twice_is_recorded_once(counselor, xlt):
         case=case, party=party, purpose=Purpose.FOLLOW_UP, given=False, recorded_by=counselor
     )
 
-    assert again.pk == first.pk and again.repeat
+    assert again.pk == first.pk
+    assert again.repeat
     assert party.consents.filter(purpose=Purpose.FOLLOW_UP, action="withdrawn").count() == 1
 
 
@@ -282,8 +289,10 @@ def test_the_consent_page_records_both_parties_at_once_counselling_first(counsel
 
     first.refresh_from_db()
     second.refresh_from_db()
-    assert len(page.recorded) == 3 and page.repeats == []
-    assert first.consent_counselling and first.consent_sensitive
+    assert len(page.recorded) == 3
+    assert page.repeats == []
+    assert first.consent_counselling
+    assert first.consent_sensitive
     assert not second.consent_counselling
     assert second.consents.get().action == ConsentRecord.Action.REFUSED
 

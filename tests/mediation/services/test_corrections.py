@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from mediation import services
 from mediation.models import AuditEvent, Case, FollowUp, Outcome, OutcomeKind
@@ -47,13 +49,16 @@ def test_a_supervisor_voids_a_wrong_outcome_and_the_case_is_open_again(superviso
 
     case.refresh_from_db()
     outcome.refresh_from_db()
-    assert case.status == Case.Status.OPEN and case.closed_at is None
+    assert case.status == Case.Status.OPEN
+    assert case.closed_at is None
     assert case.outcome is None
-    assert outcome.is_voided and outcome.voided_by == supervisor
+    assert outcome.is_voided
+    assert outcome.voided_by == supervisor
     assert outcome.void_reason == "日期录错"
     assert set(case.follow_ups.values_list("status", flat=True)) == {FollowUp.Status.CANCELLED}
     event = AuditEvent.objects.get(action="case.outcome.void")
-    assert event.office_code == "XLT" and event.details["outcome"] == "reconciled"
+    assert event.office_code == "XLT"
+    assert event.details["outcome"] == "reconciled"
     assert "日期录错" not in str(event.details)
 
 
@@ -87,7 +92,7 @@ def test_a_second_reconciliation_after_a_void_makes_the_calls_due_again(
 
 
 def test_only_a_supervisor_voids_with_a_reason_and_only_once(counselor, supervisor, reconciled):
-    case, outcome = reconciled
+    _case, outcome = reconciled
 
     with pytest.raises(ValidationError) as counsellor_tries:
         services.void_outcome(outcome=outcome, reason="错了", voided_by=counselor)
@@ -103,9 +108,6 @@ def test_only_a_supervisor_voids_with_a_reason_and_only_once(counselor, supervis
 
 
 def test_two_outcomes_in_force_are_impossible_in_the_database(counselor, reconciled):
-    from django.db import IntegrityError, transaction
-    from django.utils import timezone
-
     case, _outcome = reconciled
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -127,7 +129,8 @@ def february_2027(time_machine):
 def test_a_provisional_outcome_needs_a_confirmation_and_is_marked(february_2027, counselor, xlt):
     # Day 30 after 9 January 2027 is Monday 8 February: provisional while 2027 is not loaded.
     case = open_divorce_case(xlt, counselor, received_on=date(2027, 1, 9))
-    assert case.deadlines_provisional and case.cooling_off_ends_on == date(2027, 2, 8)
+    assert case.deadlines_provisional
+    assert case.cooling_off_ends_on == date(2027, 2, 8)
 
     with pytest.raises(ValidationError) as unconfirmed:
         services.close_case(
@@ -145,7 +148,8 @@ def test_a_provisional_outcome_needs_a_confirmation_and_is_marked(february_2027,
     )
 
     assert error_codes(unconfirmed.value) == {"confirm_provisional"}
-    assert outcome.provisional and not outcome.window_mismatch
+    assert outcome.provisional
+    assert not outcome.window_mismatch
 
 
 def test_entering_the_year_rechecks_provisional_outcomes_and_lists_the_mismatch(
@@ -167,9 +171,12 @@ def test_entering_the_year_rechecks_provisional_outcomes_and_lists_the_mismatch(
     right.refresh_from_db()
     # Spring Festival moves the end of cooling-off to Monday 15 February: a certificate on the
     # 10th was impossible, and the supervisor is asked to check it.
-    assert wrong.cooling_off_ends_on == date(2027, 2, 15) and not wrong.deadlines_provisional
-    assert wrong.outcome.window_mismatch and wrong.outcome.rechecked_at
-    assert not right.outcome.window_mismatch and right.outcome.rechecked_at
+    assert wrong.cooling_off_ends_on == date(2027, 2, 15)
+    assert not wrong.deadlines_provisional
+    assert wrong.outcome.window_mismatch
+    assert wrong.outcome.rechecked_at
+    assert not right.outcome.window_mismatch
+    assert right.outcome.rechecked_at
     review = services.outcomes_to_review(Case.objects.visible_to(supervisor))
     assert [outcome.case for outcome in review] == [wrong]
     assert (

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mediation import sealing, services
-from mediation.models import Purpose, SessionNote
+from mediation.models import AuditEvent, NoteDraft, Purpose, SessionNote
 from mediation.roles import Role
 from tests.factories import held_session_with_note, make_user, open_divorce_case
 from tests.helpers import error_codes
@@ -67,12 +67,13 @@ def test_a_stale_note_save_keeps_the_users_text_out_of_the_database_and_says_so(
 
 def test_each_save_keeps_the_previous_text_as_a_sealed_revision(counselor, xlt):
     case = open_divorce_case(xlt, counselor)
-    session, note = held_session_with_note(case, counselor, body="示例笔记：版本一")
+    session, _note = held_session_with_note(case, counselor, body="示例笔记：版本一")
 
     saved = services.save_note(session=session, author=counselor, body="示例笔记：版本二")
 
     revision = saved.revisions.get()
-    assert saved.version == 2 and revision.version == 1
+    assert saved.version == 2
+    assert revision.version == 1
     assert "版本一".encode() not in bytes(revision.body_sealed)
     opened = services.read_note(user=counselor, note=saved)
     assert opened.values["body"] == "示例笔记：版本二"
@@ -191,10 +192,8 @@ def test_an_addendum_over_the_limit_is_refused(counselor, xlt):
 
 
 def test_a_draft_is_sealed_saved_only_when_changed_and_gone_once_the_note_is_saved(counselor, xlt):
-    from mediation.models import AuditEvent, NoteDraft
-
     case = open_divorce_case(xlt, counselor)
-    session, note = held_session_with_note(case, counselor)
+    session, _note = held_session_with_note(case, counselor)
     sections = {"body": "示例：自动保存的内容", "plan": "示例：下周再谈"}
 
     draft = services.save_draft(

@@ -83,7 +83,8 @@ def test_divorced_on_the_first_day_of_the_certificate_window_is_accepted(edge, c
 
     outcome = close(case, OutcomeKind.DIVORCED, dates["window_first"], counselor)
 
-    assert outcome.kind == OutcomeKind.DIVORCED and not outcome.provisional
+    assert outcome.kind == OutcomeKind.DIVORCED
+    assert not outcome.provisional
 
 
 def test_divorced_on_the_last_day_of_the_certificate_window_is_accepted(edge, counselor):

@@ -165,7 +165,8 @@ def test_the_clock_marks_a_case_lapsed_when_the_certificate_window_ends_and_neve
 
     case.refresh_from_db()
     assert [c.pk for c in lapsed] == [case.pk]
-    assert case.outcome.kind == OutcomeKind.LAPSED and case.outcome.by_clock
+    assert case.outcome.kind == OutcomeKind.LAPSED
+    assert case.outcome.by_clock
     assert case.outcome.decided_on == date(2026, 11, 9)
     assert AuditEvent.objects.filter(
         action="case.close", details__outcome="lapsed", role="system"

@@ -47,7 +47,8 @@ def test_the_birth_year_comes_from_the_id_number_and_the_details_are_sealed(coun
     )
 
     assert party.birth_year == 1949
-    assert party.has_sealed("name") and party.id_index
+    assert party.has_sealed("name")
+    assert party.id_index
     opened = services.read_party_identity(user=counselor, party=party)
     assert opened.values["id_number"] == "11010519491231002X"
     assert AuditEvent.objects.filter(action="party.update", object_uuid=str(party.uuid)).exists()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from mediation import services
 from mediation.models import AuditEvent, Room
 from mediation.roles import Role
+from tests.counselors.test_booking import at_the_same_moment
 from tests.factories import make_user, open_divorce_case
 from tests.helpers import error_codes
 
@@ -59,7 +60,8 @@ def test_a_cancelled_session_frees_its_room(counselor, xlt, room):
 
     second = book(open_divorce_case(xlt, colleague), colleague, room)
 
-    assert second.booked_room == room and second.room == "调解室一"
+    assert second.booked_room == room
+    assert second.room == "调解室一"
 
 
 def test_a_room_must_be_the_offices_fit_the_session_and_seat_everyone(counselor, xlt, ps, room):
@@ -106,8 +108,6 @@ def test_a_supervisor_cannot_keep_another_offices_rooms(client, supervisor, ps):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_many_counsellors_booking_one_room_at_the_same_moment_get_it_once(xlt):
-    from tests.counselors.test_booking import at_the_same_moment
-
     room = Room.objects.get(office=xlt, name="调解室一")
     people = [make_user(Role.COUNSELOR, xlt, username=f"c_room{i}") for i in range(8)]
     cases = [open_divorce_case(xlt, person) for person in people]

@@ -69,7 +69,8 @@ def test_a_negative_screen_blocks_nothing_and_is_an_event_without_the_answers(co
     screen = services.screen_party(party=case.parties.first(), answers=NO, screened_by=counselor)
 
     case.refresh_from_db()
-    assert not screen.positive and not case.joint_sessions_blocked
+    assert not screen.positive
+    assert not case.joint_sessions_blocked
     event = AuditEvent.objects.get(action="screen.record")
     assert event.details == {"positive": False}
 
@@ -85,7 +86,8 @@ def test_the_screen_answers_are_kept_only_with_sensitive_consent(counselor, xlt)
         party=party, answers={**NO, "afraid": True}, screened_by=counselor
     )
 
-    assert screen.positive and screen.answers_sealed is None
+    assert screen.positive
+    assert screen.answers_sealed is None
 
 
 def test_every_question_must_be_answered(counselor, xlt):

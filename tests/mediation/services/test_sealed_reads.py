@@ -48,7 +48,8 @@ def test_the_counsellor_and_the_supervisor_open_identities_and_others_are_refuse
     refused = services.read_party_identity(user=other_counselor, party=party)
 
     assert mine.values["name"] == supervised.values["name"] == "张示例"
-    assert not refused.ok and refused.values == {}
+    assert not refused.ok
+    assert refused.values == {}
     assert events("party.identity.read").count() == 2
     assert events("party.identity.read", "denied").get().actor == other_counselor
 
@@ -74,7 +75,8 @@ def test_the_supervisor_never_opens_note_text(counselor, supervisor, xlt):
     listed = services.read_session_notes(user=supervisor, session=session)
     read = services.read_session_notes(user=counselor, session=session)
 
-    assert not refused.ok and "保密" not in str(refused)
+    assert not refused.ok
+    assert "保密" not in str(refused)
     assert listed == [(note, None)]
     assert [(n, o.values["body"]) for n, o in read] == [(note, "示例笔记：保密")]
     assert events("note.read", "denied").count() == 1
@@ -87,8 +89,10 @@ def test_screening_answers_open_for_the_counsellor_only(case, counselor, supervi
     opened = services.read_screen(user=counselor, screen=positive)
     refused = services.read_screen(user=supervisor, screen=positive)
 
-    assert opened.kept and opened.answers == {**NO, "afraid": True}
-    assert not refused.ok and refused.answers == {}
+    assert opened.kept
+    assert opened.answers == {**NO, "afraid": True}
+    assert not refused.ok
+    assert refused.answers == {}
     assert events("screen.read").count() == 1
     assert events("screen.read", "denied").get().actor == supervisor
 
@@ -115,7 +119,8 @@ def test_the_sealed_answers_of_a_case_for_its_counsellor(case, counselor):
     assert (first.party.position, first_answers.answers["afraid"]) == (1, True)
     assert (second.party.position, second_answers) == (2, None)  # kept without consent: no
     assert [reason.values["reason"] for _, reason in opened.referrals] == ["示例：需要庇护"]
-    assert events("screen.read").count() == 1 and events("referral.read").count() == 1
+    assert events("screen.read").count() == 1
+    assert events("referral.read").count() == 1
 
 
 def test_the_sealed_answers_of_a_case_for_its_supervisor_leave_out_the_screening_answers(

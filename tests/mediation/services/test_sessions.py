@@ -144,7 +144,8 @@ def test_holding_records_the_services_and_refuses_sessions_not_yet_begun_or_canc
         services.hold_session(session=past, services=[], held_by=counselor)
 
     assert held.status == CounselingSession.Status.HELD
-    assert held.services == [Service.PSYCHOLOGICAL] and held.duration_minutes == 60
+    assert held.services == [Service.PSYCHOLOGICAL]
+    assert held.duration_minutes == 60
     assert error_codes(too_early.value) == {"future"}
     assert error_codes(not_booked.value) == {"cancelled"}
     assert error_codes(nothing.value) == {"services"}

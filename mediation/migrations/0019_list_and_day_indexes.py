@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0017_party_name_index_and_rooms'),
+        ('mediation', '0018_privacy_requests_holds_and_erasure'),
     ]
 
     operations = [
