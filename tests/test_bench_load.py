@@ -10,7 +10,7 @@ import sys
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from bench.load.run import URLS
+from bench.load.planning import URLS
 
 SHOW_PAGES = """
 import json
