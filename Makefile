@@ -21,13 +21,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
 APT_PACKAGES_PDF := fonts-noto-cjk libharfbuzz-subset0 fontconfig gettext
 APT_PACKAGES_TEST := chromium
 
-.PHONY: help run test bench lint typecheck format messages makemessages lock system system-test \
+.PHONY: help run test bench load lint typecheck format messages makemessages lock system system-test \
 	assets venv migrate demo worker clean
 
 help:
 	@echo "make run    set up everything, load demo data and serve http://127.0.0.1:8000"
 	@echo "make test   ruff, mypy, makemigrations --check and the whole test suite (in parallel)"
 	@echo "make bench  benchmarks (not part of make test)"
+	@echo "make load   a counsellor's day under load (docs/scaling.md; LOAD_ARGS=...)"
 
 # Two hashed locks: what production runs, and what development and CI add to it.
 LOCKS := requirements.lock requirements-dev.lock
@@ -149,6 +150,10 @@ test: $(STAMP) assets system-test messages lint typecheck
 
 bench: $(STAMP) assets system messages
 	DJANGO_DEBUG=1 $(PY) -m bench $(BENCH_ARGS)
+
+# Against the generated database named by DATABASE_URL and its TONGXIN_KEY_FILE.
+load: $(STAMP) messages
+	$(PY) -m bench load $(LOAD_ARGS)
 
 # Pins stay as they are unless UPGRADE=1 (pip-compile keeps the pins of an existing lock). The
 # dev lock is constrained by the production lock, so both agree on every shared package.

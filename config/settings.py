@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "mediation.middleware.RequestIdMiddleware",
     "mediation.middleware.ApiMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.db_router.StatisticsReadsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,8 +146,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete: freed row versions are overwritten with zeros, so deleted personal data
+        # leaves no trace in the file's free pages (docs/privacy.md).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+        ),
     }
+
+# A province's statistics read from a streaming replica (docs/scaling.md): set
+# DATABASE_REPLICA_URL (with ?connect_timeout=2, so an unreachable replica fails fast).
+# Reads fall back to the primary while the replica lags more than TONGXIN_REPLICA_MAX_LAG
+# seconds or its lag is unknown; the lag is asked every TONGXIN_REPLICA_LAG_CHECK seconds.
+TONGXIN_REPLICA_ALIAS = ""
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    TONGXIN_REPLICA_ALIAS = "replica"
+TONGXIN_REPLICA_MAX_LAG = float(os.environ.get("TONGXIN_REPLICA_MAX_LAG", "30"))
+TONGXIN_REPLICA_LAG_CHECK = float(os.environ.get("TONGXIN_REPLICA_LAG_CHECK", "5"))
+TONGXIN_REPLICA_NAMESPACES = ["reports"]
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+
+# Server-Timing on every response (total and database time): load tests read it.
+TONGXIN_SERVER_TIMING = env_bool("TONGXIN_SERVER_TIMING", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "mediation.User"
@@ -340,6 +366,25 @@ TONGXIN_AUDIT_CHECKPOINT_FILE = Path(
     os.environ.get("TONGXIN_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.log")
 )
 TONGXIN_DEMO_PASSWORD = "tongxin-demo-2026"
+
+# Retention (PIPL arts. 19 and 47; docs/privacy.md): days after a case is closed that each record
+# class is kept, then `manage.py purge` crypto-shreds it (the statistics' plain fields stay).
+# Override one with TONGXIN_RETENTION_<CLASS>_DAYS, e.g. TONGXIN_RETENTION_NOTES_DAYS=1095.
+RETENTION_DEFAULT_DAYS = {
+    "identity": 3 * 365,  # names, ID numbers, phones, addresses, corrections, referral reasons
+    "screening": 365,  # domestic-violence screening answers
+    "notes": 3 * 365,  # session notes, their revisions, drafts and addenda
+    "attachments": 3 * 365,  # scanned papers
+    "signatures": 3 * 365,  # finger signatures (the proof of consent)
+    "audit": 3 * 365,  # audit events: archived offline after this, never under 180 days
+}
+TONGXIN_RETENTION_DAYS = {
+    name: int(os.environ.get(f"TONGXIN_RETENTION_{name.upper()}_DAYS", days))
+    for name, days in RETENTION_DEFAULT_DAYS.items()
+}
+# After counselling consent is withdrawn, the party's personal data is deleted this many days
+# later unless the person asks to keep it (docs/privacy.md).
+TONGXIN_ERASURE_GRACE_DAYS = int(os.environ.get("TONGXIN_ERASURE_GRACE_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

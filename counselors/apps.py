@@ -12,3 +12,10 @@ class CounselorsConfig(AppConfig):
         from . import demo  # noqa: PLC0415
 
         demo.seed(profile)
+
+    def generated_data(self, *, seed: int, log) -> None:
+        """Called by mediation's `generate` command after the core's cases: profiles,
+        coverage rules, published rosters."""
+        from . import generator  # noqa: PLC0415
+
+        generator.generated_data(seed=seed, log=log)

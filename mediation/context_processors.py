@@ -18,6 +18,8 @@ NAVIGATION = [
     ("counselors:roster", _("Rotation"), "mediation.plan_rotation"),
     ("reports:dashboard", _("Statistics"), "mediation.view_statistics"),
     ("reports:report-list", _("Monthly reports"), "mediation.view_statistics"),
+    ("mediation:person-find", _("Persons' requests"), "mediation.supervise_office"),
+    ("mediation:privacy-register", _("Privacy register"), "mediation.keep_privacy_register"),
     ("mediation:calendar-list", _("Official calendar"), "mediation.manage_calendar"),
     ("mediation:audit-list", _("Audit trail"), "mediation.view_audit_trail"),
     ("mediation:account-list", _("Accounts"), "mediation.view_accounts"),

@@ -42,8 +42,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.WOMENS_FEDERATION: ("view_statistics",),
     # Accounts, offices, calendar years and keys; never roles (GB/T 22239-2019, 三员分立).
     Role.SYSADMIN: ("view_accounts", "manage_accounts", "manage_calendar"),
-    # Roles, office memberships and second factors; cannot create accounts.
-    Role.SECADMIN: ("view_accounts", "grant_roles", "reset_second_factor"),
+    # Roles, office memberships and second factors, the privacy register and impact assessment;
+    # cannot create accounts.
+    Role.SECADMIN: ("view_accounts", "grant_roles", "reset_second_factor", "keep_privacy_register"),
     # The audit trail, read only.
     Role.AUDITADMIN: ("view_audit_trail",),
 }

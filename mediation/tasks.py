@@ -4,7 +4,7 @@ May import audit and services."""
 from django.tasks import task
 
 from . import audit
-from .services import reminders, staff_reminders
+from .services import reminders, retention, staff_reminders
 
 
 @task
@@ -28,3 +28,11 @@ def reminder_sweep() -> dict[str, int]:
     sent = reminders.send_due()
     notices = staff_reminders.raise_overdue_notices()
     return {"scheduled": scheduled, "sent": sent, "notices": notices}
+
+
+@task
+def purge_personal_data() -> dict[str, int]:
+    """The nightly retention run on the task worker, as `manage.py purge` does it from cron:
+    crypto-shred what has passed its period and the deletions a withdrawn consent scheduled."""
+    plan = retention.purge()
+    return {"cases": len(plan.cases), "parties": len(plan.erasures), "held": plan.held}

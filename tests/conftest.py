@@ -77,19 +77,26 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """With DATABASE_MIGRATE_URL (CI's PostgreSQL pass, docs/operations.md 'Database roles'):
-    the test runner connects as the owner, which may create the test database and empty its
-    tables between tests, and the alias `app` connects to the same test database as the
-    application's role, which the migration granted what production grants it."""
-    owner = settings.TONGXIN_DATABASE_OWNER
-    if not owner or "app" in settings.DATABASES:
-        return
+    """A second alias, 'replica', mirroring the test database as a streaming replica would
+    mirror the primary; unused (TONGXIN_REPLICA_ALIAS stays empty) except by the router's tests,
+    which switch it on. With DATABASE_MIGRATE_URL (CI's PostgreSQL pass, docs/operations.md
+    'Database roles'): the test runner connects as the owner, which may create the test database
+    and empty its tables between tests, and the alias `app` connects to the same test database as
+    the application's role, which the migration granted what production grants it (the replica
+    is read as that role too)."""
     default = settings.DATABASES["default"]
-    settings.DATABASES["app"] = {
-        **default,
-        "TEST": {**default.get("TEST", {}), "MIRROR": "default"},
-    }
-    default.update(owner)
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {
+            **default,
+            "TEST": {**default.get("TEST", {}), "MIRROR": "default"},
+        }
+    owner = settings.TONGXIN_DATABASE_OWNER
+    if owner and "app" not in settings.DATABASES:
+        settings.DATABASES["app"] = {
+            **default,
+            "TEST": {**default.get("TEST", {}), "MIRROR": "default"},
+        }
+        default.update(owner)
     connections.configure_settings(settings.DATABASES)
 
 

@@ -73,6 +73,7 @@ OWNED = {
     "attachment_uuid",
     "referral_id",
     "purpose",
+    "party_uuid",
 }
 CITY_WIDE = {
     "year",
@@ -83,6 +84,7 @@ CITY_WIDE = {
     "backend",
     "secret",
     "kind",
+    "document",
     "section",
 }
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -267,6 +269,7 @@ def _build_world() -> dict:
             "attachment_uuid": attachment.uuid,
             "referral_id": referral.pk,
             "purpose": "counselling",
+            "party_uuid": case.parties.get(position=1).uuid,
         }
     report = _archived_report(civil)
     client = api_clients.create_client(
@@ -281,6 +284,7 @@ def _build_world() -> dict:
         "backend": "file",
         "secret": "not-the-secret",
         "kind": "replies",
+        "document": "register",
         "section": "overdue",
     }
     return {"users": users, "objects": objects, "city_wide": city_wide, "someone": other}

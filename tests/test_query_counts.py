@@ -33,17 +33,19 @@ OCTOBER = date(2026, 10, 1)
 
 # Queries per page, the same with 2 rows as with 10 (one of them finds the second-factor device,
 # one counts the bell's unread notices). The case lists prefetch the outcome in force (a voided
-# one stays beside it), the office list also lists outcomes to re-check; the case page adds its
-# timeline (one query per kind of record), its attachments and the registry's application.
+# one stays beside it), the office list also lists outcomes to re-check and names its offices by
+# value; the case page adds its timeline (one query per kind of record), its attachments and the
+# registry's application.
 EXPECTED = {
     # Case lists: the rows' masked names (+3, one audited read), the outcome in force (+1) and
     # the bell's unread count (+1).
     "case_list": 17,
-    # As the case list, and the outcomes recorded on provisional deadlines to re-check (+1).
-    "office_cases": 19,
+    # As the case list, the outcomes recorded on provisional deadlines to re-check (+1) and its
+    # offices read by value (+1).
+    "office_cases": 20,
     # The case page with its timeline (one query per kind of record), its attachments, its
-    # registry application and the bell.
-    "case_detail": 39,
+    # registry application, the bell and the legal hold in force.
+    "case_detail": 40,
     "profile_list": 13,
     "swap_list": 11,
     "my_duties": 17,

@@ -31,6 +31,13 @@ from .notes import NoteAddendum, NoteDraft, NoteRevision, SessionNote
 from .notices import Notice, NoticeKind
 from .official_calendar import OfficialCalendarDay, OfficialCalendarYear
 from .people import OfficeMembership, RegistryOffice, Room, User
+from .privacy import (
+    IdentityCorrection,
+    LegalHold,
+    PersonRequest,
+    PrivacyDocument,
+    ScrubPending,
+)
 from .registry import RegistryApplication, RegistryEvent, RegistryUpload, WalkInAnswer
 from .sealed import SealedModel
 from .sign_in import BackupCode, SignInSession, TotpDevice
@@ -58,6 +65,8 @@ __all__ = [
     "CounselingSession",
     "CounsellingResult",
     "FollowUp",
+    "IdentityCorrection",
+    "LegalHold",
     "NoteAddendum",
     "NoteDraft",
     "NoteRevision",
@@ -69,7 +78,9 @@ __all__ = [
     "Outcome",
     "OutcomeKind",
     "Party",
+    "PersonRequest",
     "Port",
+    "PrivacyDocument",
     "Purpose",
     "Referral",
     "RegistryApplication",
@@ -79,6 +90,7 @@ __all__ = [
     "Room",
     "SafetyScreen",
     "Satisfaction",
+    "ScrubPending",
     "SealedModel",
     "Service",
     "SessionNote",

@@ -159,6 +159,8 @@ class Case(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Record classes whose retention period has passed and whose sealed data was shredded.
+    purged = models.JSONField(_("record classes purged"), default=list, blank=True)
     counselors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="CaseAssignment",
@@ -185,6 +187,11 @@ class Case(models.Model):
             models.Index(fields=["office", "received_on"], name="case_office_received_idx"),
             models.Index(fields=["status", "cooling_off_ends_on"], name="case_status_cooling_idx"),
             models.Index(fields=["office", "opened_at"], name="case_office_opened_idx"),
+            # The case lists' order within an office (mediation.views.cases._filtered_cases).
+            models.Index(
+                fields=["office", "-status", "cooling_off_ends_on", "-opened_at"],
+                name="case_office_list_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -306,6 +313,10 @@ class Party(SealedModel):
     consent_referral = models.BooleanField(default=False)
     screened_positive = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Crypto-shredded (PIPL art. 47): the data keys of the party's sealed rows are destroyed.
+    erased_at = models.DateTimeField(_("personal data deleted at"), null=True, blank=True)
+    # Set when counselling consent is withdrawn: the party's personal data is deleted then.
+    erasure_due_on = models.DateField(_("personal data to be deleted on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("party")
@@ -320,7 +331,14 @@ class Party(SealedModel):
 
     @property
     def label(self) -> str:
+        """How the party is named on every page: never again once their data is deleted."""
+        if self.erased_at is not None:
+            return str(_("Deleted party"))
         return _("Party %(position)s") % {"position": self.position}
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class SafetyScreen(SealedModel):
@@ -481,6 +499,9 @@ class CounselingSession(models.Model):
         indexes = [
             models.Index(fields=["lead_counselor", "starts_at"], name="session_lead_idx"),
             models.Index(fields=["office", "starts_at"], name="session_office_start_idx"),
+            # A day's sessions, led or co-led (the today page asks for either, which the lead
+            # counsellor's index cannot answer alone).
+            models.Index(fields=["starts_at"], name="session_starts_idx"),
         ]
 
     def __str__(self) -> str:

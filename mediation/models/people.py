@@ -58,6 +58,10 @@ class User(AbstractUser):
             ("manage_accounts", _("Can create, deactivate and reset accounts")),
             ("grant_roles", _("Can grant and remove roles and office memberships")),
             ("reset_second_factor", _("Can reset another user's second factor")),
+            (
+                "keep_privacy_register",
+                _("Can keep the register of processing activities and the impact assessment"),
+            ),
         ]
 
     def __str__(self) -> str:

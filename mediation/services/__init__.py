@@ -14,6 +14,7 @@ from .consent import (
     ConsentState,
     WithdrawalEffects,
     consent_states,
+    erasure_due,
     record_consent,
     record_consents,
     require_consent,
@@ -22,6 +23,7 @@ from .consent import (
 from .corrections import outcomes_to_review, recheck_provisional_outcomes, void_outcome
 from .documents import Document, case_summary, consent_form, record_form, referral_letter
 from .drafts import draft_for, read_draft, save_draft
+from .erasure import hold_in_force
 from .errors import field_error, integrity_failed_message, key_unavailable_message
 from .follow_ups import (
     FOLLOW_UP_MONTHS,
@@ -110,8 +112,10 @@ __all__ = [
     "draft_for",
     "earlier_cases_for",
     "enter_calendar_year",
+    "erasure_due",
     "field_error",
     "finish_case",
+    "hold_in_force",
     "hold_session",
     "id_index_of",
     "integrity_failed_message",

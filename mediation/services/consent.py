@@ -4,8 +4,9 @@ signatures; the other services ask require_consent."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -162,6 +163,24 @@ def _before_withdrawal(
     return None
 
 
+def _set_consent_flag(
+    *, party: Party, purpose: str, flag: str, given: bool, keep_data: bool, now: datetime
+) -> dict[str, str]:
+    """Set the party's flag for the purpose; for counselling consent, schedule the deletion of
+    their data on a withdrawal (unless they keep it) or cancel it on agreement. Returns what the
+    audit event adds."""
+    setattr(party, flag, given)
+    update = [flag]
+    added: dict[str, str] = {}
+    if purpose == Purpose.COUNSELLING:
+        party.erasure_due_on = erasure_due(now) if not given and not keep_data else None
+        update.append("erasure_due_on")
+        if party.erasure_due_on:
+            added["erasure_due_on"] = party.erasure_due_on.isoformat()
+    party.save(update_fields=update)
+    return added
+
+
 @transaction.atomic
 def record_consent(
     *,
@@ -172,6 +191,7 @@ def record_consent(
     recorded_by: User,
     refusal: bool = False,
     text: ConsentText | None = None,
+    keep_data: bool = False,
     request: HttpRequest | None = None,
 ) -> ConsentRecord:
     """Consent per party and per purpose (PIPL art. 29: sensitive information apart), against a
@@ -181,7 +201,10 @@ def record_consent(
     submit, parallel tablets) returns the record in force with `repeat` set and writes nothing.
     Codes: party_not_in_case, purpose, counselling_consent_first (every purpose rests on
     counselling consent), already_given (a refusal of a purpose agreed: withdraw it instead),
-    not_given (nothing to withdraw)."""
+    not_given (nothing to withdraw). Withdrawing counselling consent also schedules the deletion
+    of the party's personal data after the grace period (settings.TONGXIN_ERASURE_GRACE_DAYS;
+    PIPL art. 47), unless the person asks to keep it (`keep_data`); giving it again cancels
+    that."""
     if party.case_id != case.pk:
         raise ValidationError(
             _("This person is not a party to this case."), code="party_not_in_case"
@@ -223,9 +246,11 @@ def record_consent(
         )
         if consent.repeat:
             return consent
+    details = {"purpose": purpose, "text": text.version}
     if action != ConsentRecord.Action.REFUSED:
-        setattr(party, flag, given)
-        party.save(update_fields=[flag])
+        details |= _set_consent_flag(
+            party=party, purpose=purpose, flag=flag, given=given, keep_data=keep_data, now=now
+        )
     if action == ConsentRecord.Action.WITHDRAWN:
         _stop_what_consent_covered(party=party, purpose=purpose, now=now, by=recorded_by)
     audit.record(
@@ -235,9 +260,15 @@ def record_consent(
         ),
         obj=party,
         request=request,
-        details={"purpose": purpose, "text": text.version},
+        details=details,
     )
     return consent
+
+
+def erasure_due(now: datetime) -> date:
+    """The day a withdrawn counselling consent's personal data is deleted: after the grace
+    period (settings.TONGXIN_ERASURE_GRACE_DAYS, 30 days by default)."""
+    return timezone.localdate(now) + timedelta(days=settings.TONGXIN_ERASURE_GRACE_DAYS)
 
 
 @dataclass

@@ -40,6 +40,16 @@ from .outcomes import (
     satisfaction_new,
 )
 from .parties import party_edit, party_screen, sealed_answers
+from .privacy import (
+    case_hold,
+    person_copy,
+    person_correct,
+    person_delete,
+    person_detail,
+    person_find,
+    privacy_document_edit,
+    privacy_register,
+)
 from .reassign import cases_reassign
 from .registry import (
     registry_discard,
@@ -90,6 +100,7 @@ __all__ = [
     "case_detail",
     "case_edit",
     "case_finish",
+    "case_hold",
     "case_list",
     "case_open",
     "case_outcome",
@@ -115,6 +126,13 @@ __all__ = [
     "party_edit",
     "party_screen",
     "password_change",
+    "person_copy",
+    "person_correct",
+    "person_delete",
+    "person_detail",
+    "person_find",
+    "privacy_document_edit",
+    "privacy_register",
     "record_form_print",
     "referral_letter_print",
     "referral_new",

@@ -121,6 +121,7 @@ def consent_withdraw(request: HttpRequest, case_uuid, position: int, purpose: st
                 purpose=purpose,
                 given=False,
                 recorded_by=request.user,
+                keep_data=request.POST.get("keep_data") == "1",
                 request=request,
             )
         except ValidationError as error:
@@ -143,6 +144,7 @@ def consent_withdraw(request: HttpRequest, case_uuid, position: int, purpose: st
             "purpose": Purpose(purpose),
             "given": getattr(party, services.CONSENT_FLAGS[purpose]),
             "effects": services.withdrawal_effects(party=party, purpose=purpose),
+            "erasure_due_on": services.erasure_due(timezone.now()),
             **deadline_context(case),
         },
     )

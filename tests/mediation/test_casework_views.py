@@ -324,3 +324,22 @@ def test_a_counsellor_of_another_office_is_refused_the_case_pages_consent_form(
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert not ConsentRecord.objects.exists()
+
+
+def test_office_cases_of_one_counsellor_list_each_of_their_cases_once_by_deadline(
+    client, counselor, supervisor, xlt
+):
+    second = make_user(Role.COUNSELOR, xlt, username="c_xlt_2", full_name="赵咨询")
+    later = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 14))
+    sooner = open_divorce_case(xlt, counselor, received_on=date(2026, 8, 3))
+    not_theirs = open_divorce_case(xlt, second, received_on=date(2026, 9, 2))
+    services.assign_counselor(case=sooner, counselor=second, assigned_by=supervisor)
+    client.force_login(supervisor)
+
+    page = client.get(reverse("mediation:office-cases"), {"counselor": counselor.pk})
+
+    text = page.content.decode()
+    links = [reverse("mediation:case-detail", args=[case.uuid]) for case in (sooner, later)]
+    assert [text.count(f'href="{link}"') for link in links] == [1, 1]
+    assert text.index(links[0]) < text.index(links[1])
+    assert str(not_theirs.uuid) not in text

@@ -5,14 +5,17 @@ reads it inside its own transaction, rolled back after it.
 """
 
 import io
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
-from mediation.models import Case, Outcome
+from mediation.models import Case, Outcome, Party, RegistryOffice
 from mediation.models import User as Account
+from mediation.services import retention
+from reports import queries
 
 # Under xdist these tests share one worker (tests/conftest.py, WORKER_GROUPS).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("panjin_2021")]
@@ -62,3 +65,18 @@ def test_the_dashboard_agrees_with_the_report_office_by_office(client):
     for name, count in zip(OFFICE_NAMES, (140, 95, 72, 62), strict=True):
         row = comparison[comparison.index(name) :]
         assert f'class="tx-num">{count}<' in row[: row.index("</tr>")]
+
+
+def test_a_purge_of_the_pilot_leaves_every_month_and_the_year_unchanged():
+    offices = list(RegistryOffice.objects.values_list("pk", flat=True))
+    months = [date(2021, month, 1) for month in range(1, 13)]
+    before = [queries.monthly_counts(offices, month, month) for month in months]
+    year = queries.monthly_counts(offices, months[0], months[-1])
+
+    plan = retention.purge(now=datetime(2035, 1, 1, tzinfo=UTC))
+
+    assert plan.cases
+    assert Party.objects.filter(erased_at__isnull=False).exists()
+    assert [queries.monthly_counts(offices, month, month) for month in months] == before
+    assert queries.monthly_counts(offices, months[0], months[-1]) == year
+    assert Outcome.objects.filter(kind="reconciled", decided_on__year=2021).count() >= 369
