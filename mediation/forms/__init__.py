@@ -337,25 +337,19 @@ class ScreenForm(TongxinForm):
     """A short domestic-violence screen (asked of each party alone)."""
 
     hurt = forms.ChoiceField(
-        label=_("In the past year, has your spouse hit, pushed or otherwise hurt you?"),
-        choices=YES_NO,
-        widget=forms.RadioSelect,
+        label=SafetyScreen.QUESTION_TEXTS["hurt"], choices=YES_NO, widget=forms.RadioSelect
     )
     afraid = forms.ChoiceField(
-        label=_("Are you afraid of your spouse?"), choices=YES_NO, widget=forms.RadioSelect
+        label=SafetyScreen.QUESTION_TEXTS["afraid"], choices=YES_NO, widget=forms.RadioSelect
     )
     threatened = forms.ChoiceField(
-        label=_("Has your spouse threatened to hurt you, your children or your family?"),
-        choices=YES_NO,
-        widget=forms.RadioSelect,
+        label=SafetyScreen.QUESTION_TEXTS["threatened"], choices=YES_NO, widget=forms.RadioSelect
     )
     controlled = forms.ChoiceField(
-        label=_("Does your spouse keep you from going out, from money, or from seeing people?"),
-        choices=YES_NO,
-        widget=forms.RadioSelect,
+        label=SafetyScreen.QUESTION_TEXTS["controlled"], choices=YES_NO, widget=forms.RadioSelect
     )
     unsafe_home = forms.ChoiceField(
-        label=_("Do you feel unsafe going home today?"), choices=YES_NO, widget=forms.RadioSelect
+        label=SafetyScreen.QUESTION_TEXTS["unsafe_home"], choices=YES_NO, widget=forms.RadioSelect
     )
     alone = forms.BooleanField(
         label=_("The other party was not present during this screen."),
@@ -369,7 +363,7 @@ class ScreenForm(TongxinForm):
 
     @classmethod
     def question_labels(cls) -> dict[str, str]:
-        return {q: str(cls.base_fields[q].label) for q in SafetyScreen.QUESTIONS}
+        return {q: str(text) for q, text in SafetyScreen.QUESTION_TEXTS.items()}
 
 
 SESSION_TIMES = ["08:30", "09:30", "10:30", "13:30", "14:30", "15:30", "16:30"]

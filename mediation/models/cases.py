@@ -345,8 +345,18 @@ class SafetyScreen(SealedModel):
     """The short domestic-violence screen, done with one party alone (DOMAIN.md, 'Safety')."""
 
     SEALED_FIELDS = ("answers",)
-    # The questions, in the order they are asked; the sealed answers map each to yes or no.
-    QUESTIONS = ("hurt", "afraid", "threatened", "controlled", "unsafe_home")
+    # The questions, in the order they are asked, as the party hears them; the sealed answers
+    # map each to yes or no.
+    QUESTION_TEXTS = {
+        "hurt": _("In the past year, has your spouse hit, pushed or otherwise hurt you?"),
+        "afraid": _("Are you afraid of your spouse?"),
+        "threatened": _("Has your spouse threatened to hurt you, your children or your family?"),
+        "controlled": _(
+            "Does your spouse keep you from going out, from money, or from seeing people?"
+        ),
+        "unsafe_home": _("Do you feel unsafe going home today?"),
+    }
+    QUESTIONS = tuple(QUESTION_TEXTS)
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="screens")
     positive = models.BooleanField(_("positive"))

@@ -132,7 +132,16 @@ def _copy_data(*, user: Any, party: Party, request: HttpRequest | None) -> dict[
             )
             answers = OpenedScreen(values=opened.values, error=opened.error).answers
         screens.append(
-            {"screened_at": screen.screened_at, "positive": screen.positive, "answers": answers}
+            {
+                "screened_at": screen.screened_at,
+                "positive": screen.positive,
+                # Each question as the person was asked it, not the code it is stored under.
+                "answers": [
+                    {"question": str(text), "answer": bool(answers[code])}
+                    for code, text in SafetyScreen.QUESTION_TEXTS.items()
+                    if code in answers
+                ],
+            }
         )
     attended = CounselingSession.objects.filter(case=case, status=CounselingSession.Status.HELD)
     sessions = [

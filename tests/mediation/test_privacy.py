@@ -114,13 +114,15 @@ def test_a_copy_holds_the_persons_data_and_not_the_other_spouses(supervisor, cou
     data = json.loads(raw)
     assert data["identity"]["name"] == "张秘密"
     assert data["identity"]["id_number"] == WIFE_ID
-    assert data["screening"][0]["answers"]["afraid"] is True
+    assert {"question": "您是否害怕对方？", "answer": True} in data["screening"][0]["answers"]
     assert data["sessions"]
     assert data["consents"][0]["text"]
     text = pdf_text(pdf)
     assert "张秘密" in text
     assert WIFE_ID in text
     assert "保密协议" in text
+    assert "您是否害怕对方？：是" in text.replace("\n", "")
+    assert "afraid" not in text
     for other in ("李某某", HUSBAND_ID, "13900002222", "双方愿意再谈"):
         assert other not in raw.decode()
         assert other not in text
