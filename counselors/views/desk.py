@@ -1,9 +1,9 @@
 """The office's pages: the supervisor's desk (caseloads, unassigned and overdue cases, who is on
-duty), the office's month roster, the day and week calendars of a counsellor and of a room, and
-the request for more duty. Thin: reach (access.py), selectors, a service, response.
+duty), the office's month roster and the request for more duty. Thin: reach (access.py),
+selectors, a service, response.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,10 +21,10 @@ from mediation import services as core_services
 from mediation.calendar import next_month, previous_month
 from mediation.models import Case, OfficialCalendarYear, Room, User
 
-from . import access, planner, selectors
-from .forms import parse_month
-from .models import Duty
-from .services import extra_duty
+from .. import access, planner, selectors
+from ..forms import parse_month
+from ..models import Duty
+from ..services import extra_duty
 
 DESK_ROWS = 10
 
@@ -37,10 +37,6 @@ def _desk_office(request):
     code = request.GET.get("office")
     office = core_access.office_for(request.user, code) if code else offices[0]
     return office, offices
-
-
-def _week_of(day: date) -> date:
-    return planner.week_start(day)
 
 
 @never_cache
@@ -65,7 +61,7 @@ def desk(request):
         case.names = names.get(case.pk, "")
     for row in overdue:
         row.names = names.get(row.case.pk, "")
-    monday = _week_of(today)
+    monday = planner.week_start(today)
     week = selectors.office_week(office, monday, monday + timedelta(days=6))
     leaving = {
         user.pk
@@ -140,87 +136,6 @@ def office_roster(request, code: str):
             "calendar_known": calendar.knows(month.year),
             "rooms": Room.objects.filter(office=office, active=True),
         },
-    )
-
-
-def _calendar_days(request) -> tuple[str, date, list[date]]:
-    view = "day" if request.GET.get("view") == "day" else "week"
-    try:
-        day = date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = timezone.localdate()
-    if view == "day":
-        return view, day, [day]
-    monday = _week_of(day)
-    return view, day, [monday + timedelta(days=i) for i in range(7)]
-
-
-def _calendar(request, *, title, office, duties, sessions, subject, **context):
-    view, day, days = _calendar_days(request)
-    visible = set(
-        Case.objects.visible_to(request.user)
-        .filter(pk__in={session.case_id for session in sessions})
-        .values_list("pk", flat=True)
-    )
-    calendar = selectors.calendar_grid(
-        days, duties, sessions, visible_cases=visible, with_office=subject == "counselor"
-    )
-    step = timedelta(days=1 if view == "day" else 7)
-    return render(
-        request,
-        "counselors/calendar.html",
-        {
-            "title": title,
-            "office": office,
-            "view": view,
-            "day": day,
-            "days": days,
-            "calendar": calendar,
-            "previous": day - step,
-            "next": day + step,
-            "subject": subject,
-            "today": timezone.localdate(),
-            **context,
-        },
-    )
-
-
-def counselor_calendar(request, user_id: int):
-    """A counsellor's duty and sessions, by day or week, printable."""
-    profile = access.profile_for_calendar(request.user, user_id)
-    _view, _day, days = _calendar_days(request)
-    duties = selectors.with_people(
-        Duty.objects.published().filter(counselor=profile, day__gte=days[0], day__lte=days[-1])
-    )
-    sessions = selectors.sessions_between(days[0], days[-1], lead_counselor=profile.user)
-    return _calendar(
-        request,
-        title=_("Calendar of %(name)s") % {"name": profile.display_name},
-        office=profile.home_office,
-        duties=duties,
-        sessions=sessions,
-        subject="counselor",
-        profile=profile,
-    )
-
-
-def room_calendar(request, room_id: int):
-    """A room's booked sessions and the office's duty, by day or week, printable for the wall."""
-    room = access.room_for(request.user, room_id)
-    _view, _day, days = _calendar_days(request)
-    duties = selectors.with_people(
-        Duty.objects.published().filter(office=room.office, day__gte=days[0], day__lte=days[-1])
-    )
-    sessions = selectors.sessions_between(days[0], days[-1], booked_room=room)
-    return _calendar(
-        request,
-        title=_("Calendar of %(room)s, %(office)s")
-        % {"room": room.name, "office": room.office.display_name},
-        office=room.office,
-        duties=duties,
-        sessions=sessions,
-        subject="room",
-        room=room,
     )
 
 
