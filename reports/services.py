@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -211,7 +211,7 @@ def _give_back_number(report: MonthlyReport) -> None:
             report.save(update_fields=["number_year", "number_seq", "number"])
 
 
-def _same_report(report: MonthlyReport):
+def _same_report(report: MonthlyReport) -> QuerySet[MonthlyReport]:
     return MonthlyReport.objects.filter(
         kind=report.kind,
         month=report.month,

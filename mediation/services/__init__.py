@@ -30,7 +30,7 @@ from .follow_ups import (
     record_satisfaction,
     schedule_follow_ups,
 )
-from .notes import NOTE_MAX_CHARS, StaleNote, add_addendum, save_note, sign_note
+from .notes import StaleNote, add_addendum, save_note, sign_note
 from .official_calendar import (
     MAKEUP_WORKDAY_NAME,
     apply_deadlines,
@@ -75,7 +75,6 @@ __all__ = [
     "CONSENT_FLAGS",
     "FOLLOW_UP_MONTHS",
     "MAKEUP_WORKDAY_NAME",
-    "NOTE_MAX_CHARS",
     "SCREEN_QUESTIONS",
     "ClosingEffects",
     "ConsentPage",
