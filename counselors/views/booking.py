@@ -1,16 +1,18 @@
 """Booking a session of a case into a published duty slot at its office."""
 
 from datetime import date, timedelta
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation import access as core_access
 from mediation.calendar import month_start
+from mediation.http import AuthenticatedHttpRequest
 from mediation.models import Case, CounselingSession
 
 from .. import planner, selectors
@@ -33,7 +35,7 @@ def _booking_monday(value: str | None, today: date) -> date:
     return max(asked, this_week)
 
 
-def case_book(request, case_uuid):
+def case_book(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     """Book a session of a case into a published duty slot at its office, on a week grid of the
     half-days with free places, in one of the office's rooms."""
     case = core_access.case_for(request.user, case_uuid, action="view", request=request)
@@ -94,7 +96,7 @@ def case_book(request, case_uuid):
             "form": form,
             "week": week,
             "chosen": form["slot"].value(),
-            "rooms": form.fields["room"].queryset,
+            "rooms": form.rooms,
             "previous_week": monday - timedelta(days=7)
             if monday > planner.week_start(today)
             else None,

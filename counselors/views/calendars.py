@@ -2,17 +2,20 @@
 
 from datetime import date, timedelta
 
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediation.models import Case
+from mediation.http import AuthenticatedHttpRequest
+from mediation.models import Case, CounselingSession, RegistryOffice
 
 from .. import access, planner, selectors
 from ..models import Duty
 
 
-def _calendar_days(request) -> tuple[str, date, list[date]]:
+def _calendar_days(request: AuthenticatedHttpRequest) -> tuple[str, date, list[date]]:
     view = "day" if request.GET.get("view") == "day" else "week"
     try:
         day = date.fromisoformat(request.GET.get("day", ""))
@@ -24,7 +27,16 @@ def _calendar_days(request) -> tuple[str, date, list[date]]:
     return view, day, [monday + timedelta(days=i) for i in range(7)]
 
 
-def _calendar(request, *, title, office, duties, sessions, subject, **context):
+def _calendar(
+    request: AuthenticatedHttpRequest,
+    *,
+    title: str,
+    office: RegistryOffice | None,
+    duties: QuerySet[Duty],
+    sessions: list[CounselingSession],
+    subject: str,
+    **context: object,
+) -> HttpResponse:
     view, day, days = _calendar_days(request)
     visible = set(
         Case.objects.visible_to(request.user)
@@ -54,7 +66,7 @@ def _calendar(request, *, title, office, duties, sessions, subject, **context):
     )
 
 
-def counselor_calendar(request, user_id: int):
+def counselor_calendar(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     """A counsellor's duty and sessions, by day or week, printable."""
     profile = access.profile_for_calendar(request.user, user_id)
     _view, _day, days = _calendar_days(request)
@@ -73,7 +85,7 @@ def counselor_calendar(request, user_id: int):
     )
 
 
-def room_calendar(request, room_id: int):
+def room_calendar(request: AuthenticatedHttpRequest, room_id: int) -> HttpResponse:
     """A room's booked sessions and the office's duty, by day or week, printable for the wall."""
     room = access.room_for(request.user, room_id)
     _view, _day, days = _calendar_days(request)

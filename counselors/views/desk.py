@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,8 @@ from mediation import access as core_access
 from mediation import selectors as core_selectors
 from mediation import services as core_services
 from mediation.calendar import next_month, previous_month
-from mediation.models import Case, OfficialCalendarYear, Room, User
+from mediation.http import AuthenticatedHttpRequest
+from mediation.models import Case, OfficialCalendarYear, RegistryOffice, Room, User
 
 from .. import access, planner, selectors
 from ..forms import parse_month
@@ -29,7 +30,9 @@ from ..services import extra_duty
 DESK_ROWS = 10
 
 
-def _desk_office(request):
+def _desk_office(
+    request: AuthenticatedHttpRequest,
+) -> tuple[RegistryOffice, list[RegistryOffice]]:
     core_access.require(request.user, access.SUPERVISE)
     offices = list(core_access.offices_for(request.user))
     if not offices:
@@ -40,7 +43,7 @@ def _desk_office(request):
 
 
 @never_cache
-def desk(request):
+def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The supervisor's landing page: the office's caseloads, unassigned and overdue cases,
     who is on duty today and this week, with the way to the roster, calendars and rooms."""
     office, offices = _desk_office(request)
@@ -57,8 +60,6 @@ def desk(request):
         cases=unassigned_rows + [row.case for row in overdue],
         request=request,
     )
-    for case in unassigned_rows:
-        case.names = names.get(case.pk, "")
     for row in overdue:
         row.names = names.get(row.case.pk, "")
     monday = planner.week_start(today)
@@ -79,6 +80,7 @@ def desk(request):
             "caseloads": [(load, duties.get(load.counselor.pk, [])) for load in loads],
             "former": User.objects.filter(pk__in=leaving).order_by("full_name", "username"),
             "unassigned": unassigned_rows,
+            "names": names,
             "unassigned_total": unassigned.count(),
             "overdue": overdue,
             "overdue_total": overdue_total,
@@ -90,7 +92,7 @@ def desk(request):
 
 
 @never_cache
-def desk_overdue(request):
+def desk_overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything overdue at the office, a page at a time."""
     office, _offices = _desk_office(request)
     today = timezone.localdate()
@@ -109,7 +111,7 @@ def desk_overdue(request):
     )
 
 
-def office_roster(request, code: str):
+def office_roster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """An office's month roster for the people who work there (its supervisor and counsellors)
     and for the planners: who is on duty each half-day and what cover lacks."""
     office = access.office_for_roster(request.user, code)
@@ -140,7 +142,7 @@ def office_roster(request, code: str):
 
 
 @require_POST
-def ask_extra_duty(request, code: str):
+def ask_extra_duty(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The booking page's "ask for more duty": the civil-affairs administrators are told."""
     office = access.office_for_roster(request.user, code)
     month = parse_month(request.POST.get("month"), timezone.localdate())

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
 from mediation.calendar import month_start
+from mediation.http import AuthenticatedHttpRequest
 from mediation.models import Notice
 from mediation.services import notices
 
@@ -36,14 +37,14 @@ from ..services import (
 )
 
 
-def my_duties(request):
+def my_duties(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = access.own_profile(request.user)
     if profile is None and request.user.has_perm(access.SUPERVISE):
         # A supervisor takes no duty of their own: their duty page is their office's roster.
         office = core_access.offices_for(request.user).first()
         if office is not None:
             return redirect("counselors:office-roster", code=office.code)
-    context = {"profile": profile}
+    context: dict[str, object] = {"profile": profile}
     if profile is not None:
         today = timezone.localdate()
         context.update(
@@ -75,7 +76,7 @@ def my_duties(request):
 
 
 @require_POST
-def my_unavailability(request):
+def my_unavailability(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = access.require_own_profile(request.user)
     form = UnavailabilityForm(request.POST)
     if form.is_valid():
@@ -93,7 +94,7 @@ def my_unavailability(request):
 
 
 @require_POST
-def unavailability_delete(request, row_id: int):
+def unavailability_delete(request: AuthenticatedHttpRequest, row_id: int) -> HttpResponse:
     row = Unavailability.objects.select_related("counselor").filter(pk=row_id).first()
     if row is None:
         raise Http404
@@ -111,7 +112,7 @@ def unavailability_delete(request, row_id: int):
 
 
 @require_POST
-def feed_reset(request):
+def feed_reset(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = access.require_own_profile(request.user)
     feed_tokens.reset_feed(profile=profile, request=request)
     messages.success(
@@ -121,14 +122,14 @@ def feed_reset(request):
 
 
 @require_POST
-def notices_read(request):
+def notices_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_own_profile(request.user)
     notices.mark_notices_read(user=request.user)
     return redirect("counselors:my-duties")
 
 
 @require_POST
-def duty_digest(request):
+def duty_digest(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = access.require_own_profile(request.user)
     try:
         digests.set_duty_digest(
@@ -143,7 +144,7 @@ def duty_digest(request):
 
 @login_not_required
 @never_cache
-def duty_feed(request, token: str):
+def duty_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A counsellor's published duties as an iCalendar feed; the URL's secret is the key."""
     profile = feed_tokens.profile_for_feed_token(token)
     if profile is None:

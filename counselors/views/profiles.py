@@ -5,13 +5,14 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
+from mediation.http import AuthenticatedHttpRequest
 
 from .. import access
 from ..forms import (
@@ -32,7 +33,7 @@ from ..services import (
 from .common import add_error
 
 
-def profile_list(request):
+def profile_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_planner(request.user)
     offices = core_access.offices_for(request.user)
     profiles = (
@@ -44,7 +45,7 @@ def profile_list(request):
     return render(request, "counselors/profile_list.html", {"profiles": profiles})
 
 
-def profile_create(request):
+def profile_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_planner(request.user)
     offices = core_access.offices_for(request.user)
     form = NewProfileForm(request.POST or None, offices=offices)
@@ -61,7 +62,7 @@ def profile_create(request):
     return render(request, "counselors/profile_form.html", {"form": form})
 
 
-def _say_unavailability_saved(request, row: Unavailability) -> None:
+def _say_unavailability_saved(request: AuthenticatedHttpRequest, row: Unavailability) -> None:
     """An absence asks for a roster repair; other unavailability is simply saved."""
     if row.kind == Unavailability.Kind.ABSENCE:
         messages.warning(
@@ -73,7 +74,7 @@ def _say_unavailability_saved(request, row: Unavailability) -> None:
         messages.success(request, _("Saved."))
 
 
-def profile_detail(request, profile_id: int):
+def profile_detail(request: AuthenticatedHttpRequest, profile_id: int) -> HttpResponse:
     profile = access.profile_for_planner(request.user, profile_id)
     offices = core_access.offices_for(request.user)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -138,7 +139,7 @@ def profile_detail(request, profile_id: int):
 
 
 @require_POST
-def qualification_delete(request, qualification_id: int):
+def qualification_delete(request: AuthenticatedHttpRequest, qualification_id: int) -> HttpResponse:
     qualification = Qualification.objects.filter(pk=qualification_id).first()
     if qualification is None:
         raise Http404

@@ -3,19 +3,21 @@ worker (never inside a request), its progress, publishing it; the offices' cover
 service hours they add up to."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
-from mediation.calendar import next_month, previous_month
-from mediation.models import Notice, OfficialCalendarYear
+from mediation.calendar import OfficialCalendar, next_month, previous_month
+from mediation.http import AuthenticatedHttpRequest
+from mediation.models import Notice, OfficialCalendarYear, RegistryOffice
 
 from .. import access, selectors
 from ..forms import (
@@ -38,12 +40,15 @@ from ..services import (
 from .common import HALVES, add_error, month_url
 
 
-def _grid(roster: Roster | None, offices, month: date, calendar) -> list[selectors.GridRow]:
+def _grid(
+    roster: Roster | None,
+    offices: list[RegistryOffice],
+    month: date,
+    calendar: OfficialCalendar,
+) -> list[selectors.GridRow]:
     """One row per day; per office and half-day the names on duty and what cover lacks."""
     duties = roster.duties.all() if roster is not None else []
-    return selectors.month_grid(
-        duties, list(offices), month, calendar, selectors.coverage_rules(offices)
-    )
+    return selectors.month_grid(duties, offices, month, calendar, selectors.coverage_rules(offices))
 
 
 def _with_rows(roster: Roster | None) -> Roster | None:
@@ -60,7 +65,7 @@ def _with_rows(roster: Roster | None) -> Roster | None:
     )
 
 
-def roster(request):
+def roster(request: AuthenticatedHttpRequest) -> HttpResponse:
     cities = access.cities_for(request.user)
     city = access.city_for(request.user, request.GET.get("city"), cities)
     today = timezone.localdate()
@@ -76,7 +81,11 @@ def roster(request):
     show_draft = draft is not None and draft.usable and request.GET.get("show") != "published"
     shown = _with_rows(draft if show_draft else published)
     calendar = OfficialCalendarYear.objects.calendar(years=[month.year])
-    changes = publishing.roster_changes(draft, published) if show_draft and published else []
+    changes = (
+        publishing.roster_changes(draft, published)
+        if show_draft and draft is not None and published is not None
+        else []
+    )
     touched = sorted({change.counselor.display_name for change in changes})
     return render(
         request,
@@ -104,7 +113,7 @@ def roster(request):
     )
 
 
-def roster_status(request, roster_id: int):
+def roster_status(request: AuthenticatedHttpRequest, roster_id: int) -> HttpResponse:
     """The progress of a draft, polled by htmx; a finished draft reloads the page."""
     access.require_planner(request.user)
     draft = Roster.objects.filter(pk=roster_id).first()
@@ -117,7 +126,7 @@ def roster_status(request, roster_id: int):
 
 
 @require_POST
-def roster_plan(request):
+def roster_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     city = access.city_for(request.user, request.POST.get("city"))
     month = parse_month(request.POST.get("month"), timezone.localdate())
     form = PlanForm(request.POST, city=city)
@@ -139,7 +148,7 @@ def roster_plan(request):
 
 
 @require_POST
-def roster_repair(request):
+def roster_repair(request: AuthenticatedHttpRequest) -> HttpResponse:
     city = access.city_for(request.user, request.POST.get("city"))
     month = parse_month(request.POST.get("month"), timezone.localdate())
     form = RepairForm(request.POST)
@@ -162,7 +171,7 @@ def roster_repair(request):
 
 
 @require_POST
-def roster_publish(request, roster_id: int):
+def roster_publish(request: AuthenticatedHttpRequest, roster_id: int) -> HttpResponse:
     access.require_planner(request.user)
     draft = Roster.objects.filter(pk=roster_id).first()
     if draft is None or draft.city not in access.cities_for(request.user):
@@ -176,7 +185,7 @@ def roster_publish(request, roster_id: int):
     return redirect(month_url("counselors:roster", draft.city, draft.month))
 
 
-def coverage(request):
+def coverage(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_planner(request.user)
     offices = list(core_access.offices_for(request.user))
     rules = {rule.office_id: rule for rule in CoverageRule.objects.filter(office__in=offices)}
@@ -199,12 +208,12 @@ def coverage(request):
     return render(request, "counselors/coverage_rules.html", {"forms": forms})
 
 
-def service_hours(request):
+def service_hours(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_planner(request.user)
     month = parse_month(request.GET.get("month"), timezone.localdate())
     offices = core_access.offices_for(request.user)
     rows = selectors.service_hours(offices, month, month)
-    totals: dict[str, dict] = {}
+    totals: dict[str, dict[str, Any]] = {}
     for row in rows:
         total = totals.setdefault(
             row.organisation,

@@ -3,11 +3,13 @@ cover and decides."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
+from mediation.http import AuthenticatedHttpRequest
 
 from .. import access
 from ..forms import (
@@ -23,7 +25,7 @@ from ..services import (
 from .common import add_error
 
 
-def swap_create(request, duty_id: int):
+def swap_create(request: AuthenticatedHttpRequest, duty_id: int) -> HttpResponse:
     profile = access.require_own_profile(request.user)
     duty = access.own_duty(profile, duty_id)
     form = SwapForm(request.POST or None, duty=duty)
@@ -41,7 +43,7 @@ def swap_create(request, duty_id: int):
 
 
 @require_POST
-def swap_answer(request, swap_id: int):
+def swap_answer(request: AuthenticatedHttpRequest, swap_id: int) -> HttpResponse:
     profile = access.require_own_profile(request.user)
     swap = access.swap_for_counselor(profile, swap_id)
     try:
@@ -54,7 +56,7 @@ def swap_answer(request, swap_id: int):
 
 
 @require_POST
-def swap_withdraw(request, swap_id: int):
+def swap_withdraw(request: AuthenticatedHttpRequest, swap_id: int) -> HttpResponse:
     profile = access.require_own_profile(request.user)
     swap = access.swap_for_counselor(profile, swap_id)
     try:
@@ -64,7 +66,7 @@ def swap_withdraw(request, swap_id: int):
     return redirect("counselors:my-duties")
 
 
-def swap_list(request):
+def swap_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_planner(request.user)
     offices = core_access.offices_for(request.user)
     swap_requests = (
@@ -82,7 +84,7 @@ def swap_list(request):
 
 
 @require_POST
-def swap_decide(request, swap_id: int):
+def swap_decide(request: AuthenticatedHttpRequest, swap_id: int) -> HttpResponse:
     """Reject from the list; approving goes through the review page, which shows the cover."""
     swap = access.swap_for_planner(request.user, swap_id)
     if request.POST.get("approve") == "1":
@@ -96,7 +98,7 @@ def swap_decide(request, swap_id: int):
     return redirect("counselors:swap-list")
 
 
-def swap_review(request, swap_id: int):
+def swap_review(request: AuthenticatedHttpRequest, swap_id: int) -> HttpResponse:
     """What approving the swap does to the offices' cover, and the approval itself: with an
     explicit override and its reason when it would leave a half-day worse covered."""
     swap = access.swap_for_planner(request.user, swap_id)

@@ -214,9 +214,7 @@ def _subject_gone(message: SmsMessage, now: datetime) -> str:
     return ""
 
 
-def _finish(
-    message: SmsMessage, status: str, reason: str = "", **fields: str | datetime
-) -> SmsMessage:
+def _finish(message: SmsMessage, status: str, reason: str = "", **fields: object) -> SmsMessage:
     message.status, message.reason, message.status_at = status, reason, timezone.now()
     for name, value in fields.items():
         setattr(message, name, value)

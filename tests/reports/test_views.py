@@ -7,6 +7,7 @@ import uuid
 import zipfile
 from datetime import date
 from http import HTTPStatus
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -109,7 +110,7 @@ def _arguments(pattern: URLPattern, values: dict[str, list]) -> list[dict]:
     names = list(converters)
     if not names:
         return [{}]
-    choices = [{}]
+    choices: list[dict[str, Any]] = [{}]
     for name in names:
         kind = type(converters[name]).__name__
         options = values.get(kind, values["StringConverter"])
