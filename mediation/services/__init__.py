@@ -30,6 +30,7 @@ from .follow_ups import (
     record_satisfaction,
     schedule_follow_ups,
 )
+from .masked_names import read_masked_names
 from .notes import StaleNote, add_addendum, save_note, sign_note
 from .official_calendar import (
     MAKEUP_WORKDAY_NAME,
@@ -57,7 +58,6 @@ from .sealed_reads import (
     OpenedNote,
     OpenedScreen,
     SealedAnswers,
-    read_masked_names,
     read_note,
     read_party_identity,
     read_party_names,
