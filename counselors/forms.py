@@ -1,20 +1,27 @@
 """Forms of the duty app: input checks and crispy layouts only; the rules live in services/.
 May import models and mediation's models."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import overload
+from typing import TYPE_CHECKING, Any, overload
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mediation import formats
 from mediation.calendar import month_start
-from mediation.models import RegistryOffice, Room, User
+from mediation.models import Case, RegistryOffice, Room, User
 
 from .models import CounselorProfile, CoverageRule, Duty, HalfDay, Qualification, Unavailability
+
+if TYPE_CHECKING:  # forms import no service; the booking slot's type only, for mypy
+    from django_stubs_ext import StrOrPromise
+
+    from .services.booking import BookingSlot, Taken
 
 # The browser's date picker reads and writes ISO dates.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -48,7 +55,7 @@ class PlanForm(_Crispy, forms.Form):
         help_text=_("Leave all unticked to plan every office of the city."),
     )
 
-    def __init__(self, *args, city: str, **kwargs) -> None:
+    def __init__(self, *args: Any, city: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["offices"].queryset = RegistryOffice.objects.filter(city=city)
         self._crispy()
@@ -61,7 +68,7 @@ class RepairForm(_Crispy, forms.Form):
         help_text=_("Duties before this day stay as published."),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._crispy()
 
@@ -75,7 +82,7 @@ class UnavailabilityForm(_Crispy, forms.ModelForm):
             "end": DATE_INPUT,
         }
 
-    def __init__(self, *args, administrator: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, administrator: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["half_day"].choices = [("", _("whole day")), *HalfDay.choices]
         if not administrator:
@@ -103,7 +110,7 @@ class ProfileForm(_Crispy, forms.ModelForm):
         ]
         widgets = {"offices": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, offices, **kwargs) -> None:
+    def __init__(self, *args: Any, offices: QuerySet[RegistryOffice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["offices"].queryset = offices
         self.fields["home_office"].queryset = offices
@@ -116,7 +123,7 @@ class NewProfileForm(ProfileForm):
     class Meta(ProfileForm.Meta):
         fields = ["user", *ProfileForm.Meta.fields]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(
             groups__name__in=["counselor", "supervisor"], counselor_profile=None
@@ -129,7 +136,7 @@ class QualificationForm(_Crispy, forms.ModelForm):
         fields = ["kind", "name", "certificate_number", "expires_on"]
         widgets = {"expires_on": DATE_INPUT}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._crispy()
 
@@ -139,7 +146,7 @@ class CoverageRuleForm(_Crispy, forms.ModelForm):
         model = CoverageRule
         fields = ["needed_am", "needed_pm", "qualified_required", "room_capacity"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._crispy()
 
@@ -155,7 +162,7 @@ class SwapForm(_Crispy, forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
-    def __init__(self, *args, duty: Duty, **kwargs) -> None:
+    def __init__(self, *args: Any, duty: Duty, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["colleague"].queryset = (
             CounselorProfile.objects.filter(offices=duty.office_id, in_rotation=True)
@@ -206,7 +213,7 @@ class SlotField(forms.ChoiceField):
 
     default_error_messages = {"taken": _("This time slot is already booked.")}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.taken: set[tuple[int, datetime]] = set()
 
@@ -230,7 +237,15 @@ class DutyBookingForm(_Crispy, forms.Form):
         label=_("Room"), queryset=Room.objects.none(), widget=forms.RadioSelect, empty_label=None
     )
 
-    def __init__(self, *args, slots, taken, case, kinds, **kwargs) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        slots: "Sequence[BookingSlot]",
+        taken: "Taken",
+        case: Case,
+        kinds: "Sequence[tuple[str, StrOrPromise]]",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = [
             (slot_value(slot.duty.counselor.user_id, slot.starts_at), slot_label(slot))
@@ -242,7 +257,8 @@ class DutyBookingForm(_Crispy, forms.Form):
             (party.position, party.label) for party in case.parties.all()
         ]
         self.fields["party"].widget.attrs["class"] = "form-select"
-        self.fields["room"].queryset = Room.objects.filter(office=case.office, active=True)
+        self.rooms = Room.objects.filter(office=case.office, active=True)
+        self.fields["room"].queryset = self.rooms
         self._crispy()
 
     def clean(self):
@@ -271,6 +287,6 @@ class SwapApprovalForm(_Crispy, forms.Form):
         label=_("Why approve it anyway"), max_length=200, required=False
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._crispy()

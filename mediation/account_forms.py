@@ -4,6 +4,8 @@
 May import models and roles.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +52,7 @@ class CodeForm(forms.Form):
 
 
 class EnrolmentCodeForm(CodeForm):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].label = _("The six digits your app shows now")
         self.fields["code"].widget.attrs["inputmode"] = "numeric"
@@ -94,7 +96,7 @@ class AccountFilterForm(forms.Form):
     )
     active = forms.ChoiceField(label=_("Status"), choices=ACTIVE_CHOICES, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [
             ("", _("All roles")),
@@ -151,7 +153,7 @@ class GrantForm(ReasonForm):
 
     field_order = ["roles", "offices", "reason"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["roles"].choices = role_choices()
 

@@ -19,16 +19,16 @@ refuses it if any rule is broken.
 import json
 import random
 import time as clock_time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Model, OuterRef, Q
 from django.utils import timezone
 
 from . import audit, audit_verify, clock, demo, keyring, sealing, services
-from .calendar import add_months, month_days
+from .calendar import OfficialCalendar, add_months, month_days
 from .models import (
     AuditEvent,
     Case,
@@ -105,7 +105,7 @@ class RuleBroken(RuntimeError):
 class Planner:
     """Free session slots: a counsellor and a room are never booked twice for the same time."""
 
-    calendar: object
+    calendar: OfficialCalendar
     rng: random.Random
     counselor_busy: set = field(default_factory=set)
     room_busy: set = field(default_factory=set)
@@ -139,12 +139,19 @@ def _require(condition: bool, message: str) -> None:
         raise RuleBroken(message)
 
 
+def _cooling_off_end(case: Case) -> date:
+    """Every divorce application of the pilot has its deadlines from the clock."""
+    if case.cooling_off_ends_on is None:
+        raise RuleBroken(f"{case.number}: no cooling-off period")
+    return case.cooling_off_ends_on
+
+
 @dataclass
 class Ledger:
     """The rows of the pilot and their audit events, made in memory under the services' rules
     (each method names the service it stands for), then written in bulk (`write`)."""
 
-    calendar: object
+    calendar: OfficialCalendar
     now: datetime = field(default_factory=timezone.now)
     cases: list[Case] = field(default_factory=list)
     parties: list[Party] = field(default_factory=list)
@@ -406,7 +413,7 @@ class Ledger:
         """Everything in one transaction, table by table, then the audit events chained on."""
         keyring.ring().active_audit_key()  # no audit key, no events: fail before writing
         with transaction.atomic():
-            steps = [
+            steps: list[tuple[str, type[Model], Sequence[Model]]] = [
                 ("cases", Case, self.cases),
                 ("parties", Party, self.parties),
                 ("assignments", CaseAssignment, self.assignments),
@@ -419,7 +426,7 @@ class Ledger:
                 ("satisfaction answers", Satisfaction, self.satisfaction),
             ]
             for label, model, rows in steps:
-                model.objects.bulk_create(rows, batch_size=500)
+                model._default_manager.bulk_create(rows, batch_size=500)
                 progress(f"  {len(rows):>5} {label}")
             for (office_id, year), last in self.sequences.items():
                 counter, _made = CaseNumberCounter.objects.get_or_create(
@@ -600,7 +607,7 @@ class Pilot:
         counselled = case.counselling_offered and self.rng.random() < COUNSELLED[kind]
         if decided_on is None:
             decided_on = self.decided_by_the_clock(case, kind)
-        session_last = min(decided_on, case.cooling_off_ends_on) - timedelta(days=1)
+        session_last = min(decided_on, _cooling_off_end(case)) - timedelta(days=1)
         if kind == "referred":
             self.consent(case, counselor, parties[:1], follow_up=False)
             self.screen(case, parties[0], counselor, received_on, positive=True)
@@ -740,7 +747,7 @@ class Pilot:
         self.ledger.finish_case(case=case, by=counselor)
 
     def plan(self) -> list[tuple[str, str, int | None]]:
-        plan = []
+        plan: list[tuple[str, str, int | None]] = []
         for code, months in RECONCILED.items():
             for month, n in zip(MONTHS, months, strict=True):
                 plan += [("reconciled", code, month)] * n
@@ -755,7 +762,7 @@ class Pilot:
         start = clock_time.perf_counter()
         plan = self.plan()
         for done, (kind, code, month) in enumerate(plan, start=1):
-            if kind == "reconciled":
+            if kind == "reconciled" and month is not None:
                 self.reconciled(code, month)
             elif kind == "premarital":
                 self.family_case(code, Port.MARRIAGE)
@@ -789,6 +796,8 @@ def check_rules() -> None:
     _require(outcomes.count() == divorces.count(), "a divorce case without its one outcome")
     for outcome in outcomes.iterator():
         case = outcome.case
+        if case.received_on is None:
+            raise RuleBroken(f"{case.number}: a divorce case without its received day")
         deadlines = clock.deadlines(case.received_on, calendar)
         _require(
             (case.cooling_off_ends_on, case.certificate_window_ends_on)
@@ -798,7 +807,7 @@ def check_rules() -> None:
         window = clock.window_for(outcome.kind, deadlines)
         if window is None:  # declined, referred: the law gives no date, the application does
             window = clock.LegalWindow(
-                outcome.kind, case.received_on, case.certificate_window_ends_on, False
+                outcome.kind, case.received_on, deadlines.certificate_window_ends_on, False
             )
         _require(window.contains(outcome.decided_on), f"{case.number}: outcome date")
     sessions = CounselingSession.objects.filter(case__in=pilot)

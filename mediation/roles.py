@@ -59,7 +59,8 @@ def roles_of(user) -> list[Role]:
         return []
     cached = getattr(user, "_tongxin_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
+        # From the groups a list prefetched, else one query.
+        names = {group.name for group in user.groups.all()}
         cached = [role for role in Role if role.value in names]
         user._tongxin_roles = cached
     return cached

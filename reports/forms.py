@@ -5,6 +5,7 @@ May import reports' periods, mediation's calendar and RegistryOffice, crispy-for
 
 import re
 from datetime import date
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -75,7 +76,7 @@ class DashboardForm(forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -130,7 +131,7 @@ class ReportRequestForm(forms.Form):
         to_field_name="code",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -22,8 +22,8 @@ from mediation.calendar import add_months, month_start, months_between
 from mediation.models import RegistryOffice
 
 from . import periods, rollup
+from .figure_types import ALL, Column, Group
 from .figures import (
-    ALL,
     APPLICATIONS,
     EDUCATIONS,
     FOLLOW_UPS,
@@ -37,8 +37,6 @@ from .figures import (
     SERVICE_HOURS,
     SEXES,
     SUM_LABELS,
-    Column,
-    Group,
 )
 from .periods import Kind, Period
 from .tables import Cell, OfficeRef, Publication, RateValue, Table, hours_table

@@ -5,7 +5,7 @@ One grouped query per kind of record; each row is attributed to one office and o
 month the figure's definition names), so a period is the sum of its months.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -31,7 +31,7 @@ from mediation.models import (
 )
 from mediation.models.cases import SERVICE_COLUMNS
 
-from .figures import Counts
+from .figure_types import Counts
 
 Row = dict[str, Any]
 
@@ -134,7 +134,8 @@ def _sessions(counts: Counts, window: Window) -> None:
 def _services(counts: Counts, window: Window) -> None:
     """A session may deliver several services: one count per service column that is set."""
     columns = {str(service): column for service, column in SERVICE_COLUMNS.items()}
-    rows = (
+    # One count per service, under keys made from the service names: rows read as mappings.
+    rows: Iterable[Mapping[str, Any]] = (
         _held(window)
         .annotate(month=TruncMonth("starts_at"))
         .values("office_id", "month")

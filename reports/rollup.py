@@ -17,7 +17,7 @@ from django.utils import timezone
 from mediation.calendar import add_months, month_start, next_month
 from mediation.models import AuditChainHead, AuditEvent, Case, RegistryOffice
 
-from .figures import Counts
+from .figure_types import Counts
 from .models import MonthlyFigure, RollupState
 from .queries import monthly_counts
 

@@ -15,7 +15,8 @@ from datetime import date
 from counselors.selectors import ServiceHours
 from mediation.calendar import months_between
 
-from .figures import ALL, RATES, SERVICE_HOURS, SUMS, Column, Counts, Group, Rate
+from .figure_types import ALL, Column, Counts, Group, Rate
+from .figures import RATES, SERVICE_HOURS, SUMS
 from .suppression import Relation, State, display, suppress
 
 Period = tuple[date, date]
@@ -210,8 +211,9 @@ class Publication:
     ) -> Table:
         """A two-way table for all offices: `rows` and `columns` are (key, label) pairs and the
         figure of a cell is f"{group.key}.{column}.{row}"; margins are sums of the SUMS."""
-        header = tuple(Column(f"{group.key}.{c}", label) for c, label in columns)
-        header += (group.total,)
+        if group.total is None:
+            raise ValueError(f"{group.key}: a cross table needs the group's total column")
+        header = (*(Column(f"{group.key}.{c}", label) for c, label in columns), group.total)
         table = Table(key, title, [(group, header)], row_heading=row_heading)
         for row_key, label in rows:
             cells = [self.cell(f"{group.key}.{c}.{row_key}", ALL, period) for c, _ in columns]

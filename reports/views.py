@@ -5,9 +5,11 @@ crypto.
 Thin views: permission (404 for everyone else), form, build or service, response.
 """
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from mediation import access
 from mediation.calendar import previous_month
+from mediation.http import AuthenticatedHttpRequest
 from mediation.models import RegistryOffice
 from mediation.roles import Role, roles_of
 
@@ -27,7 +30,7 @@ from .tasks import generate_monthly_report
 PERMISSION = "mediation.view_statistics"
 
 
-def _dashboard_page(request):
+def _dashboard_page(request: AuthenticatedHttpRequest) -> tuple[DashboardForm, pages.Page | None]:
     form = DashboardForm(request.GET)
     if not form.is_valid():
         return form, None
@@ -35,12 +38,14 @@ def _dashboard_page(request):
     return form, pages.build(data["offices"], data["period"])
 
 
-def _preset_links(request, page) -> list[dict]:
+def _preset_links(
+    request: AuthenticatedHttpRequest, page: pages.Page | None
+) -> list[dict[str, object]]:
     """上月 / 本季度 / 本年 / 自开设以来, for the offices chosen; the one shown is marked."""
     today = timezone.localdate()
     opened = page.opened if page else today
     codes = request.GET.getlist("offices")
-    links = []
+    links: list[dict[str, object]] = []
     for preset, label in periods.PRESET_LABELS.items():
         period = periods.preset(preset, today, opened)
         query = "&".join([f"preset={preset.value}", *(f"offices={code}" for code in codes)])
@@ -50,10 +55,10 @@ def _preset_links(request, page) -> list[dict]:
     return links
 
 
-def dashboard(request):
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, PERMISSION)
     form, page = _dashboard_page(request)
-    context = {
+    context: dict[str, object] = {
         "form": form,
         "page": page,
         "groups": GROUPS,
@@ -87,7 +92,7 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", context)
 
 
-def dashboard_export(request, fmt: str):
+def dashboard_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     access.require(request.user, PERMISSION)
     _form, page = _dashboard_page(request)
     if page is None:
@@ -119,41 +124,39 @@ def dashboard_export(request, fmt: str):
     return response
 
 
-def _labelled(reports):
-    """Office names for the archive rows, from one query."""
+def _office_labels(reports: list[MonthlyReport]) -> dict[int, str]:
+    """The offices' names of each report (by its id, for the `lookup` filter), from one query."""
     names = dict(RegistryOffice.objects.values_list("code", "name"))
-    for report in reports:
-        report.office_labels = "、".join(names.get(c, c) for c in report.office_codes_list)
-    return reports
+    return {
+        report.pk: "、".join(names.get(c, c) for c in report.office_codes_list)
+        for report in reports
+    }
 
 
-def _archive():
-    return _labelled(
-        list(
-            MonthlyReport.objects.select_related("made_by", "superseded_by").order_by(
-                "-made_at", "-pk"
-            )[:200]
-        )
+def _report_list(
+    request: AuthenticatedHttpRequest, form: ReportRequestForm, status: int = 200
+) -> HttpResponse:
+    reports = list(
+        MonthlyReport.objects.select_related("made_by", "superseded_by").order_by(
+            "-made_at", "-pk"
+        )[:200]
     )
-
-
-def _report_list(request, form, status=200):
     return render(
         request,
         "reports/report_list.html",
-        {"reports": _archive(), "form": form},
+        {"reports": reports, "labels": _office_labels(reports), "form": form},
         status=status,
     )
 
 
-def report_list(request):
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, PERMISSION)
     form = ReportRequestForm(initial={"month": month_value(previous_month(timezone.localdate()))})
     return _report_list(request, form)
 
 
 @require_POST
-def report_create(request):
+def report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Make a draft and show it: it is archived only once someone confirms it."""
     access.require(request.user, PERMISSION)
     form = ReportRequestForm(request.POST)
@@ -171,7 +174,7 @@ def report_create(request):
     return _report_list(request, form, status=400)
 
 
-def _report(report_id, **filters):
+def _report(report_id: UUID, **filters: str) -> MonthlyReport:
     return get_object_or_404(
         MonthlyReport.objects.select_related("made_by", "confirmed_by", "superseded_by"),
         uuid=report_id,
@@ -179,19 +182,23 @@ def _report(report_id, **filters):
     )
 
 
-def report_detail(request, report_id):
+def report_detail(request: AuthenticatedHttpRequest, report_id: UUID) -> HttpResponse:
     """One report: a draft to preview and confirm, or an archived one with its number and
     checksum (the page the printed report names for checking the file)."""
     access.require(request.user, PERMISSION)
-    report = _labelled([_report(report_id)])[0]
+    report = _report(report_id)
     return render(
         request,
         "reports/report_detail.html",
-        {"report": report, "supersedes": list(report.supersedes.all())},
+        {
+            "report": report,
+            "labels": _office_labels([report]),
+            "supersedes": list(report.supersedes.all()),
+        },
     )
 
 
-def report_preview(request, report_id):
+def report_preview(request: AuthenticatedHttpRequest, report_id: UUID) -> HttpResponse:
     access.require(request.user, PERMISSION)
     report = _report(report_id, status=MonthlyReport.Status.DRAFT)
     body = services.preview_report(report=report, user=request.user, request=request)
@@ -202,7 +209,7 @@ def report_preview(request, report_id):
 
 
 @require_POST
-def report_confirm(request, report_id):
+def report_confirm(request: AuthenticatedHttpRequest, report_id: UUID) -> HttpResponse:
     """The person signed in confirms the draft: it is numbered, rendered and archived in the
     background, and the archive shows its progress."""
     access.require(request.user, PERMISSION)
@@ -217,15 +224,17 @@ def report_confirm(request, report_id):
     return redirect("reports:report-list")
 
 
-def report_status(request, report_id):
+def report_status(request: AuthenticatedHttpRequest, report_id: UUID) -> HttpResponse:
     access.require(request.user, PERMISSION)
     report = _report(report_id)
     return render(
-        request, "reports/report_list.html#report-row", {"report": _labelled([report])[0]}
+        request,
+        "reports/report_list.html#report-row",
+        {"report": report, "labels": _office_labels([report])},
     )
 
 
-def report_download(request, report_id):
+def report_download(request: AuthenticatedHttpRequest, report_id: UUID) -> HttpResponseBase:
     access.require(request.user, PERMISSION)
     report = get_object_or_404(MonthlyReport, uuid=report_id, status=MonthlyReport.Status.DONE)
     path = services.download_report(report=report, user=request.user, request=request)

@@ -220,7 +220,7 @@ class BookingWeek:
 
 def _room_busy(office: RegistryOffice, start: datetime, end: datetime) -> dict[datetime, int]:
     """How many of the office's rooms are taken at each session start between start and end."""
-    taken: dict[datetime, set] = defaultdict(set)
+    taken: dict[datetime, set[int | str]] = defaultdict(set)
     rows = CounselingSession.objects.filter(
         ACTIVE_SESSION, office=office, starts_at__gte=start, starts_at__lt=end
     ).values_list("starts_at", "booked_room_id", "room")

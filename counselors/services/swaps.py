@@ -5,6 +5,7 @@ step audited. May import models, coverage, publishing, mediation.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +20,9 @@ from mediation.services.notices import notify
 
 from .. import coverage, planner
 from ..models import CounselorProfile, CoverageRule, Duty, Roster, SwapRequest, Unavailability
+
+# A half-day at an office: (office id, day, half-day).
+Slot = tuple[int, date, str]
 
 
 def _limit_problems(*, profile: CounselorProfile, duty: Duty, leaving: Duty | None) -> list[str]:
@@ -271,8 +275,8 @@ def swap_coverage(swap: SwapRequest) -> list[CoverageWarning]:
     def person(profile: CounselorProfile) -> coverage.OnDuty:
         return coverage.OnDuty(profile.display_name, until[profile.pk])
 
-    before: dict[tuple, list[coverage.OnDuty]] = {slot: [] for slot in slots}
-    after: dict[tuple, list[coverage.OnDuty]] = {slot: [] for slot in slots}
+    before: dict[Slot, list[coverage.OnDuty]] = {slot: [] for slot in slots}
+    after: dict[Slot, list[coverage.OnDuty]] = {slot: [] for slot in slots}
     same_half = exchange is not None and (exchange.day, exchange.half_day) == (
         duty.day,
         duty.half_day,
@@ -282,7 +286,7 @@ def swap_coverage(swap: SwapRequest) -> list[CoverageWarning]:
         before[slot].append(person(row.counselor))
         counselor, office_id = row.counselor, row.office_id
         if row.pk == duty.pk:
-            if same_half:
+            if same_half and exchange is not None:
                 office_id = exchange.office_id
             else:
                 counselor = swap.colleague
@@ -375,7 +379,7 @@ def decide_swap(
             url=reverse("counselors:my-duties"),
             kind=NoticeKind.APPROVAL,
         )
-    details: dict = {"approved": approve}
+    details: dict[str, Any] = {"approved": approve}
     if approve and warnings:
         details.update(
             override=True,

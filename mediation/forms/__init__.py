@@ -6,9 +6,11 @@ are in this package's modules (consent, notes, attachments, outcomes), which imp
 
 import re
 from datetime import date
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -24,9 +26,11 @@ from ..models import (
     Party,
     Port,
     Referral,
+    RegistryOffice,
     SafetyScreen,
     Satisfaction,
     Service,
+    User,
 )
 from ..models.cases import CANCEL_REASONS, NO_SHOW_REASONS
 
@@ -132,7 +136,7 @@ class CalendarYearForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -255,7 +259,7 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"
 class TongxinForm(forms.Form):
     """A form with a crispy helper that leaves the <form> tag to the template."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -280,7 +284,7 @@ class CaseOpenForm(TongxinForm):
         initial=2,
     )
 
-    def __init__(self, *args, offices, **kwargs):
+    def __init__(self, *args: Any, offices: QuerySet[RegistryOffice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = offices
 
@@ -382,7 +386,7 @@ class SessionBookForm(TongxinForm):
     room = forms.CharField(label=_("Room"), max_length=30)
     lead_counselor = forms.ModelChoiceField(label=_("Counsellor"), queryset=None, empty_label=None)
 
-    def __init__(self, *args, case, counselors, **kwargs):
+    def __init__(self, *args: Any, case: Case, counselors: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = [("", "—")] + [
             (p.position, p.label) for p in case.parties.all()
@@ -431,7 +435,7 @@ class ReferralForm(TongxinForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     referred_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = [("", _("Both / the couple"))] + [
             (p.position, p.label) for p in case.parties.all()
@@ -466,7 +470,7 @@ class SatisfactionForm(TongxinForm):
         label=_("Satisfaction"), choices=Satisfaction.Rating.choices, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = [("", "—")] + [
             (p.position, p.label) for p in case.parties.all()
@@ -476,7 +480,7 @@ class SatisfactionForm(TongxinForm):
 class AssignForm(TongxinForm):
     counselor = forms.ModelChoiceField(label=_("Counsellor"), queryset=None)
 
-    def __init__(self, *args, counselors, **kwargs):
+    def __init__(self, *args: Any, counselors: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["counselor"].queryset = counselors
 
@@ -489,7 +493,7 @@ class UnassignForm(forms.Form):
         error_messages={"invalid_choice": _("This counsellor is not assigned to the case.")},
     )
 
-    def __init__(self, *args, assigned, **kwargs):
+    def __init__(self, *args: Any, assigned: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unassign"].queryset = assigned
 
@@ -499,7 +503,7 @@ class SessionCancelForm(TongxinForm):
 
     reason = forms.ChoiceField(label=_("Reason"), widget=forms.RadioSelect)
 
-    def __init__(self, *args, no_show: bool, **kwargs):
+    def __init__(self, *args: Any, no_show: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         reasons = NO_SHOW_REASONS if no_show else CANCEL_REASONS
         field = self.fields["reason"]
@@ -545,7 +549,7 @@ class CaseFilterForm(forms.Form):
         label=_("Category"), choices=[("", _("any")), *Category.choices], required=False
     )
 
-    def __init__(self, *args, counselors=None, **kwargs):
+    def __init__(self, *args: Any, counselors: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if counselors is None:
             del self.fields["counselor"]
@@ -563,7 +567,7 @@ class AuditFilterForm(forms.Form):
     )
     day = forms.DateField(label=_("Date"), required=False, widget=DATE_INPUT)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bootstrap_widgets(self)
 
@@ -603,7 +607,9 @@ class ReassignForm(TongxinForm):
         help_text=_("For example: leaves the service at the end of the month."),
     )
 
-    def __init__(self, *args, cases, counselors, **kwargs):
+    def __init__(
+        self, *args: Any, cases: QuerySet[Case], counselors: QuerySet[User], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cases"].queryset = cases
         self.fields["cases"].label_from_instance = lambda case: case.number

@@ -1,9 +1,11 @@
 """Attaching a scan to a case. May import models and the forms package's base."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Attachment
+from ..models import Attachment, Case
 from . import TongxinForm
 
 
@@ -17,7 +19,7 @@ class AttachmentForm(TongxinForm):
         error_messages={"required": _("Choose the file to attach.")},
     )
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = [("", _("Both / the couple"))] + [
             (p.position, p.label) for p in case.parties.all()

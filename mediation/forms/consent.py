@@ -1,6 +1,8 @@
 """The consent page: a yes or no per purpose per party, and each party's finger signature. May
 import models and the forms package's base."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,7 @@ class ConsentPageForm(forms.Form):
     behind a confirmation), but every answer is read, so a form sent twice lands on the records
     in force instead of being lost."""
 
-    def __init__(self, *args, parties: list[Party], **kw):
+    def __init__(self, *args: Any, parties: list[Party], **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.parties = parties
         for party in parties:

@@ -210,7 +210,7 @@ class Case(models.Model):
             return prefetched[0] if prefetched else None
         return Outcome.objects.in_force().filter(case=self).first()
 
-    def sessions_with_note_metadata(self):
+    def sessions_with_note_metadata(self) -> "models.QuerySet[CounselingSession]":
         """Sessions newest first, with their notes' author and status (never their text)."""
         from .notes import SessionNote  # noqa: PLC0415  (notes imports this module)
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ..roles import Role, roles_of
+
 
 class UserQuerySet(models.QuerySet):
     def counselors_of(self, offices) -> "UserQuerySet":
@@ -70,6 +72,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def held_roles(self) -> list[Role]:
+        """The roles this user holds (roles_of, cached on the object)."""
+        return roles_of(self)
 
     @property
     def must_change_password(self) -> bool:

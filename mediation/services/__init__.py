@@ -32,7 +32,8 @@ from .follow_ups import (
     record_satisfaction,
     schedule_follow_ups,
 )
-from .notes import NOTE_MAX_CHARS, StaleNote, add_addendum, save_note, sign_note
+from .masked_names import read_masked_names
+from .notes import StaleNote, add_addendum, save_note, sign_note
 from .official_calendar import (
     MAKEUP_WORKDAY_NAME,
     apply_deadlines,
@@ -59,7 +60,6 @@ from .sealed_reads import (
     OpenedNote,
     OpenedScreen,
     SealedAnswers,
-    read_masked_names,
     read_note,
     read_party_identity,
     read_party_names,
@@ -77,7 +77,6 @@ __all__ = [
     "CONSENT_FLAGS",
     "FOLLOW_UP_MONTHS",
     "MAKEUP_WORKDAY_NAME",
-    "NOTE_MAX_CHARS",
     "SCREEN_QUESTIONS",
     "ClosingEffects",
     "ConsentPage",

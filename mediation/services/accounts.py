@@ -8,7 +8,7 @@ their own account here: a person changes their own password through change_own_p
 """
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.utils import reset as reset_lockouts
@@ -37,7 +37,7 @@ def temporary_password() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
-def _temporary_until():
+def _temporary_until() -> datetime:
     return timezone.now() + timedelta(days=settings.TONGXIN_TEMPORARY_PASSWORD_DAYS)
 
 

@@ -5,7 +5,6 @@ recorded. May import models, access, audit, filetypes, sealing and sealed_reads.
 
 import base64
 import io
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -116,7 +115,7 @@ def attach_file(
 
 @transaction.atomic
 def read_attachment(
-    *, user: Any, attachment: Attachment, request: HttpRequest | None = None
+    *, user: User, attachment: Attachment, request: HttpRequest | None = None
 ) -> tuple[Opened, bytes]:
     """The attachment's bytes, for those who may see the case's identities (its counsellors and
     the office's supervisor); each download and each refusal is an `attachment.read` event."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -24,6 +25,7 @@ from ..models import (
     Referral,
     Satisfaction,
     SessionNote,
+    User,
 )
 from ..models.notes import NOTE_SECTION_LABELS, NOTE_SECTIONS
 from .agreements import agreed_purposes, agreements_in_force
@@ -46,7 +48,7 @@ class Document:
     pages: int
 
 
-def require_work(user: Any, case: Case) -> None:
+def require_work(user: User, case: Case) -> None:
     """Documents carry names and notes: only the case's counsellors print them (code
     not_assigned); views reach the case through the door first, so this is the second lock."""
     if not can(user, Action.WORK, case):
@@ -58,7 +60,7 @@ def require_work(user: Any, case: Case) -> None:
 @transaction.atomic
 def identities(
     *,
-    user: Any,
+    user: User,
     parties: Iterable[Party],
     fields: tuple[str, ...],
     request: HttpRequest | None = None,
@@ -75,11 +77,11 @@ def render(
     *,
     kind: str,
     case: Case,
-    user: Any,
+    user: User,
     template: str,
     context: dict[str, Any],
     request: HttpRequest | None = None,
-    obj: Any = None,
+    obj: Model | None = None,
 ) -> Document:
     """Render the document in Chinese (the registry's paper forms are Chinese whatever the
     reader's language), then record the print; nothing is recorded when rendering fails."""
@@ -106,7 +108,7 @@ def render(
     return Document(kind, f"{case.number}-{kind}.pdf", rendered.pdf, rendered.pages)
 
 
-def consent_form(*, case: Case, user: Any, request: HttpRequest | None = None) -> Document:
+def consent_form(*, case: Case, user: User, request: HttpRequest | None = None) -> Document:
     """The printable consent form: the agreements with their versions and full text, the
     parties, each purpose with the answers recorded so far, and signature lines for a wet
     signature (书面同意)."""
@@ -147,7 +149,7 @@ def _assigned_names(case: Case) -> list[str]:
 
 
 @transaction.atomic
-def _signed_notes(*, user: Any, case: Case, request: HttpRequest | None) -> list[dict[str, Any]]:
+def _signed_notes(*, user: User, case: Case, request: HttpRequest | None) -> list[dict[str, Any]]:
     """Signed notes of held sessions, oldest first, each opened (and its reading recorded);
     drafts are not the record and are not printed."""
     notes = (
@@ -174,7 +176,7 @@ def note_sections(opened: OpenedNote) -> list[tuple[str, str]]:
     ]
 
 
-def record_form(*, case: Case, user: Any, request: HttpRequest | None = None) -> Document:
+def record_form(*, case: Case, user: User, request: HttpRequest | None = None) -> Document:
     """The MZ/T 084 婚姻家庭辅导记录表 as the registry's paper form lays it out: counsellor; per
     party name, sex, marital status, years married, education, ID number, occupation, phone;
     the category; the interview notes and assessment (signed notes); the counselling result and
@@ -205,7 +207,7 @@ def record_form(*, case: Case, user: Any, request: HttpRequest | None = None) ->
 
 
 def referral_letter(
-    *, referral: Referral, user: Any, request: HttpRequest | None = None
+    *, referral: Referral, user: User, request: HttpRequest | None = None
 ) -> Document:
     """A referral letter (转介函) to the service a case was referred to, carrying only what the
     party consented to share (PIPL art. 23): name, sex, year of birth and phone of each party
@@ -238,7 +240,7 @@ def referral_letter(
     )
 
 
-def case_summary(*, case: Case, user: Any, request: HttpRequest | None = None) -> Document:
+def case_summary(*, case: Case, user: User, request: HttpRequest | None = None) -> Document:
     """A one-page summary for the counsellor: deadlines, parties and their consents, screens'
     results, sessions, the result and outcomes, referrals and follow-ups — never note text,
     screening answers or referral reasons."""

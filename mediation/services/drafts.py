@@ -2,8 +2,6 @@
 a field, offered back after an idle sign-out, discarded when the note is saved. May import
 models, audit, sealing, notes and sealed_reads."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -69,12 +67,12 @@ def save_draft(
     return draft
 
 
-def draft_for(session: CounselingSession, author: Any) -> NoteDraft | None:
+def draft_for(session: CounselingSession, author: User) -> NoteDraft | None:
     """The author's draft of this session's note, if one is waiting."""
     return NoteDraft.objects.filter(session=session, author=author).first()
 
 
-def read_draft(*, user: Any, draft: NoteDraft, request: HttpRequest | None = None) -> Opened:
+def read_draft(*, user: User, draft: NoteDraft, request: HttpRequest | None = None) -> Opened:
     """A draft is opened for its author only; each opening is a `note.draft.read` event."""
     if draft.author_id != getattr(user, "pk", None):
         return Opened(error=_("Only the author can open a draft."))

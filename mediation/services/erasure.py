@@ -14,7 +14,7 @@ no older transaction can see the old versions), so the raw files hold no trace e
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -85,7 +85,7 @@ def hold_in_force(case: Case) -> LegalHold | None:
     return LegalHold.objects.filter(case=case, lifted_at__isnull=True).first()
 
 
-def held_case_ids() -> QuerySet:
+def held_case_ids() -> "QuerySet[LegalHold, Any]":
     return LegalHold.objects.filter(lifted_at__isnull=True).values("case_id")
 
 
@@ -130,7 +130,7 @@ def lift_legal_hold(
     return hold
 
 
-def shred(rows: QuerySet) -> int:
+def shred(rows: QuerySet[Any]) -> int:
     """Destroy the data keys of these sealed rows and clear their sealed columns (the rows
     stay). Returns how many rows held a key. Tables touched are scrubbed after the commit."""
     model: type[SealedModel] = rows.model
@@ -144,7 +144,7 @@ def shred(rows: QuerySet) -> int:
     return count
 
 
-def party_rows(parties: Iterable[Party]) -> dict[str, QuerySet]:
+def party_rows(parties: Iterable[Party]) -> dict[str, QuerySet[Any]]:
     """Every sealed row that is about these parties alone, by record class: their identity and
     corrections, screening answers, signatures, attachments and referral reasons filed for them,
     and the notes of their individual sessions. Joint sessions' notes are about both spouses:
@@ -184,7 +184,7 @@ def _clear_registry_numbers(parties: list[Party]) -> None:
                 _scrub_after_commit(RegistryApplication)
 
 
-def erase_parties(parties: Iterable[Party], *, now=None) -> dict[str, int]:
+def erase_parties(parties: Iterable[Party], *, now: datetime | None = None) -> dict[str, int]:
     """Crypto-shred everything about these parties alone (no checks, no event: the callers
     check and record). Returns the rows shredded per record class."""
     parties = list(parties)
@@ -232,7 +232,7 @@ def erase_party(
     return shredded
 
 
-def erasures_due(today: date) -> QuerySet:
+def erasures_due(today: date) -> QuerySet[Party]:
     """Parties whose withdrawn counselling consent scheduled the deletion of their data on or
     before `today`, not under a legal hold."""
     return (
@@ -242,7 +242,7 @@ def erasures_due(today: date) -> QuerySet:
     )
 
 
-def not_held(cases: QuerySet) -> QuerySet:
+def not_held(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.exclude(Q(pk__in=held_case_ids()))
 
 
@@ -265,12 +265,12 @@ def _scrub_after_commit(model: type[SealedModel]) -> None:
         defaults={"xid": _current_xid(), "since": timezone.now()},
     )
     if not getattr(connection, "_tongxin_scrub_queued", False):
-        connection._tongxin_scrub_queued = True
+        setattr(connection, "_tongxin_scrub_queued", True)  # noqa: B010  (not a field of the class)
         transaction.on_commit(_scrub_now)
 
 
 def _scrub_now() -> None:
-    connection._tongxin_scrub_queued = False
+    setattr(connection, "_tongxin_scrub_queued", False)  # noqa: B010  (not a field of the class)
     if not _deferred.get():
         scrub_pending()
 

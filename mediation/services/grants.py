@@ -108,7 +108,14 @@ def set_roles_and_offices(
     return changes
 
 
-def _record(actor, action, account, reason, request, **what) -> None:
+def _record(
+    actor: User | None,
+    action: str,
+    account: User,
+    reason: str,
+    request: HttpRequest | None,
+    **what: str,
+) -> None:
     audit.record(
         actor=actor,
         action=action,

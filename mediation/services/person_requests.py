@@ -44,7 +44,7 @@ def require_supervisor(user: Any, party: Party) -> None:
         )
 
 
-def parties_in_scope(user: Any) -> QuerySet:
+def parties_in_scope(user: Any) -> QuerySet[Party]:
     return Party.objects.filter(case__in=cases_for(user, Action.MANAGE))
 
 
@@ -85,7 +85,9 @@ def _note(text: str) -> str:
     return text
 
 
-def _log_request(*, party: Party, kind: str, status: str, by: User, deferral: str = "", note=""):
+def _log_request(
+    *, party: Party, kind: str, status: str, by: User, deferral: str = "", note: str = ""
+) -> PersonRequest:
     return PersonRequest.objects.create(
         party=party,
         kind=kind,

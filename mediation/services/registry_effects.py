@@ -5,6 +5,9 @@ supervisor, never applied and never overwriting a counsellor's record. May impor
 clock, crypto, keyring, sealing, registry_file and the cases, outcomes and notices services.
 """
 
+from functools import partial
+from typing import Any, TypedDict, Unpack
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -44,12 +47,21 @@ OUTCOME_OF = {
 
 
 def _supervisors(office: RegistryOffice) -> QuerySet[User]:
-    return User.objects.filter(
+    supervisors: QuerySet[User] = User.objects.filter(
         is_active=True,
         memberships__office=office,
         groups__permissions__codename="supervise_office",
         groups__permissions__content_type__app_label="mediation",
     ).distinct()
+    return supervisors
+
+
+class Origin(TypedDict):
+    """Where a registry row came from: a file upload, an API client, or the demo's loader."""
+
+    source: str
+    client: ApiClient | None
+    upload: RegistryUpload | None
 
 
 def store_event(
@@ -58,7 +70,7 @@ def store_event(
     row: EventRow,
     status: str,
     reason: str = "",
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
     actor: User,
     source: str,
     client: ApiClient | None,
@@ -125,7 +137,12 @@ def _matching_cases(
 
 
 def receive(
-    *, row: EventRow, office: RegistryOffice, actor: User, request: HttpRequest | None, **origin
+    *,
+    row: EventRow,
+    office: RegistryOffice,
+    actor: User,
+    request: HttpRequest | None,
+    **origin: Unpack[Origin],
 ) -> tuple[RegistryEvent, Case]:
     """A received application: link it to the case a counsellor already opened for the same
     couple (both blind indexes match), or open a new case with its registry facts only (dates
@@ -205,7 +222,7 @@ def record_outcome(
     application: RegistryApplication,
     actor: User,
     request: HttpRequest | None,
-    **origin,
+    **origin: Unpack[Origin],
 ) -> tuple[RegistryEvent, Case]:
     """A withdrawal, certificate or deemed withdrawal records the case's registry outcome
     through the outcome service (close_case: the same legal windows, effects, provisional marks
@@ -217,33 +234,31 @@ def record_outcome(
     the window's last day, and only once that day is over."""
     case = Case.objects.select_for_update().get(pk=application.case_id)
     kind = OUTCOME_OF[row.kind]
-    store = {"application": application, "row": row, "actor": actor, "request": request, **origin}
+    store = partial(
+        store_event, application=application, row=row, actor=actor, request=request, **origin
+    )
     existing = Outcome.objects.in_force().filter(case=case).first()
     if existing is not None:
         if existing.kind == kind and (
             kind == OutcomeKind.LAPSED or existing.decided_on == row.occurred_on
         ):
-            return store_event(
-                status=RegistryEvent.Status.APPLIED, details={"already": True}, **store
-            ), case
+            return store(status=RegistryEvent.Status.APPLIED, details={"already": True}), case
         recorded = (
             f"{existing.get_kind_display()} {date_format(existing.decided_on, 'DATE_FORMAT')}"
         )
-        return store_event(
+        return store(
             status=RegistryEvent.Status.REVIEW,
             reason="outcome_differs",
             details={"recorded": recorded, "registry": row.occurred_on.isoformat()},
-            **store,
         ), case
     window = registry_window(kind, case)
     decided_on = row.occurred_on
     if kind == OutcomeKind.LAPSED and window is not None:
         if row.occurred_on < window.last or timezone.localdate() <= window.last:
-            return store_event(
+            return store(
                 status=RegistryEvent.Status.REVIEW,
                 reason="outside_window",
                 details=_window_details(window),
-                **store,
             ), case
         decided_on = window.last
     try:
@@ -264,10 +279,8 @@ def record_outcome(
             if code == "outside_window"
             else {"message": " ".join(error.messages)}
         )
-        return store_event(
-            status=RegistryEvent.Status.REVIEW, reason=code, details=details, **store
-        ), case
-    return store_event(status=RegistryEvent.Status.APPLIED, **store), case
+        return store(status=RegistryEvent.Status.REVIEW, reason=code, details=details), case
+    return store(status=RegistryEvent.Status.APPLIED), case
 
 
 def error_codes(error: ValidationError) -> list[str]:

@@ -8,6 +8,7 @@ May import models, registry_file, registry_effects and registry_messages.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -27,7 +28,7 @@ from ..models import (
 )
 from ..registry_file import EventKind, EventRow
 from .cases import CIVIL_CODE_IN_FORCE
-from .registry_effects import error_codes, receive, record_outcome
+from .registry_effects import Origin, error_codes, receive, record_outcome
 from .registry_messages import reason_message
 
 
@@ -220,7 +221,12 @@ def record_events(
 
 
 def _record_one(
-    *, row: EventRow, office: RegistryOffice, actor: User, request, **origin
+    *,
+    row: EventRow,
+    office: RegistryOffice,
+    actor: User,
+    request: HttpRequest | None,
+    **origin: Unpack[Origin],
 ) -> RowResult:
     try:
         with transaction.atomic():

@@ -3,6 +3,7 @@ why an event waits for the supervisor. Shared by the upload, the API and the sup
 May import registry_file."""
 
 from datetime import date
+from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -77,7 +78,7 @@ def shown_date(value: object) -> str:
         return str(value)
 
 
-def reason_message(reason: str, details: dict) -> str:
+def reason_message(reason: str, details: dict[str, Any]) -> str:
     """Why an event waits for the supervisor, in words (details are plain dates and numbers)."""
     template = REASON_MESSAGES.get(reason)
     if template is None:

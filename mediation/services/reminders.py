@@ -19,6 +19,7 @@ from ..models import (
     FollowUp,
     Party,
     SmsMessage,
+    User,
 )
 from ..sms import gateway, rules, templates
 from ..sms.phones import normalise_mobile
@@ -213,7 +214,7 @@ def _subject_gone(message: SmsMessage, now: datetime) -> str:
     return ""
 
 
-def _finish(message: SmsMessage, status: str, reason: str = "", **fields) -> SmsMessage:
+def _finish(message: SmsMessage, status: str, reason: str = "", **fields: object) -> SmsMessage:
     message.status, message.reason, message.status_at = status, reason, timezone.now()
     for name, value in fields.items():
         setattr(message, name, value)
@@ -383,7 +384,7 @@ def record_replies(*, backend: str, body: bytes) -> int:
     return len(parties)
 
 
-def opt_out(*, party: Party, source: str, by) -> ContactPreference:
+def opt_out(*, party: Party, source: str, by: User | None) -> ContactPreference:
     """The party wants no more messages: recorded, and every scheduled one is cancelled."""
     contact, _created = ContactPreference.objects.get_or_create(
         party=party, defaults={"updated_at": timezone.now()}

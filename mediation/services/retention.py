@@ -6,6 +6,7 @@ models, audit and erasure."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -57,10 +58,10 @@ def retention_days() -> dict[str, int]:
     return {name: settings.TONGXIN_RETENTION_DAYS[name] for name in RECORD_CLASSES}
 
 
-def class_rows(case: Case, record_class: str) -> list[QuerySet]:
+def class_rows(case: Case, record_class: str) -> list[QuerySet[Any]]:
     """The sealed rows of one record class of a case."""
     notes = SessionNote.objects.filter(session__case=case)
-    return {
+    rows: dict[str, list[QuerySet[Any]]] = {
         "identity": [
             Party.objects.filter(case=case),
             ContactPreference.objects.filter(party__case=case),
@@ -77,7 +78,8 @@ def class_rows(case: Case, record_class: str) -> list[QuerySet]:
         ],
         "attachments": [Attachment.objects.filter(case=case)],
         "signatures": [ConsentSignature.objects.filter(party__case=case)],
-    }[record_class]
+    }
+    return rows[record_class]
 
 
 @dataclass
@@ -103,7 +105,9 @@ def plan_purge(now: datetime | None = None) -> PurgePlan:
         classes = [
             name
             for name in PURGED_CLASSES
-            if name not in case.purged and case.closed_at < now - timedelta(days=days[name])
+            if name not in case.purged
+            and case.closed_at is not None
+            and case.closed_at < now - timedelta(days=days[name])
         ]
         if classes:
             plan.cases.append((case, classes))

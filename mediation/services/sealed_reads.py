@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from .. import audit, crypto, sealing
-from ..access import Action, can, cases_for
-from ..identity import mask_name
+from ..access import Action, can
 from ..models import (
     Case,
     CounselingSession,
@@ -25,6 +25,7 @@ from ..models import (
     SafetyScreen,
     SealedModel,
     SessionNote,
+    User,
 )
 from .errors import integrity_failed_message, key_unavailable_message
 
@@ -82,9 +83,9 @@ class ReadLog:
     several are one event about the page's record (the session, the case), so a page of ten
     notes adds one link to the chain, not ten (issue 16, 'The audit write path')."""
 
-    user: Any
+    user: User
     request: HttpRequest | None
-    parent: Any
+    parent: Model
     reads: list[_Read] = field(default_factory=list)
 
     def record(self) -> None:
@@ -92,6 +93,8 @@ class ReadLog:
         for read in self.reads:
             groups.setdefault((read.action, read.outcome), []).append(read)
         for (action, outcome), reads in groups.items():
+            obj: Model
+            details: dict[str, Any]
             if len(reads) == 1:
                 obj, details = reads[0].obj, reads[0].details
             else:
@@ -118,7 +121,7 @@ def _listed(read: _Read) -> dict[str, Any]:
 
 @contextmanager
 def _reads(
-    user: Any, request: HttpRequest | None, parent: Any, log: ReadLog | None
+    user: User, request: HttpRequest | None, parent: Model, log: ReadLog | None
 ) -> Iterator[ReadLog]:
     """The caller's log, or a log of this read alone that is recorded when it is done."""
     if log is not None:
@@ -165,7 +168,7 @@ def _denied(*, reads: ReadLog, action: str, obj: SealedModel) -> None:
 
 def open_sealed(
     *,
-    user: Any,
+    user: User,
     obj: SealedModel,
     fields: Sequence[str],
     action: str,
@@ -177,14 +180,14 @@ def open_sealed(
         return _open_sealed(obj=obj, fields=fields, action=action, reads=batch)
 
 
-def denied(*, user: Any, action: str, obj: SealedModel, request: HttpRequest | None) -> None:
+def denied(*, user: User, action: str, obj: SealedModel, request: HttpRequest | None) -> None:
     """Record a refused read of one record."""
     audit.record(actor=user, action=action, obj=obj, outcome="denied", request=request)
 
 
 def read_party_identity(
     *,
-    user: Any,
+    user: User,
     party: Party,
     request: HttpRequest | None = None,
     fields: Sequence[str] = Party.SEALED_FIELDS,
@@ -202,7 +205,7 @@ def read_party_identity(
 
 @transaction.atomic
 def read_party_names(
-    *, user: Any, case: Case, parties: Iterable[Party], request: HttpRequest | None = None
+    *, user: User, case: Case, parties: Iterable[Party], request: HttpRequest | None = None
 ) -> dict[int, Opened]:
     """The names on the case page, by party id: opened only for those who may open identities
     and only where a name was recorded; one audit event for the page."""
@@ -222,7 +225,7 @@ def read_party_names(
 
 def read_note(
     *,
-    user: Any,
+    user: User,
     note: SessionNote,
     request: HttpRequest | None = None,
     reads: ReadLog | None = None,
@@ -248,7 +251,7 @@ def read_note(
 
 @transaction.atomic
 def read_session_notes(
-    *, user: Any, session: CounselingSession, request: HttpRequest | None = None
+    *, user: User, session: CounselingSession, request: HttpRequest | None = None
 ) -> list[tuple[SessionNote, OpenedNote | None]]:
     """Every note of a session, oldest first, with its text for those who may read it (None for
     the others, who see author, status and times only). One audit event for the page's reads."""
@@ -258,7 +261,7 @@ def read_session_notes(
     if not can(user, Action.READ_NOTE, session.case):
         return [(note, None) for note in notes]
     reads = ReadLog(user=user, request=request, parent=session)
-    opened = [
+    opened: list[tuple[SessionNote, OpenedNote | None]] = [
         (note, read_note(user=user, note=note, request=request, reads=reads)) for note in notes
     ]
     reads.record()
@@ -267,7 +270,7 @@ def read_session_notes(
 
 def read_screen(
     *,
-    user: Any,
+    user: User,
     screen: SafetyScreen,
     request: HttpRequest | None = None,
     reads: ReadLog | None = None,
@@ -286,7 +289,7 @@ def read_screen(
 
 def read_referral_reason(
     *,
-    user: Any,
+    user: User,
     referral: Referral,
     request: HttpRequest | None = None,
     reads: ReadLog | None = None,
@@ -312,7 +315,7 @@ class SealedAnswers:
 
 @transaction.atomic
 def read_sealed_answers(
-    *, user: Any, case: Case, request: HttpRequest | None = None
+    *, user: User, case: Case, request: HttpRequest | None = None
 ) -> SealedAnswers:
     """Open a case's screening answers (assigned counsellors only) and referral reasons, in one
     transaction, with one `screen.read` and one `referral.read` event for the page. Screens
@@ -342,77 +345,3 @@ def read_sealed_answers(
     )
     reads.record()
     return answers
-
-
-# Shown for a party whose name did not open (the key is not loaded, the tag failed).
-UNREADABLE = "？"
-
-
-@transaction.atomic
-def read_masked_names(
-    *, user: Any, cases: Iterable[Case], request: HttpRequest | None = None
-) -> dict[int, str]:
-    """The parties' names as lists show them (陈*杰 / 杨*), by case id, for the cases among
-    `cases` whose identities the user may open (the others get none). Names are masked here,
-    before they leave the service, so a list page never holds a full name. Every opening is
-    one `party.identity.read` event for the whole page, listing the records and the field read
-    (never one event per row); a name that does not open is shown as ？ and recorded as a
-    failed read, with an integrity failure logged as well (SECURITY.md table)."""
-    wanted = {case.pk for case in cases}
-    if not wanted:
-        return {}
-    parties = list(
-        Party.objects.filter(
-            case__in=cases_for(user, Action.READ_IDENTITY).filter(pk__in=wanted),
-            name_sealed__isnull=False,
-        )
-        .select_related("case__office")
-        .order_by("case_id", "position")
-    )
-    names: dict[int, list[str]] = {}
-    opened: list[Party] = []
-    failed: dict[str, list[Party]] = {}
-    for party in parties:
-        try:
-            name = sealing.open_fields(party, "name")["name"] or ""
-        except crypto.KeyUnavailable:
-            failed.setdefault("key_unavailable", []).append(party)
-            name = UNREADABLE
-        except (crypto.IntegrityFailure, crypto.UnsupportedFormat) as error:
-            log.error("integrity failure opening party %s: %s", party.uuid, type(error).__name__)
-            failed.setdefault("integrity", []).append(party)
-            name = UNREADABLE
-        else:
-            opened.append(party)
-            name = mask_name(name)
-        names.setdefault(party.case_id, []).append(name)
-    for outcome, reason, read in [("ok", "", opened)] + [
-        ("failed", reason, rows) for reason, rows in failed.items()
-    ]:
-        if read:
-            _record_list_read(
-                user=user, parties=read, outcome=outcome, reason=reason, request=request
-            )
-    return {case_id: " / ".join(each) for case_id, each in names.items()}
-
-
-def _record_list_read(
-    *, user: Any, parties: list[Party], outcome: str, reason: str, request: HttpRequest | None
-) -> None:
-    offices = {party.case.office for party in parties}
-    details: dict[str, Any] = {
-        "records": [
-            {"type": "party", "uuid": str(party.uuid), "fields": ["name"]} for party in parties
-        ],
-        "masked": True,
-    }
-    if reason:
-        details["reason"] = reason
-    audit.record(
-        actor=user,
-        action="party.identity.read",
-        outcome=outcome,
-        office=offices.pop() if len(offices) == 1 else None,
-        request=request,
-        details=details,
-    )

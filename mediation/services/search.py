@@ -6,7 +6,6 @@ May import models, access, audit, identity and parties (for the name index)."""
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .. import access, audit
 from ..identity import InvalidIdNumber, normalise_id_number
-from ..models import Case, CaseAssignment, Outcome
+from ..models import Case, CaseAssignment, Outcome, User
 from .parties import _id_number_message, id_index_of, name_index_of
 
 BY_NUMBER, BY_NAME, BY_ID_NUMBER = "number", "name", "id_number"
@@ -48,7 +47,7 @@ def _kind(text: str) -> str:
 
 
 @transaction.atomic
-def search_cases(*, user: Any, text: str, request: HttpRequest | None = None) -> SearchResult:
+def search_cases(*, user: User, text: str, request: HttpRequest | None = None) -> SearchResult:
     """The cases the user may see that match `text`: a case number (whole or its end), a
     party's full name (normalised, through the name index) or an ID number (normalised and
     checked, through the ID index). Open cases first, newest first; RESULTS_MAX at most, with

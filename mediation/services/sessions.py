@@ -4,7 +4,7 @@ reminders); counselors books through book_session."""
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Required, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -147,7 +147,23 @@ def book_session(
     return session
 
 
-def record_past_session(*, case: Case, starts_at: datetime, **booking: Any) -> CounselingSession:
+class PastBooking(TypedDict, total=False):
+    """book_session's other arguments, as record_past_session passes them on."""
+
+    kind: Required[str]
+    lead_counselor: Required[User]
+    booked_by: Required[User]
+    party: Party | None
+    duration_minutes: int
+    co_counselors: Iterable[User]
+    room: str
+    booked_room: Room | None
+    request: HttpRequest | None
+
+
+def record_past_session(
+    *, case: Case, starts_at: datetime, **booking: Unpack[PastBooking]
+) -> CounselingSession:
     """Record a session that already took place outside a duty slot (a walk-in, a late entry).
     Sessions to come are booked into the duty roster, which the core cannot see, so this refuses
     them (code "future"); everything else follows book_session's rules."""

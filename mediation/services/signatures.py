@@ -4,7 +4,6 @@ models, access, audit, sealing, agreements and sealed_reads."""
 
 import base64
 import binascii
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -77,7 +76,7 @@ def record_signature(
 
 @transaction.atomic
 def read_signature(
-    *, user: Any, signature: ConsentSignature, request: HttpRequest | None = None
+    *, user: User, signature: ConsentSignature, request: HttpRequest | None = None
 ) -> tuple[Opened, bytes]:
     """The PNG of a signature, for those who may see the party's identity (the case's
     counsellors and the office's supervisor); every view and every refusal is a

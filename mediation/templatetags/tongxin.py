@@ -1,6 +1,10 @@
 """Template filters for how the interface writes days: `{% load tongxin %}` then
 `{{ day|long_date }}` (2026年12月3日（周四）), `{{ day|short_date }}` (12月3日（周四）),
-`{{ duty.half_day|half_day }}` (上午/下午), `{{ month|month_label }}` (2026年12月)."""
+`{{ duty.half_day|half_day }}` (上午/下午), `{{ month|month_label }}` (2026年12月),
+`{{ names|lookup:case.pk }}`."""
+
+from collections.abc import Mapping
+from typing import Any
 
 from django import template
 
@@ -13,6 +17,13 @@ register.filter("long_moment", formats.long_moment)
 register.filter("short_date", formats.short_date)
 register.filter("half_day", formats.half_day)
 register.filter("month_label", formats.month_label)
+
+
+@register.filter
+def lookup(mapping: Mapping[Any, Any], key: object) -> Any:
+    """`{{ names|lookup:case.pk }}`: a value a view computed per row, from a dict keyed by the
+    row (the rows stay the model's instances, with nothing set on them)."""
+    return mapping.get(key, "")
 
 
 @register.filter

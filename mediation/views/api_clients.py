@@ -1,9 +1,11 @@
 """API clients for the system administrator: the list, a new client (its token shown once, on
 this response only), revoking one. May import access, forms, models and services."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,18 +13,19 @@ from django.views.decorators.http import require_POST
 
 from .. import access
 from ..forms_registry import ApiClientForm
+from ..http import AuthenticatedHttpRequest
 from ..models import ApiClient
 from ..services import api_clients
 from .common import form_errors_from
 
 
-def _require_sysadmin(request: HttpRequest) -> None:
+def _require_sysadmin(request: AuthenticatedHttpRequest) -> None:
     if not access.may_manage_api_clients(request.user):
         raise Http404
 
 
 @never_cache
-def api_client_list(request: HttpRequest) -> HttpResponse:
+def api_client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_sysadmin(request)
     form = ApiClientForm(request.POST or None)
     new = None
@@ -44,7 +47,7 @@ def api_client_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def api_client_revoke(request: HttpRequest, client_uuid) -> HttpResponse:
+def api_client_revoke(request: AuthenticatedHttpRequest, client_uuid: UUID) -> HttpResponse:
     _require_sysadmin(request)
     client = ApiClient.objects.filter(uuid=client_uuid).first()
     if client is None:

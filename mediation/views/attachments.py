@@ -2,9 +2,11 @@
 downloading it (no cache keeps it; each download is recorded). May import access, forms,
 models, services and uploads."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from .. import access, services
 from ..filetypes import EXTENSIONS
 from ..forms.attachments import AttachmentForm
+from ..http import AuthenticatedHttpRequest
 from ..models import Attachment
 from ..services.attachments import MAX_BYTES, too_large_message
 from ..uploads import SealedUploadHandler
@@ -24,7 +27,7 @@ REQUEST_ALLOWANCE = 64 * 1024
 
 
 @csrf_exempt
-def attachment_new(request: HttpRequest, case_uuid) -> HttpResponse:
+def attachment_new(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     """The upload handler must be in place before anything reads the body, and the CSRF check
     reads it: so the check is made inside (Django's documented pattern for upload handlers)."""
     handler = SealedUploadHandler(request, limit=MAX_BYTES)
@@ -33,7 +36,9 @@ def attachment_new(request: HttpRequest, case_uuid) -> HttpResponse:
 
 
 @csrf_protect
-def _attachment_new(request: HttpRequest, case_uuid, handler: SealedUploadHandler) -> HttpResponse:
+def _attachment_new(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, handler: SealedUploadHandler
+) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     form = AttachmentForm(
         request.POST if request.method == "POST" else None,
@@ -81,7 +86,9 @@ def _attachment_new(request: HttpRequest, case_uuid, handler: SealedUploadHandle
 
 
 @never_cache
-def attachment_download(request: HttpRequest, case_uuid, attachment_uuid) -> HttpResponse:
+def attachment_download(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, attachment_uuid: UUID
+) -> HttpResponse:
     case = access.case_for(
         request.user, case_uuid, action=access.Action.READ_IDENTITY, request=request
     )

@@ -8,12 +8,13 @@ from datetime import datetime, time, timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from .. import access, audit
 from ..forms import AuditFilterForm
+from ..http import AuthenticatedHttpRequest
 from ..models import AuditEvent
 
 PERMISSION = "mediation.view_audit_trail"
@@ -51,7 +52,7 @@ def _filtered(form: AuditFilterForm) -> QuerySet[AuditEvent]:
     return events
 
 
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, PERMISSION)
     form = AuditFilterForm(request.GET or None)
     page = Paginator(_filtered(form), 100).get_page(request.GET.get("page"))
@@ -80,7 +81,7 @@ def _rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
         )
 
 
-def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+def audit_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered events as CSV (UTF-8 with BOM, for Excel), oldest first, with each event's
     hash so a copy can be checked against the chain later. The export is an event itself."""
     access.require(request.user, PERMISSION)

@@ -2,12 +2,13 @@
 May import access, forms, models, selectors and services; every case is reached through access."""
 
 from datetime import date, timedelta
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from ..forms import (
     CaseSearchForm,
     UnassignForm,
 )
+from ..http import AuthenticatedHttpRequest
 from ..models import Case, CaseAssignment, Outcome, User
 from ..models.cases import CaseQuerySet
 from .common import deadline_context, form_errors_from, render_case_form
@@ -44,7 +46,10 @@ def _by_deadline(queryset: CaseQuerySet, deadline: str, day: date) -> CaseQueryS
 
 
 def _filtered_cases(
-    request: HttpRequest, queryset: CaseQuerySet, *, counselors=None
+    request: AuthenticatedHttpRequest,
+    queryset: CaseQuerySet,
+    *,
+    counselors: QuerySet[User] | None = None,
 ) -> tuple[CaseFilterForm, CaseQuerySet]:
     """The list's filters, from its URL: open cases unless another status is asked for."""
     day = timezone.localdate()
@@ -76,18 +81,19 @@ def _filtered_cases(
     return form, queryset
 
 
-def _case_page(request: HttpRequest, cases: CaseQuerySet, form, **context) -> HttpResponse:
+def _case_page(
+    request: AuthenticatedHttpRequest, cases: CaseQuerySet, form: CaseFilterForm, **context: object
+) -> HttpResponse:
     """A numbered page of a case list, with the parties' masked names (one audited read)."""
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     names = services.read_masked_names(user=request.user, cases=list(page), request=request)
-    for case in page:
-        case.names = names.get(case.pk, "")
     return render(
         request,
         "mediation/case_list.html",
         {
             "form": form,
             "page": page,
+            "names": names,
             "search_form": CaseSearchForm(),
             "today": timezone.localdate(),
             **context,
@@ -96,7 +102,7 @@ def _case_page(request: HttpRequest, cases: CaseQuerySet, form, **context) -> Ht
 
 
 @never_cache
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My cases (a counsellor's assigned cases)."""
     access.require(request.user, "mediation.work_cases")
     form, cases = _filtered_cases(request, Case.objects.visible_to(request.user))
@@ -104,7 +110,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def office_cases(request: HttpRequest) -> HttpResponse:
+def office_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every case of the supervisor's offices, with filters and assignment."""
     access.require(request.user, "mediation.supervise_office")
     offices = access.offices_for(request.user)
@@ -130,29 +136,28 @@ def office_cases(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_variables("form")
 @sensitive_post_parameters("q")
-def case_search(request: HttpRequest) -> HttpResponse:
+def case_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find a case by number, party name or ID number among the cases the user may see. The
     words are posted and the answer rendered in place (never redirected), so they stay out of
     URLs, logs and Location headers."""
     access.require(request.user, "mediation.work_cases", "mediation.supervise_office")
     form = CaseSearchForm(request.POST if request.method == "POST" else None)
     result = None
+    names: dict[int, str] = {}
     if form.is_valid():
         result = services.search_cases(
             user=request.user, text=form.cleaned_data["q"], request=request
         )
         names = services.read_masked_names(user=request.user, cases=result.cases, request=request)
-        for case in result.cases:
-            case.names = names.get(case.pk, "")
     return render(
         request,
         "mediation/case_search.html",
-        {"search_form": form, "result": result, "today": timezone.localdate()},
+        {"search_form": form, "result": result, "names": names, "today": timezone.localdate()},
     )
 
 
 @sensitive_post_parameters()
-def case_open(request: HttpRequest) -> HttpResponse:
+def case_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, "mediation.work_cases", "mediation.supervise_office")
     form = CaseOpenForm(
         request.POST or None,
@@ -178,16 +183,16 @@ def case_open(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, request=request)
     parties = list(case.parties.prefetch_related("screens"))
     names = services.read_party_names(
         user=request.user, case=case, parties=parties, request=request
     )
-    for party in parties:
-        party.identity = names.get(party.pk)
-        party.earlier_cases = services.earlier_cases_for(party)
-        party.screened = bool(party.screens.all())
+    party_rows = [
+        (party, names.get(party.pk), services.earlier_cases_for(party), bool(party.screens.all()))
+        for party in parties
+    ]
     outcomes = list(case.outcomes.select_related("recorded_by", "voided_by"))
     assignments = case.assignments.filter(ended_at__isnull=True).select_related("counselor")
     referrals = case.referrals.select_related("party")
@@ -196,7 +201,7 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
         "mediation/case_detail.html",
         {
             "case": case,
-            "parties": parties,
+            "party_rows": party_rows,
             "sessions": case.sessions_with_note_metadata(),
             "outcomes": outcomes,
             "outcome": next((each for each in outcomes if not each.is_voided), None),
@@ -210,14 +215,14 @@ def case_detail(request: HttpRequest, case_uuid) -> HttpResponse:
             "timeline": services.case_timeline(case),
             "may_manage": access.can(request.user, access.Action.MANAGE, case),
             "may_close": access.can(request.user, access.Action.CLOSE, case),
-            "has_sealed_answers": any(p.screened for p in parties) or bool(referrals),
+            "has_sealed_answers": any(row[3] for row in party_rows) or bool(referrals),
             "hold": services.hold_in_force(case),
             **deadline_context(case),
         },
     )
 
 
-def case_edit(request: HttpRequest, case_uuid) -> HttpResponse:
+def case_edit(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.CLOSE, request=request)
     form = CaseEditForm(
         request.POST or None, initial={"category": case.category, "received_on": case.received_on}
@@ -238,11 +243,11 @@ def case_edit(request: HttpRequest, case_uuid) -> HttpResponse:
     return render_case_form(request, case, form, title=_("Edit the case"))
 
 
-def _unassign(request: HttpRequest, case: Case) -> HttpResponse:
+def _unassign(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     form = UnassignForm(request.POST, assigned=User.objects.assigned_to(case))
     if not form.is_valid():
         for message in form.errors.get("unassign", []):
-            messages.error(request, message)
+            messages.error(request, str(message))
         return redirect("mediation:case-assign", case_uuid=case.uuid)
     counselor = form.cleaned_data["unassign"]
     try:
@@ -258,7 +263,7 @@ def _unassign(request: HttpRequest, case: Case) -> HttpResponse:
     return redirect("mediation:case-assign", case_uuid=case.uuid)
 
 
-def case_assign(request: HttpRequest, case_uuid) -> HttpResponse:
+def case_assign(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.MANAGE, request=request)
     if request.method == "POST" and request.POST.get("unassign"):
         return _unassign(request, case)

@@ -6,15 +6,16 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..http import AuthenticatedHttpRequest
 from ..models import Case, Party
 
 
-def form_errors_from(form: forms.Form, error: ValidationError) -> None:
+def form_errors_from(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: per field where it names one the form has,
     else at the top. Nothing the user typed is lost (the form is re-rendered with its data)."""
     if hasattr(error, "error_dict"):
@@ -39,7 +40,7 @@ def deadline_context(case: Case) -> dict[str, Any]:
 
 
 def render_case_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case: Case,
     form: forms.Form,
     *,

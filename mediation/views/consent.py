@@ -2,9 +2,11 @@
 signatures), withdrawal behind a confirmation, a signature's image, the printable consent form.
 May import access, forms, models and services."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import time_format
@@ -15,12 +17,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from .. import access, services
 from ..forms.consent import ConsentPageForm, decision_field, signature_field
+from ..http import AuthenticatedHttpRequest
 from ..models import ConsentRecord, ConsentSignature, Purpose
 from .common import deadline_context, form_errors_from, party_of
 from .documents import pdf_response
 
 
-def _say_what_was_recorded(request: HttpRequest, page: services.ConsentPage) -> None:
+def _say_what_was_recorded(request: AuthenticatedHttpRequest, page: services.ConsentPage) -> None:
     if page.recorded:
         messages.success(request, _("Consent is recorded."))
     if page.repeats:
@@ -45,7 +48,7 @@ def _say_what_was_recorded(request: HttpRequest, page: services.ConsentPage) -> 
 
 @never_cache
 @sensitive_post_parameters()
-def case_consent(request: HttpRequest, case_uuid) -> HttpResponse:
+def case_consent(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     """Consent for both parties on one page: the agreements first, then a yes or no for each
     purpose and party, then each party's finger signature."""
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
@@ -107,7 +110,9 @@ def case_consent(request: HttpRequest, case_uuid) -> HttpResponse:
     )
 
 
-def consent_withdraw(request: HttpRequest, case_uuid, position: int, purpose: str) -> HttpResponse:
+def consent_withdraw(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, position: int, purpose: str
+) -> HttpResponse:
     """Withdrawing a consent, behind a page that lists everything it will stop."""
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     party = party_of(case, position)
@@ -151,7 +156,9 @@ def consent_withdraw(request: HttpRequest, case_uuid, position: int, purpose: st
 
 
 @never_cache
-def signature_image(request: HttpRequest, case_uuid, signature_uuid) -> HttpResponse:
+def signature_image(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, signature_uuid: UUID
+) -> HttpResponse:
     """A finger signature's image, for those who may see the party's identity; each view is an
     audit event, and nothing is cached."""
     case = access.case_for(
@@ -171,7 +178,7 @@ def signature_image(request: HttpRequest, case_uuid, signature_uuid) -> HttpResp
 
 
 @never_cache
-def consent_print(request: HttpRequest, case_uuid) -> HttpResponse:
+def consent_print(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     """The consent form as a PDF, to print and sign by hand."""
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     return pdf_response(services.consent_form(case=case, user=request.user, request=request))

@@ -1,9 +1,11 @@
 """A party's text-message settings (safe number, opt-out) and the reminders sent or withheld.
 May import access, forms, models and services."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from .. import access
 from ..forms_registry import ContactForm
+from ..http import AuthenticatedHttpRequest
 from ..models import SmsMessage
 from ..services import contact
 from .common import form_errors_from, party_of, render_case_form
@@ -18,7 +21,9 @@ from .common import form_errors_from, party_of, render_case_form
 
 @never_cache
 @sensitive_post_parameters()
-def party_contact(request: HttpRequest, case_uuid, position: int) -> HttpResponse:
+def party_contact(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, position: int
+) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     party = party_of(case, position)
     opened = contact.read_safe_phone(user=request.user, party=party, request=request)

@@ -2,10 +2,12 @@
 (restored after an idle sign-out), signing, and addenda. May import access, forms, models and
 services."""
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import time_format
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from .. import access, services
 from ..forms.notes import AddendumForm, NoteForm
+from ..http import AuthenticatedHttpRequest
 from ..models import CounselingSession, SessionNote
 from ..models.notes import NOTE_SECTIONS
 from .common import deadline_context, form_errors_from
@@ -24,12 +27,12 @@ from .sessions import session_page
 
 @sensitive_variables("initial", "opened", "restored")
 def _note_form(
-    request: HttpRequest, session: CounselingSession, note: SessionNote | None
+    request: AuthenticatedHttpRequest, session: CounselingSession, note: SessionNote | None
 ) -> tuple[NoteForm, bool]:
     """The note form, filled with the author's note, or with their autosaved draft when that is
     newer (said in a message); disabled (with the reason said) when the sealed text does not
     open, so nothing is saved over it."""
-    initial: dict = {"version": note.version if note else 0}
+    initial: dict[str, object] = {"version": note.version if note else 0}
     disabled = False
     if note is not None:
         opened = services.read_note(user=request.user, note=note, request=request)
@@ -59,7 +62,9 @@ def _note_form(
 
 @never_cache
 @sensitive_post_parameters()
-def note_edit(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
+def note_edit(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, session_uuid: UUID
+) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     session = get_object_or_404(case.sessions, uuid=session_uuid)
     note = session.notes.filter(author=request.user).first()
@@ -100,7 +105,9 @@ def note_edit(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
 @never_cache
 @require_POST
 @sensitive_post_parameters()
-def note_autosave(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
+def note_autosave(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, session_uuid: UUID
+) -> HttpResponse:
     """The autosave (htmx, every 30 seconds and on leaving a field, only when something
     changed): keeps the typed sections as a sealed draft and answers with the status line."""
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
@@ -130,7 +137,9 @@ def note_autosave(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse
 
 
 @require_POST
-def note_sign(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
+def note_sign(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, session_uuid: UUID
+) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     session = get_object_or_404(case.sessions, uuid=session_uuid)
     note = get_object_or_404(session.notes, author=request.user)
@@ -145,7 +154,9 @@ def note_sign(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
 
 @require_POST
 @sensitive_post_parameters()
-def note_addendum(request: HttpRequest, case_uuid, session_uuid, note_uuid) -> HttpResponse:
+def note_addendum(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, session_uuid: UUID, note_uuid: UUID
+) -> HttpResponse:
     """An addendum to a signed note; refused ones come back on the session page with the text."""
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     session = get_object_or_404(

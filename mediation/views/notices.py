@@ -2,15 +2,16 @@
 own notices. May import models and services."""
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ..http import AuthenticatedHttpRequest
 from ..models import Notice
 from ..services import notices
 
 
-def notice_list(request: HttpRequest) -> HttpResponse:
+def notice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(Notice.objects.filter(recipient=request.user), 30).get_page(
         request.GET.get("page")
     )
@@ -18,6 +19,6 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def notices_read(request: HttpRequest) -> HttpResponse:
+def notices_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     notices.mark_notices_read(user=request.user)
     return redirect("mediation:notices")

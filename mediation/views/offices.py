@@ -2,14 +2,15 @@
 office's page. May import access and models; reads only."""
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from .. import access
+from ..http import AuthenticatedHttpRequest
 from ..models import OfficeMembership
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.has_perm("mediation.work_cases"):
         return redirect("mediation:today")
     if request.user.has_perm("mediation.supervise_office"):
@@ -23,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "mediation/home.html", {"offices": offices})
 
 
-def office_detail(request: HttpRequest, code: str) -> HttpResponse:
+def office_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     office = access.office_for(request.user, code)
     members = (
         OfficeMembership.objects.filter(office=office)

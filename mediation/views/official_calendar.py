@@ -9,13 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access, services
 from ..forms import CalendarYearForm
+from ..http import AuthenticatedHttpRequest
 from ..models import OfficialCalendarDay, OfficialCalendarYear
 
 
@@ -67,7 +68,7 @@ def _months(year: int, days: list[OfficialCalendarDay]) -> list[dict[str, Any]]:
     ]
 
 
-def calendar_list(request: HttpRequest) -> HttpResponse:
+def calendar_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, "mediation.manage_calendar")
     years = (
         OfficialCalendarYear.objects.select_related("entered_by")
@@ -87,7 +88,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
+def calendar_year(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     access.require(request.user, "mediation.manage_calendar")
     loaded_year = get_object_or_404(
         OfficialCalendarYear.objects.select_related("entered_by"), year=year
@@ -105,7 +106,7 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def calendar_enter(request: HttpRequest) -> HttpResponse:
+def calendar_enter(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, "mediation.manage_calendar")
     initial = {"year": request.GET.get("year") or timezone.localdate().year + 1}
     form = CalendarYearForm(request.POST or None, initial=initial)

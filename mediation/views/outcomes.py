@@ -1,9 +1,11 @@
 """After the sessions: the counselling result, the registry outcome, closing a case, referrals,
 follow-up calls and satisfaction. May import access, forms, models and services."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,11 +15,12 @@ from django.views.decorators.http import require_POST
 from .. import access, clock, services
 from ..forms import FollowUpForm, OutcomeForm, ReferralForm, ResultForm, SatisfactionForm
 from ..forms.outcomes import VoidOutcomeForm
-from ..models import OutcomeKind
+from ..http import AuthenticatedHttpRequest
+from ..models import Case, OutcomeKind
 from .common import deadline_context, form_errors_from, render_case_form
 
 
-def case_result(request: HttpRequest, case_uuid) -> HttpResponse:
+def case_result(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     form = ResultForm(
         request.POST or None,
@@ -45,7 +48,7 @@ def case_result(request: HttpRequest, case_uuid) -> HttpResponse:
     )
 
 
-def case_outcome(request: HttpRequest, case_uuid) -> HttpResponse:
+def case_outcome(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     """The registry outcome in two steps: the form, then a confirmation page saying what closing
     will do; nothing is saved before the confirmation."""
     case = access.case_for(request.user, case_uuid, action=access.Action.CLOSE, request=request)
@@ -83,7 +86,9 @@ def case_outcome(request: HttpRequest, case_uuid) -> HttpResponse:
     )
 
 
-def _confirm_outcome(request: HttpRequest, case, form: OutcomeForm) -> HttpResponse:
+def _confirm_outcome(
+    request: AuthenticatedHttpRequest, case: Case, form: OutcomeForm
+) -> HttpResponse:
     data = form.cleaned_data
     deadlines = services.deadlines_of(case)
     return render(
@@ -101,7 +106,7 @@ def _confirm_outcome(request: HttpRequest, case, form: OutcomeForm) -> HttpRespo
     )
 
 
-def outcome_void(request: HttpRequest, case_uuid) -> HttpResponse:
+def outcome_void(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     """A supervisor voids the outcome in force, with a reason; the case reopens."""
     case = access.case_for(request.user, case_uuid, action=access.Action.MANAGE, request=request)
     outcome = case.outcome
@@ -136,7 +141,7 @@ def outcome_void(request: HttpRequest, case_uuid) -> HttpResponse:
 
 
 @require_POST
-def case_finish(request: HttpRequest, case_uuid) -> HttpResponse:
+def case_finish(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.CLOSE, request=request)
     try:
         services.finish_case(case=case, closed_by=request.user, request=request)
@@ -148,7 +153,7 @@ def case_finish(request: HttpRequest, case_uuid) -> HttpResponse:
 
 
 @sensitive_post_parameters()
-def referral_new(request: HttpRequest, case_uuid) -> HttpResponse:
+def referral_new(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     screened = request.GET.get("party", "")
     form = ReferralForm(
@@ -187,7 +192,9 @@ def referral_new(request: HttpRequest, case_uuid) -> HttpResponse:
     )
 
 
-def follow_up_record(request: HttpRequest, case_uuid, follow_up_id: int) -> HttpResponse:
+def follow_up_record(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, follow_up_id: int
+) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     follow_up = get_object_or_404(case.follow_ups.select_related("party"), pk=follow_up_id)
     form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
@@ -219,7 +226,7 @@ def follow_up_record(request: HttpRequest, case_uuid, follow_up_id: int) -> Http
     )
 
 
-def satisfaction_new(request: HttpRequest, case_uuid) -> HttpResponse:
+def satisfaction_new(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     form = SatisfactionForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():

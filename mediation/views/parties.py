@@ -2,9 +2,11 @@
 and referral reasons); consent has its own page (views/consent.py). May import access, forms,
 models and services."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,12 +15,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from .. import access, services
 from ..forms import PartyForm, ScreenForm
+from ..http import AuthenticatedHttpRequest
 from .common import deadline_context, form_errors_from, party_of, render_case_form
 
 
 @never_cache
 @sensitive_post_parameters()
-def party_edit(request: HttpRequest, case_uuid, position: int) -> HttpResponse:
+def party_edit(request: AuthenticatedHttpRequest, case_uuid: UUID, position: int) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     party = party_of(case, position)
     if not party.consent_counselling:
@@ -62,7 +65,7 @@ def party_edit(request: HttpRequest, case_uuid, position: int) -> HttpResponse:
 
 
 @sensitive_post_parameters()
-def party_screen(request: HttpRequest, case_uuid, position: int) -> HttpResponse:
+def party_screen(request: AuthenticatedHttpRequest, case_uuid: UUID, position: int) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     party = party_of(case, position)
     form = ScreenForm(request.POST or None)
@@ -97,7 +100,7 @@ def party_screen(request: HttpRequest, case_uuid, position: int) -> HttpResponse
 
 
 @never_cache
-def sealed_answers(request: HttpRequest, case_uuid) -> HttpResponse:
+def sealed_answers(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     """The screening answers (the case's counsellors only) and referral reasons, opened on
     request: each opening is an audit event."""
     case = access.case_for(request.user, case_uuid, request=request)

@@ -2,10 +2,12 @@
 administrator sees the retention periods and keeps the register and the impact assessment.
 Thin: reach, form, service, response. May import access, forms, models and services."""
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -21,7 +23,8 @@ from ..forms.privacy import (
     PersonFindForm,
     PrivacyDocumentForm,
 )
-from ..models import PrivacyDocument
+from ..http import AuthenticatedHttpRequest
+from ..models import Party, PrivacyDocument
 from ..services import erasure, person_requests, retention
 from ..services import privacy_register as register
 from .common import form_errors_from, render_case_form
@@ -29,7 +32,7 @@ from .common import form_errors_from, render_case_form
 
 @never_cache
 @sensitive_post_parameters("id_number")
-def person_find(request: HttpRequest) -> HttpResponse:
+def person_find(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find a person by ID number across the supervisor's offices; the number is posted."""
     access.require(request.user, "mediation.supervise_office")
     form = PersonFindForm(request.POST or None)
@@ -46,7 +49,7 @@ def person_find(request: HttpRequest) -> HttpResponse:
     return render(request, "mediation/privacy/person_find.html", {"form": form, "found": found})
 
 
-def _person_page(request: HttpRequest, party, **forms) -> HttpResponse:
+def _person_page(request: AuthenticatedHttpRequest, party: Party, **forms: object) -> HttpResponse:
     identity = None
     if not party.is_erased:
         identity = services.read_party_identity(
@@ -69,7 +72,7 @@ def _person_page(request: HttpRequest, party, **forms) -> HttpResponse:
 
 
 @never_cache
-def person_detail(request: HttpRequest, party_uuid) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpResponse:
     access.require(request.user, "mediation.supervise_office")
     party = person_requests.party_for(request.user, party_uuid)
     return _person_page(request, party)
@@ -77,7 +80,7 @@ def person_detail(request: HttpRequest, party_uuid) -> HttpResponse:
 
 @never_cache
 @require_POST
-def person_copy(request: HttpRequest, party_uuid) -> HttpResponse:
+def person_copy(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpResponse:
     """The person's copy as a download (JSON or PDF), never kept by a cache."""
     access.require(request.user, "mediation.supervise_office")
     party = person_requests.party_for(request.user, party_uuid)
@@ -99,7 +102,7 @@ def person_copy(request: HttpRequest, party_uuid) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("value")
 @require_POST
-def person_correct(request: HttpRequest, party_uuid) -> HttpResponse:
+def person_correct(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpResponse:
     access.require(request.user, "mediation.supervise_office")
     party = person_requests.party_for(request.user, party_uuid)
     form = CorrectionForm(request.POST)
@@ -118,7 +121,7 @@ def person_correct(request: HttpRequest, party_uuid) -> HttpResponse:
 
 @never_cache
 @require_POST
-def person_delete(request: HttpRequest, party_uuid) -> HttpResponse:
+def person_delete(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpResponse:
     access.require(request.user, "mediation.supervise_office")
     party = person_requests.party_for(request.user, party_uuid)
     form = DeletionForm(request.POST)
@@ -142,7 +145,7 @@ def person_delete(request: HttpRequest, party_uuid) -> HttpResponse:
     return _person_page(request, party, deletion_form=form)
 
 
-def case_hold(request: HttpRequest, case_uuid) -> HttpResponse:
+def case_hold(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     """Set or lift the legal hold of a case (its office's supervisor)."""
     case = access.case_for(request.user, case_uuid, action=access.Action.MANAGE, request=request)
     hold = erasure.hold_in_force(case)
@@ -186,7 +189,7 @@ def case_hold(request: HttpRequest, case_uuid) -> HttpResponse:
     )
 
 
-def privacy_register(request: HttpRequest) -> HttpResponse:
+def privacy_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The security administrator's page: retention periods, the register and the assessment."""
     access.require(request.user, "mediation.keep_privacy_register")
     documents = []
@@ -208,7 +211,7 @@ def privacy_register(request: HttpRequest) -> HttpResponse:
     )
 
 
-def privacy_document_edit(request: HttpRequest, document: str) -> HttpResponse:
+def privacy_document_edit(request: AuthenticatedHttpRequest, document: str) -> HttpResponse:
     access.require(request.user, "mediation.keep_privacy_register")
     kind = document
     if kind not in PrivacyDocument.Kind.values:

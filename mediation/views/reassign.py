@@ -3,17 +3,18 @@ which of them and who takes them. May import access, forms, models and services.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import access, services
 from ..forms import ReassignForm
+from ..http import AuthenticatedHttpRequest
 from ..models import Case, User
 from .common import form_errors_from
 
 
-def cases_reassign(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+def cases_reassign(request: AuthenticatedHttpRequest, code: str, user_id: int) -> HttpResponse:
     access.require(request.user, "mediation.supervise_office")
     office = access.office_for(request.user, code)
     leaving = (

@@ -2,9 +2,11 @@
 preview first), settles what waits on their list; the counsellor on duty works the walk-in
 queue. May import access, forms, models and services; every office is reached through access."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from .. import access
 from ..forms_registry import RegistryUploadForm, ResolveEventForm, WalkInForm
+from ..http import AuthenticatedHttpRequest
 from ..models import RegistryApplication, RegistryEvent, RegistryUpload, WalkInAnswer
 from ..services import registry_uploads, walk_ins
 from ..services.registry_messages import reason_message
@@ -25,7 +28,7 @@ WORK = "mediation.work_cases"
 
 
 @never_cache
-def registry_upload(request: HttpRequest) -> HttpResponse:
+def registry_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload the registry's file; the preview lists every row with what it will do."""
     access.require(request.user, SUPERVISE)
     offices = access.offices_for(request.user)
@@ -50,7 +53,7 @@ def registry_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _own_upload(request: HttpRequest, upload_uuid) -> RegistryUpload:
+def _own_upload(request: AuthenticatedHttpRequest, upload_uuid: UUID) -> RegistryUpload:
     upload = RegistryUpload.objects.filter(uuid=upload_uuid, uploaded_by=request.user).first()
     if upload is None:
         raise Http404
@@ -58,7 +61,7 @@ def _own_upload(request: HttpRequest, upload_uuid) -> RegistryUpload:
 
 
 @require_POST
-def registry_import(request: HttpRequest, upload_uuid) -> HttpResponse:
+def registry_import(request: AuthenticatedHttpRequest, upload_uuid: UUID) -> HttpResponse:
     access.require(request.user, SUPERVISE)
     upload = _own_upload(request, upload_uuid)
     try:
@@ -77,7 +80,7 @@ def registry_import(request: HttpRequest, upload_uuid) -> HttpResponse:
 
 
 @require_POST
-def registry_discard(request: HttpRequest, upload_uuid) -> HttpResponse:
+def registry_discard(request: AuthenticatedHttpRequest, upload_uuid: UUID) -> HttpResponse:
     access.require(request.user, SUPERVISE)
     upload = _own_upload(request, upload_uuid)
     try:
@@ -89,17 +92,16 @@ def registry_discard(request: HttpRequest, upload_uuid) -> HttpResponse:
     return redirect("mediation:registry-upload")
 
 
-def registry_review(request: HttpRequest) -> HttpResponse:
+def registry_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The supervisor's list: events held outside their window or at odds with a case."""
     access.require(request.user, SUPERVISE)
     offices = access.offices_for(request.user)
-    waiting = list(
+    events = (
         RegistryEvent.objects.filter(office__in=offices, status=RegistryEvent.Status.REVIEW)
         .select_related("application__case", "office")
         .order_by("created_at")
     )
-    for event in waiting:
-        event.explained = reason_message(event.reason, event.details)
+    waiting = [(event, reason_message(event.reason, event.details)) for event in events]
     resolved = (
         RegistryEvent.objects.filter(office__in=offices, status=RegistryEvent.Status.RESOLVED)
         .select_related("application__case", "resolved_by")
@@ -113,7 +115,7 @@ def registry_review(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def registry_resolve(request: HttpRequest, event_uuid) -> HttpResponse:
+def registry_resolve(request: AuthenticatedHttpRequest, event_uuid: UUID) -> HttpResponse:
     access.require(request.user, SUPERVISE)
     event = RegistryEvent.objects.filter(
         uuid=event_uuid, office__in=access.offices_for(request.user)
@@ -135,7 +137,7 @@ def registry_resolve(request: HttpRequest, event_uuid) -> HttpResponse:
     return redirect("mediation:registry-review")
 
 
-def walk_in_queue(request: HttpRequest) -> HttpResponse:
+def walk_in_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Today's and yesterday's applications at one of the user's offices, with the offer."""
     access.require(request.user, WORK, SUPERVISE)
     offices = list(access.offices_for(request.user).order_by("code"))
@@ -159,7 +161,7 @@ def walk_in_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def walk_in_record(request: HttpRequest, application_uuid) -> HttpResponse:
+def walk_in_record(request: AuthenticatedHttpRequest, application_uuid: UUID) -> HttpResponse:
     access.require(request.user, WORK, SUPERVISE)
     application = RegistryApplication.objects.filter(
         uuid=application_uuid, office__in=access.offices_for(request.user)

@@ -2,17 +2,20 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import access, services
 from ..forms import RoomForm
+from ..http import AuthenticatedHttpRequest
 from ..models import Room
 from .common import form_errors_from
 
 
-def room_list(request: HttpRequest, code: str, room_id: int | None = None) -> HttpResponse:
+def room_list(
+    request: AuthenticatedHttpRequest, code: str, room_id: int | None = None
+) -> HttpResponse:
     """The office's rooms, the form to add one, or (with room_id) to change one."""
     access.require(request.user, "mediation.supervise_office")
     office = access.office_for(request.user, code)

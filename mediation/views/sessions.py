@@ -2,11 +2,12 @@
 cancelling; notes are written in views/notes.py. May import access, forms, models, services."""
 
 from datetime import datetime
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from .. import access, services
 from ..forms import SessionBookForm, SessionCancelForm, SessionHoldForm
 from ..forms.notes import AddendumForm, note_section_labels
+from ..http import AuthenticatedHttpRequest
 from ..models import Case, CounselingSession, SessionNote, User
 from .common import deadline_context, form_errors_from, render_case_form
 
@@ -29,7 +31,7 @@ def _on_the_form(error: ValidationError) -> ValidationError:
     return error
 
 
-def session_book(request: HttpRequest, case_uuid) -> HttpResponse:
+def session_book(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     form = SessionBookForm(
         request.POST or None,
@@ -81,7 +83,9 @@ def session_book(request: HttpRequest, case_uuid) -> HttpResponse:
 
 
 @never_cache
-def session_detail(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
+def session_detail(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, session_uuid: UUID
+) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, request=request)
     session = get_object_or_404(
         case.sessions.select_related("lead_counselor", "party", "cancelled_by"), uuid=session_uuid
@@ -90,7 +94,7 @@ def session_detail(request: HttpRequest, case_uuid, session_uuid) -> HttpRespons
 
 
 def session_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case: Case,
     session: CounselingSession,
     *,
@@ -131,7 +135,9 @@ def session_page(
     )
 
 
-def session_hold(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
+def session_hold(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, session_uuid: UUID
+) -> HttpResponse:
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)
     session = get_object_or_404(case.sessions, uuid=session_uuid)
     form = SessionHoldForm(
@@ -156,7 +162,9 @@ def session_hold(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
     return render_case_form(request, case, form, title=_("Record the session as held"))
 
 
-def session_cancel(request: HttpRequest, case_uuid, session_uuid) -> HttpResponse:
+def session_cancel(
+    request: AuthenticatedHttpRequest, case_uuid: UUID, session_uuid: UUID
+) -> HttpResponse:
     """Cancel a booked session, or record that the party did not come (`no_show`), with the
     reason asked on this page."""
     case = access.case_for(request.user, case_uuid, action=access.Action.WORK, request=request)

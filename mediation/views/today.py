@@ -3,17 +3,18 @@ unsigned notes and follow-ups due, each bounded, with a page per section for all
 May import access, selectors and services; reads only (the names' read is audited)."""
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from .. import access, selectors, services
+from ..http import AuthenticatedHttpRequest
 
 PAGE_ROWS = 25
 
 
-def _with_names(request: HttpRequest, rows: list[selectors.Row]) -> None:
+def _with_names(request: AuthenticatedHttpRequest, rows: list[selectors.Row]) -> None:
     """Each row's parties' masked names, opened in one audited read for the page."""
     names = services.read_masked_names(
         user=request.user, cases=[row.case for row in rows], request=request
@@ -23,7 +24,7 @@ def _with_names(request: HttpRequest, rows: list[selectors.Row]) -> None:
 
 
 @never_cache
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require(request.user, "mediation.work_cases")
     day = timezone.localdate()
     sections = selectors.today_sections(request.user, day)
@@ -32,7 +33,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def today_section(request: HttpRequest, section: str) -> HttpResponse:
+def today_section(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     """All of one section of the today page, a page at a time."""
     access.require(request.user, "mediation.work_cases")
     if section not in selectors.SECTIONS:

@@ -102,6 +102,7 @@ def pilot(xlt, ps) -> Pilot:
         opened_at=at(2021, 3, 15),
     )
     b.refresh_from_db()
+    assert b.certificate_window_ends_on is not None
     services.close_case(
         case=b,
         kind=OutcomeKind.LAPSED,

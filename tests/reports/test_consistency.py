@@ -64,7 +64,8 @@ def shown_as(cell) -> str:
 
 
 def csv_tables(data: bytes, keys: list[str]) -> dict[str, list[list[str]]]:
-    blocks, block = [], None
+    blocks: list[list[list[str]]] = []
+    block: list[list[str]] | None = None
     for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
         if not row:
             block = []

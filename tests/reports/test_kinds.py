@@ -13,7 +13,7 @@ from mediation import services as case_services
 from mediation.models import Category, FollowUp, OutcomeKind, Port, Purpose, Referral
 from mediation.roles import Role
 from reports import pages, periods, services
-from reports.figures import ALL
+from reports.figure_types import ALL
 from reports.models import MonthlyReport
 from reports.queries import monthly_counts
 from tests.factories import make_user

@@ -6,6 +6,7 @@ import hashlib
 import io
 from collections import defaultdict
 from datetime import date, datetime
+from xml.etree.ElementTree import Element
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -42,7 +43,9 @@ def archived(period=APRIL, offices=(), user=None, issuer="定时任务"):
 
 
 def first_page(report) -> str:
-    return flat(texts(services.report_path(report).read_bytes())[0])
+    path = services.report_path(report)
+    assert path is not None, "the report has no archived file"
+    return flat(texts(path.read_bytes())[0])
 
 
 def test_the_first_page_names_the_authorities_the_number_the_date_and_the_person(
@@ -297,8 +300,8 @@ def tables_over_pages(document) -> tuple[dict[str, list[bool]], list[str]]:
     """From WeasyPrint's laid-out boxes: for each table that runs over more than one page,
     whether each of its parts carries the header rows; and the body rows laid out on more than
     one page (split rows)."""
-    parts: dict[object, list[bool]] = defaultdict(list)
-    rows: dict[object, set[int]] = defaultdict(set)
+    parts: dict[Element, list[bool]] = defaultdict(list)
+    rows: dict[Element, set[int]] = defaultdict(set)
     for number, page in enumerate(document.pages, start=1):
         for box in page._page_box.descendants():
             if isinstance(box, boxes.TableBox):

@@ -4,7 +4,7 @@ where small, the same for the dashboard, the monthly report and the exports."""
 from datetime import date
 
 from reports import pages
-from reports.figures import ALL
+from reports.figure_types import ALL
 
 MARCH, APRIL, MAY = date(2021, 3, 1), date(2021, 4, 1), date(2021, 5, 1)
 

@@ -6,6 +6,7 @@ cell could have. If they are equal, the cell is disclosed.
 """
 
 import random
+from collections.abc import Hashable
 
 import pytest
 from ortools.sat.python import cp_model
@@ -22,7 +23,8 @@ from reports.suppression import (
 
 def table(rows: list[list[int]], name: str = "t"):
     """A 2-way table with row totals, column totals and the grand total, as cells and sums."""
-    values, relations = {}, []
+    values: dict[Hashable, int] = {}
+    relations: list[Relation] = []
     n = len(rows[0])
     for i, row in enumerate(rows):
         for j, value in enumerate(row):

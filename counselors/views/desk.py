@@ -1,14 +1,14 @@
 """The office's pages: the supervisor's desk (caseloads, unassigned and overdue cases, who is on
-duty), the office's month roster, the day and week calendars of a counsellor and of a room, and
-the request for more duty. Thin: reach (access.py), selectors, a service, response.
+duty), the office's month roster and the request for more duty. Thin: reach (access.py),
+selectors, a service, response.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,17 +19,20 @@ from mediation import access as core_access
 from mediation import selectors as core_selectors
 from mediation import services as core_services
 from mediation.calendar import next_month, previous_month
-from mediation.models import Case, OfficialCalendarYear, Room, User
+from mediation.http import AuthenticatedHttpRequest
+from mediation.models import Case, OfficialCalendarYear, RegistryOffice, Room, User
 
-from . import access, planner, selectors
-from .forms import parse_month
-from .models import Duty
-from .services import extra_duty
+from .. import access, planner, selectors
+from ..forms import parse_month
+from ..models import Duty
+from ..services import extra_duty
 
 DESK_ROWS = 10
 
 
-def _desk_office(request):
+def _desk_office(
+    request: AuthenticatedHttpRequest,
+) -> tuple[RegistryOffice, list[RegistryOffice]]:
     core_access.require(request.user, access.SUPERVISE)
     offices = list(core_access.offices_for(request.user))
     if not offices:
@@ -39,12 +42,8 @@ def _desk_office(request):
     return office, offices
 
 
-def _week_of(day: date) -> date:
-    return planner.week_start(day)
-
-
 @never_cache
-def desk(request):
+def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The supervisor's landing page: the office's caseloads, unassigned and overdue cases,
     who is on duty today and this week, with the way to the roster, calendars and rooms."""
     office, offices = _desk_office(request)
@@ -61,11 +60,9 @@ def desk(request):
         cases=unassigned_rows + [row.case for row in overdue],
         request=request,
     )
-    for case in unassigned_rows:
-        case.names = names.get(case.pk, "")
     for row in overdue:
         row.names = names.get(row.case.pk, "")
-    monday = _week_of(today)
+    monday = planner.week_start(today)
     week = selectors.office_week(office, monday, monday + timedelta(days=6))
     leaving = {
         user.pk
@@ -83,6 +80,7 @@ def desk(request):
             "caseloads": [(load, duties.get(load.counselor.pk, [])) for load in loads],
             "former": User.objects.filter(pk__in=leaving).order_by("full_name", "username"),
             "unassigned": unassigned_rows,
+            "names": names,
             "unassigned_total": unassigned.count(),
             "overdue": overdue,
             "overdue_total": overdue_total,
@@ -94,7 +92,7 @@ def desk(request):
 
 
 @never_cache
-def desk_overdue(request):
+def desk_overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything overdue at the office, a page at a time."""
     office, _offices = _desk_office(request)
     today = timezone.localdate()
@@ -113,7 +111,7 @@ def desk_overdue(request):
     )
 
 
-def office_roster(request, code: str):
+def office_roster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """An office's month roster for the people who work there (its supervisor and counsellors)
     and for the planners: who is on duty each half-day and what cover lacks."""
     office = access.office_for_roster(request.user, code)
@@ -143,89 +141,8 @@ def office_roster(request, code: str):
     )
 
 
-def _calendar_days(request) -> tuple[str, date, list[date]]:
-    view = "day" if request.GET.get("view") == "day" else "week"
-    try:
-        day = date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = timezone.localdate()
-    if view == "day":
-        return view, day, [day]
-    monday = _week_of(day)
-    return view, day, [monday + timedelta(days=i) for i in range(7)]
-
-
-def _calendar(request, *, title, office, duties, sessions, subject, **context):
-    view, day, days = _calendar_days(request)
-    visible = set(
-        Case.objects.visible_to(request.user)
-        .filter(pk__in={session.case_id for session in sessions})
-        .values_list("pk", flat=True)
-    )
-    calendar = selectors.calendar_grid(
-        days, duties, sessions, visible_cases=visible, with_office=subject == "counselor"
-    )
-    step = timedelta(days=1 if view == "day" else 7)
-    return render(
-        request,
-        "counselors/calendar.html",
-        {
-            "title": title,
-            "office": office,
-            "view": view,
-            "day": day,
-            "days": days,
-            "calendar": calendar,
-            "previous": day - step,
-            "next": day + step,
-            "subject": subject,
-            "today": timezone.localdate(),
-            **context,
-        },
-    )
-
-
-def counselor_calendar(request, user_id: int):
-    """A counsellor's duty and sessions, by day or week, printable."""
-    profile = access.profile_for_calendar(request.user, user_id)
-    _view, _day, days = _calendar_days(request)
-    duties = selectors.with_people(
-        Duty.objects.published().filter(counselor=profile, day__gte=days[0], day__lte=days[-1])
-    )
-    sessions = selectors.sessions_between(days[0], days[-1], lead_counselor=profile.user)
-    return _calendar(
-        request,
-        title=_("Calendar of %(name)s") % {"name": profile.display_name},
-        office=profile.home_office,
-        duties=duties,
-        sessions=sessions,
-        subject="counselor",
-        profile=profile,
-    )
-
-
-def room_calendar(request, room_id: int):
-    """A room's booked sessions and the office's duty, by day or week, printable for the wall."""
-    room = access.room_for(request.user, room_id)
-    _view, _day, days = _calendar_days(request)
-    duties = selectors.with_people(
-        Duty.objects.published().filter(office=room.office, day__gte=days[0], day__lte=days[-1])
-    )
-    sessions = selectors.sessions_between(days[0], days[-1], booked_room=room)
-    return _calendar(
-        request,
-        title=_("Calendar of %(room)s, %(office)s")
-        % {"room": room.name, "office": room.office.display_name},
-        office=room.office,
-        duties=duties,
-        sessions=sessions,
-        subject="room",
-        room=room,
-    )
-
-
 @require_POST
-def ask_extra_duty(request, code: str):
+def ask_extra_duty(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The booking page's "ask for more duty": the civil-affairs administrators are told."""
     office = access.office_for_roster(request.user, code)
     month = parse_month(request.POST.get("month"), timezone.localdate())

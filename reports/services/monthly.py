@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -31,11 +31,11 @@ from django.utils.translation import gettext as _
 
 from mediation import audit
 from mediation.calendar import month_start
-from mediation.models import AuditEvent, OfficialCalendarYear, RegistryOffice, User
+from mediation.models import AuditEvent, RegistryOffice, User
 
-from . import document, pdf, periods
-from .models import DocumentNumber, MonthlyReport
-from .periods import Period
+from .. import document, pdf, periods
+from ..models import DocumentNumber, MonthlyReport
+from ..periods import Period
 
 log = logging.getLogger("tongxin.reports")
 
@@ -201,6 +201,8 @@ def _take_number(report: MonthlyReport) -> None:
 def _give_back_number(report: MonthlyReport) -> None:
     """A report that could not be made gives its number back if no later one was taken, so
     the year's sequence keeps no gap."""
+    if report.number_year is None or report.number_seq is None:
+        return  # never numbered: nothing to give back
     with transaction.atomic():
         taken = DocumentNumber.objects.filter(
             year=report.number_year, last=report.number_seq
@@ -211,7 +213,7 @@ def _give_back_number(report: MonthlyReport) -> None:
             report.save(update_fields=["number_year", "number_seq", "number"])
 
 
-def _same_report(report: MonthlyReport):
+def _same_report(report: MonthlyReport) -> QuerySet[MonthlyReport]:
     return MonthlyReport.objects.filter(
         kind=report.kind,
         month=report.month,
@@ -358,45 +360,3 @@ def download_report(
         return None
     _record_report(report, action="report.download", user=user, request=request)
     return report_path(report)
-
-
-def first_working_day(month: date) -> date:
-    """The first working day of a month by the official calendar (weekends and holidays off,
-    make-up working days on). For a year not loaded yet only weekends are known."""
-    calendar = OfficialCalendarYear.objects.calendar([month.year])
-    return calendar.next_working_day(month_start(month))
-
-
-def scheduled_reports(*, today: date | None = None) -> list[MonthlyReport]:
-    """The schedule (periods.due_reports): on the first working day of a month last month's
-    report of all offices, of a quarter also last quarter's, of a year also last year's; once
-    each: a second run (cron twice, or a later day of the month) finds them made. Periods that
-    ended before the first room opened are skipped. Returns the reports made now."""
-    today = today or timezone.localdate()
-    calendar = OfficialCalendarYear.objects.calendar([today.year])
-    opened = (
-        RegistryOffice.objects.exclude(opened_on=None)
-        .order_by("opened_on")
-        .values_list("opened_on", flat=True)
-        .first()
-    )
-    made = []
-    for period in periods.due_reports(today, calendar):
-        if opened and period.last < month_start(opened):
-            continue
-        with transaction.atomic():
-            # One scheduled report per period, even if two runs start together.
-            list(RegistryOffice.objects.select_for_update().order_by("code"))
-            existing = MonthlyReport.objects.filter(
-                kind=period.kind,
-                month=period.first,
-                last_month=period.last,
-                scheduled=True,
-                status__in=["queued", "running", "done"],
-            ).exists()
-            if existing:
-                continue
-            report = request_report(period=period, offices=[], made_by=None, scheduled=True)
-            report = confirm_report(report=report, confirmed_by=None, issuer=_("scheduled task"))
-        made.append(generate_report(report=report))
-    return made
