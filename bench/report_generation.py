@@ -123,16 +123,17 @@ def stages() -> None:
         issue = pdf.Issue(number="bench", issuer_name="bench", archive_url="https://x/")
         context = timed("charts and context", lambda: pdf.report_context(page, issue))
         html = timed("template", lambda: render_to_string("reports/report_pdf.html", context))
-    weasyprint, fetcher = timed("importing WeasyPrint", pdf._weasyprint)
     html = pdf._BETWEEN_BLOCKS.sub(r"\1", html)
     options = {"pdf_variant": pdf.PDF_VARIANT, "pdf_tags": True}
-    laid_out = timed(
-        "layout (WeasyPrint)",
-        lambda: weasyprint.HTML(
-            string=html, base_url=pdf.STATIC_BASE, url_fetcher=fetcher(fail_on_errors=True)
-        ).render(font_config=pdf._font_config(), **options),
-    )
-    timed("PDF/A writing (WeasyPrint)", lambda: laid_out.write_pdf(**options))
+    with pdf._no_cycle_collection():  # as pdf.render_pdf runs them
+        weasyprint, fetcher = timed("importing WeasyPrint", pdf._weasyprint)
+        laid_out = timed(
+            "layout (WeasyPrint)",
+            lambda: weasyprint.HTML(
+                string=html, base_url=pdf.STATIC_BASE, url_fetcher=fetcher(fail_on_errors=True)
+            ).render(font_config=pdf._font_config(), **options),
+        )
+        timed("PDF/A writing (WeasyPrint)", lambda: laid_out.write_pdf(**options))
     user = User.objects.get(username="minzheng")
     with tempfile.TemporaryDirectory() as archive, override_settings(REPORT_ARCHIVE_DIR=archive):
         made = timed(

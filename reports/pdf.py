@@ -7,10 +7,14 @@ electronic record) and tagged (headings, tables and reading order), with its tit
 and language in its metadata. A draft carries the watermark 草稿 and no number.
 """
 
+import gc
 import logging
 import mimetypes
 import re
+import sys
 import threading
+import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,13 +46,67 @@ class ReportRenderError(RuntimeError):
     """The PDF would be wrong (a missing glyph, a foreign resource): nothing is written."""
 
 
+class _HTTPSHandlerWithContextOnUse(urllib.request.HTTPSHandler):
+    """urllib's HTTPS handler, making its SSL context (reading every CA certificate of the
+    system, 30 ms) when it first opens a connection instead of when it is made."""
+
+    def __init__(self, debuglevel=None, context=None, check_hostname=None):
+        urllib.request.AbstractHTTPHandler.__init__(self, debuglevel)
+        self._arguments = (debuglevel, context, check_hostname)
+
+    def https_open(self, req):
+        if not hasattr(self, "_context"):
+            urllib.request.HTTPSHandler.__init__(self, *self._arguments)
+        return super().https_open(req)
+
+
+@contextmanager
+def _without_system_probes():
+    """While WeasyPrint is imported: its libraries load by their file names (WeasyPrint first
+    tries names of other systems, and each miss runs ldconfig, gcc and ld through
+    ctypes.util.find_library: 38 processes, a quarter of a second), and the URL fetchers of its
+    built-in style sheets, which never fetch anything, make no SSL context. Other threads see
+    the same library names load and an HTTPS handler that still works."""
+    import ctypes.util  # noqa: PLC0415  (only needed here)
+
+    find_library, https_handler = ctypes.util.find_library, urllib.request.HTTPSHandler
+    ctypes.util.find_library = lambda name: None
+    urllib.request.HTTPSHandler = _HTTPSHandlerWithContextOnUse
+    try:
+        yield
+    finally:
+        ctypes.util.find_library, urllib.request.HTTPSHandler = find_library, https_handler
+
+
+_import_lock = threading.Lock()
+
+
+def _import_weasyprint():
+    with _import_lock:
+        if "weasyprint" not in sys.modules:
+            try:
+                with _without_system_probes():
+                    import weasyprint  # noqa: PLC0415
+            except OSError:
+                # A system whose libraries go by other names: let WeasyPrint look for them.
+                import weasyprint  # noqa: PLC0415
+    import weasyprint  # noqa: PLC0415
+
+    return weasyprint
+
+
 def _weasyprint():
     # weasyprint is heavy: loaded when a report is made, not when the site starts.
-    import weasyprint  # noqa: PLC0415
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: PLC0415
+    weasyprint = _import_weasyprint()
+    from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse  # noqa: PLC0415
 
-    class StaticOnlyFetcher(URLFetcher):
-        """Serves our static files and nothing else: no network, no file system."""
+    class StaticOnlyFetcher(weasyprint.urls.URLFetcher):
+        """Serves our static files and nothing else: no network, no file system (so it needs
+        none of urllib's handlers, nor the SSL context that making them costs)."""
+
+        def __init__(self, fail_on_errors=True):
+            urllib.request.OpenerDirector.__init__(self)
+            self._fail_on_errors = fail_on_errors
 
         def fetch(self, url, headers=None):
             if not url.startswith(STATIC_BASE):
@@ -101,9 +159,29 @@ def _font_config():
     return _fonts.config
 
 
+@contextmanager
+def _no_cycle_collection():
+    """WeasyPrint makes hundreds of thousands of objects, and the cycle collector scans the
+    growing heap again and again while it lays out and writes a report: a tenth of a one-off
+    render, a sixth of a later one in the same process. The garbage is collected afterwards,
+    as usual. The collector is process-wide: other threads go without it for that second."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render_pdf(html: str, *, archival: bool = False) -> Rendered:
     """HTML to PDF; `archival` makes it PDF/A-2b and tagged. Raises ReportRenderError on a
     missing glyph or a refused resource."""
+    with _no_cycle_collection():
+        return _render_pdf(html, archival=archival)
+
+
+def _render_pdf(html: str, *, archival: bool) -> Rendered:
     weasyprint, fetcher_class = _weasyprint()
     watch = _GlyphWatch()
     logger = logging.getLogger("weasyprint")

@@ -50,6 +50,21 @@ def test_a_character_no_font_has_fails_the_render_instead_of_printing_a_box():
         pdf.render_pdf(html)
 
 
+def test_importing_the_renderer_leaves_library_lookup_and_https_as_they_were():
+    import ctypes.util  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    find_library, https_handler = ctypes.util.find_library, urllib.request.HTTPSHandler
+    with pdf._without_system_probes():
+        assert ctypes.util.find_library("c") is None
+        handler = urllib.request.HTTPSHandler()
+        assert isinstance(handler, https_handler)
+        assert not hasattr(handler, "_context")  # made when it first opens a connection
+
+    assert ctypes.util.find_library is find_library
+    assert urllib.request.HTTPSHandler is https_handler
+
+
 @pytest.mark.parametrize(
     "url", ["https://example.com/logo.png", "file:///etc/passwd", "reports/../../config/x"]
 )
