@@ -11,10 +11,10 @@ from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from mediation.models import User
-from tests.browser.journey import demo, journey_clock
+from tests.browser.journey import demo, deterministic_planner, journey_clock
 from tests.sign_in import next_code
 
-__all__ = ["demo", "journey_clock"]
+__all__ = ["demo", "deterministic_planner", "journey_clock"]
 
 # Playwright's sync API keeps an event loop in this thread; Django's ORM is still synchronous here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

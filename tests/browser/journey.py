@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import override_settings
 
 from counselors import demo as duty_demo
 from mediation.demo import seed_accounts, seed_cases
@@ -54,9 +55,28 @@ def journey_clock():
 
 
 @pytest.fixture
-def demo(journey_clock):
+def deterministic_planner():
+    """The planner bounded by its deterministic time, never by the wall clock: the same rosters
+    (and screenshots) on every run and machine."""
+    with override_settings(TONGXIN_PLANNER_DETERMINISTIC_LIMIT=10.0):
+        yield
+
+
+@pytest.fixture
+def demo(journey_clock, deterministic_planner):
     """The demo as `make run` shows it on JOURNEY_DAY: accounts, rooms, some ten cases per office
     in every state, counsellors and the published rosters of this month and the next."""
     seed_accounts()
     seed_cases()
     duty_demo.seed()
+
+
+def navigate(page, name: str) -> None:
+    """Follow a link of the main navigation, opening the menu first where the tablet's width
+    folds it away."""
+    navigation = page.get_by_role("navigation", name="主导航")
+    link = navigation.get_by_role("link", name=name, exact=True)
+    menu = navigation.get_by_role("button", name="菜单")
+    if not link.is_visible() and menu.is_visible():
+        menu.click()
+    link.click()
