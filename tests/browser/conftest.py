@@ -56,7 +56,13 @@ def browser(django_db_setup):
         for alias, contents in serialized.items():
             if contents is not None:
                 connections[alias]._test_serialized_contents = contents
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            # Chromium chooses its fonts for Chinese (full-width punctuation in a CJK face, as on
+            # the offices' tablets); the context's locale sets only the pages' language.
+            env={**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN:zh"},
+        )
         yield browser
         browser.close()
 
