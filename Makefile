@@ -22,13 +22,14 @@ APT_PACKAGES_PDF := fonts-noto-cjk libharfbuzz-subset0 fontconfig gettext
 APT_PACKAGES_TEST := chromium
 
 .PHONY: help run test bench load lint typecheck format messages makemessages lock system system-test \
-	assets venv migrate demo worker clean
+	assets venv migrate demo worker clean guide
 
 help:
 	@echo "make run    set up everything, load demo data and serve http://127.0.0.1:8000"
 	@echo "make test   ruff, mypy, makemigrations --check and the whole test suite (in parallel)"
 	@echo "make bench  benchmarks (not part of make test)"
 	@echo "make load   a counsellor's day under load (docs/scaling.md; LOAD_ARGS=...)"
+	@echo "make guide  run the browser journeys and rewrite the guide's screenshots (docs/guide/img)"
 
 # Two hashed locks: what production runs, and what development and CI add to it.
 LOCKS := requirements.lock requirements-dev.lock
@@ -147,6 +148,20 @@ test: $(STAMP) assets system-test messages lint typecheck
 	awk -v s="$$start" -v e="$$EPOCHREALTIME" \
 		'BEGIN { printf "Test suite wall time: %.1f s\n", e - s }'; \
 	exit $$status
+
+# The illustrated guide (docs/guide/) shows the screens the browser journeys save: run them all
+# in one browser with TONGXIN_SCREENSHOTS pointing at the guide's pictures (stale ones removed).
+GUIDE_IMG := docs/guide/img
+
+guide: $(STAMP) assets system-test messages
+	rm -rf $(GUIDE_IMG)
+	@start=$$EPOCHREALTIME; \
+	TONGXIN_SCREENSHOTS=$(CURDIR)/$(GUIDE_IMG) DJANGO_DEBUG=1 $(VENV)/bin/pytest -q -p no:xdist \
+		tests/browser; status=$$?; \
+	awk -v s="$$start" -v e="$$EPOCHREALTIME" \
+		'BEGIN { printf "Browser journeys wall time: %.1f s\n", e - s }'; \
+	exit $$status
+	@echo "Screenshots in $(GUIDE_IMG): $$(find $(GUIDE_IMG) -name '*.png' | wc -l)"
 
 bench: $(STAMP) assets system messages
 	DJANGO_DEBUG=1 $(PY) -m bench $(BENCH_ARGS)

@@ -81,7 +81,10 @@ def profile_detail(request: AuthenticatedHttpRequest, profile_id: int) -> HttpRe
     form = ProfileForm(
         request.POST if action == "profile" else None, instance=profile, offices=offices
     )
-    qualification_form = QualificationForm(request.POST if action == "qualification" else None)
+    # Both forms have a "kind": ids of their own, so each label names its own field.
+    qualification_form = QualificationForm(
+        request.POST if action == "qualification" else None, auto_id="id_qualification_%s"
+    )
     unavailability_form = UnavailabilityForm(
         request.POST if action == "unavailability" else None, administrator=True
     )

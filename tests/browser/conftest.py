@@ -11,7 +11,10 @@ from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from mediation.models import User
+from tests.browser.journey import demo, deterministic_planner, journey_clock
 from tests.sign_in import next_code
+
+__all__ = ["demo", "deterministic_planner", "journey_clock"]
 
 # Playwright's sync API keeps an event loop in this thread; Django's ORM is still synchronous here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -53,24 +56,54 @@ def browser(django_db_setup):
         for alias, contents in serialized.items():
             if contents is not None:
                 connections[alias]._test_serialized_contents = contents
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            # Chromium chooses its fonts for Chinese (full-width punctuation in a CJK face, as on
+            # the offices' tablets); the context's locale sets only the pages' language.
+            env={**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN:zh"},
+        )
         yield browser
         browser.close()
 
 
 LOCALE = "zh-CN"
+# The journeys run on a tablet held upright (an iPad Air's 820×1180), as at a registry's desk.
+PORTRAIT_TABLET = {"width": 820, "height": 1180}
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale=LOCALE, viewport=TABLET, base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.console_errors = errors
-    yield page
-    context.close()
+def open_page(browser, live_server):
+    """Open a page in a browser context of its own (its own cookies: another person signing in
+    on another tablet), in Chinese; every context is closed when the test ends."""
+    contexts = []
+
+    def open_page(viewport=TABLET):
+        context = browser.new_context(locale=LOCALE, viewport=viewport, base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        errors = []
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.console_errors = errors
+        # Buttons that ask "are you sure?" (data-confirm) are answered yes.
+        page.on("dialog", lambda dialog: dialog.accept())
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
+
+
+@pytest.fixture
+def tablet(open_page):
+    """A page on the upright tablet the journeys use."""
+    return open_page(PORTRAIT_TABLET)
 
 
 def sign_in(page, username: str, password: str = "tongxin-demo-2026") -> None:

@@ -1,12 +1,16 @@
 """minzheng's statistics in a real browser: the dashboard, its charts and definitions, and a
 monthly report made as a draft, confirmed and archived in the background."""
 
+from http import HTTPStatus
+from pathlib import Path
+
 import pytest
 from django.test import override_settings
 from playwright.sync_api import expect
 
 from mediation.demo import seed_accounts
-from tests.browser.conftest import browser_db, sign_in
+from tests.browser.conftest import PORTRAIT_TABLET, browser_db, sign_in
+from tests.browser.journey import key_screen, navigate
 from tests.reports import conftest as reports_fixtures
 
 # The hand-counted pilot of the reports tests, and a throw-away report archive.
@@ -38,20 +42,42 @@ def test_minzheng_reads_the_dashboard_with_its_charts_and_definitions(page, pilo
 @override_settings(
     TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 )
-def test_minzheng_makes_a_monthly_report_and_sees_it_archived(page, pilot):
+@pytest.mark.usefixtures("journey_clock")
+def test_the_statistics_roles_make_and_download_monthly_reports_and_open_no_case(
+    tablet, open_page, pilot
+):
+    """民政 (刘芳) and 妇联 (陈红) each make a month's report as a draft, confirm it, download the
+    archived PDF; neither opens a case, its list or the search, even knowing its address."""
     seed_accounts()
-    sign_in(page, "minzheng")
+    for username, name, month, tablet_page in (
+        ("minzheng", "刘芳", "2021-04", tablet),
+        ("fulian", "陈红", "2021-05", open_page(PORTRAIT_TABLET)),
+    ):
+        page = tablet_page
+        sign_in(page, username)
+        navigate(page, "月度报告")
+        page.get_by_label("月份").fill(month)
+        page.get_by_role("button", name="生成报告").click()
+        draft = page.get_by_test_id("draft")
+        expect(draft.get_by_role("link", name="查看草稿（PDF）")).to_be_visible()
+        key_screen(page, "statistics", f"01-draft-{username}")
+        page.get_by_role("button", name="确认归档").click()
 
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="月度报告").click()
-    page.get_by_label("月份").fill("2021-04")
-    page.get_by_role("button", name="生成报告").click()
-    expect(page.get_by_test_id("draft").get_by_role("link", name="查看草稿（PDF）")).to_be_visible()
-    page.get_by_role("button", name="确认归档").click()
+        row = page.locator("#reports tbody tr").filter(has_text=name).first
+        expect(row).to_have_attribute("data-status", "done")
+        key_screen(page, "statistics", f"02-archived-{username}")
+        with page.expect_download() as download:
+            row.get_by_role("link", name="下载").click()
+        assert download.value.suggested_filename.endswith(".pdf")
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+        assert page.console_errors == []
 
-    row = page.locator("#reports tbody tr").first
-    expect(row).to_have_attribute("data-status", "done")
-    expect(row).to_contain_text("刘芳")
-    with page.expect_download() as download:
-        row.get_by_role("link", name="下载").click()
-    assert download.value.suggested_filename.endswith(".pdf")
-    assert page.console_errors == []
+        for refused in (
+            f"/mediation/cases/{pilot.a.uuid}/",
+            "/mediation/cases/",
+            "/mediation/search/",
+        ):
+            response = page.goto(refused)
+            assert response.status == HTTPStatus.NOT_FOUND, (username, refused)
+            expect(page.get_by_role("heading", name="未找到")).to_be_visible()
+        key_screen(page, "statistics", f"03-no-case-{username}")
