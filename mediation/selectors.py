@@ -8,7 +8,7 @@ May import models, access and the pure modules; never a service (names are opene
 services.read_masked_names, which records the read).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,6 +24,9 @@ from . import access
 from .models import Case, CaseAssignment, CounselingSession, FollowUp, NoteDraft, SessionNote, User
 from .models.cases import CaseQuerySet
 from .models.notes import NOTE_SECTIONS
+
+# The cases a section is about: a query (the desk's) or the ids of `work_cases`.
+type Cases = CaseQuerySet | Sequence[int]
 
 # Rows each section of the today page shows before "查看全部 (N)".
 SECTION_ROWS = 5
@@ -91,6 +94,10 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _as_query(cases: Cases) -> CaseQuerySet:
+    return cases if isinstance(cases, QuerySet) else Case.objects.filter(pk__in=cases)
+
+
 def _case_url(case: Case) -> str:
     return reverse("mediation:case-detail", args=[case.uuid])
 
@@ -98,22 +105,22 @@ def _case_url(case: Case) -> str:
 # --- what is overdue -----------------------------------------------------------------------------
 
 
-def overdue_follow_ups(cases: CaseQuerySet, today: date) -> QuerySet[FollowUp]:
+def overdue_follow_ups(cases: Cases, today: date) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(
         case__in=cases, status=FollowUp.Status.DUE, due_on__lt=today
     ).select_related("case", "party")
 
 
-def unrecorded_sessions(cases: CaseQuerySet, today: date) -> QuerySet[CounselingSession]:
+def unrecorded_sessions(cases: Cases, today: date) -> QuerySet[CounselingSession]:
     """Sessions of days gone by still marked booked: held or not, nobody recorded it."""
     return CounselingSession.objects.filter(
         case__in=cases, status=CounselingSession.Status.BOOKED, starts_at__lt=_start_of(today)
     ).select_related("case")
 
 
-def outcome_overdue(cases: CaseQuerySet, today: date) -> CaseQuerySet:
+def outcome_overdue(cases: Cases, today: date) -> CaseQuerySet:
     """Open divorce cases whose certificate window is over: the registry outcome is due."""
-    return cases.open().filter(certificate_window_ends_on__lt=today)
+    return _as_query(cases).open().filter(certificate_window_ends_on__lt=today)
 
 
 def _follow_up_row(follow_up: FollowUp, *, overdue: bool) -> Row:
@@ -128,7 +135,7 @@ def _follow_up_row(follow_up: FollowUp, *, overdue: bool) -> Row:
     )
 
 
-def overdue_rows(cases: CaseQuerySet, today: date, limit: int | None) -> tuple[list[Row], int]:
+def overdue_rows(cases: Cases, today: date, limit: int | None) -> tuple[list[Row], int]:
     """Everything past its date, oldest first: follow-up calls not made, sessions of earlier
     days not recorded as held or missed, divorce cases past their certificate window without a
     registry outcome. `limit` rows at most (None: all), and how many there are."""
@@ -168,7 +175,7 @@ def overdue_rows(cases: CaseQuerySet, today: date, limit: int | None) -> tuple[l
 # --- the other sections --------------------------------------------------------------------------
 
 
-def sessions_today(user: Any, cases: CaseQuerySet, today: date) -> QuerySet[CounselingSession]:
+def sessions_today(user: Any, cases: Cases, today: date) -> QuerySet[CounselingSession]:
     start = _start_of(today)
     return (
         CounselingSession.objects.filter(
@@ -198,11 +205,15 @@ def _session_row(session: CounselingSession) -> Row:
     )
 
 
-def deadlines_soon(cases: CaseQuerySet, today: date) -> CaseQuerySet:
+def deadlines_soon(cases: Cases, today: date) -> CaseQuerySet:
     last = today + timedelta(days=DEADLINE_DAYS)
-    return cases.open().filter(
-        Q(cooling_off_ends_on__gte=today, cooling_off_ends_on__lte=last)
-        | Q(certificate_window_ends_on__gte=today, certificate_window_ends_on__lte=last)
+    return (
+        _as_query(cases)
+        .open()
+        .filter(
+            Q(cooling_off_ends_on__gte=today, cooling_off_ends_on__lte=last)
+            | Q(certificate_window_ends_on__gte=today, certificate_window_ends_on__lte=last)
+        )
     )
 
 
@@ -218,7 +229,7 @@ def _deadline_row(case: Case, today: date) -> Row:
     )
 
 
-def unsigned_notes(user: Any, cases: CaseQuerySet) -> QuerySet[SessionNote]:
+def unsigned_notes(user: Any, cases: Cases) -> QuerySet[SessionNote]:
     return (
         SessionNote.objects.filter(
             author=user, status=SessionNote.Status.DRAFT, session__case__in=cases
@@ -240,7 +251,7 @@ def _note_row(note: SessionNote) -> Row:
     )
 
 
-def waiting_drafts(user: Any, cases: CaseQuerySet) -> QuerySet[NoteDraft]:
+def waiting_drafts(user: Any, cases: Cases) -> QuerySet[NoteDraft]:
     """The user's autosaved drafts still waiting (an idle sign-out left them), of sessions of
     cases they may still work on whose note they have not signed; never their sealed text."""
     signed = SessionNote.objects.filter(
@@ -267,7 +278,7 @@ def _draft_row(draft: NoteDraft) -> Row:
     )
 
 
-def follow_ups_due(cases: CaseQuerySet, today: date) -> QuerySet[FollowUp]:
+def follow_ups_due(cases: Cases, today: date) -> QuerySet[FollowUp]:
     return (
         FollowUp.objects.filter(
             case__in=cases,
@@ -280,11 +291,51 @@ def follow_ups_due(cases: CaseQuerySet, today: date) -> QuerySet[FollowUp]:
     )
 
 
+def work_cases(user: Any, today: date) -> list[int]:
+    """The cases of `user`'s today page, read once for all its sections: those the user may
+    work on (`access.cases_for`, WORK) that some section can show, open cases and closed ones
+    with something still to do (a follow-up due, a session still marked booked or today's,
+    the user's unsigned note or autosaved draft). A counsellor's assignments stay when a case
+    closes, so the door alone is every case they ever had; the sections then name these few
+    ids instead of repeating the door as a subquery in each of their queries."""
+    start = _start_of(today)
+    assigned = CaseAssignment.objects.filter(counselor=user, ended_at__isnull=True).values(
+        "case_id"
+    )
+    sessions = CounselingSession.objects.filter(case__in=assigned).filter(
+        Q(status=CounselingSession.Status.BOOKED)
+        | Q(starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
+    )
+    pending = (
+        Case.objects.open()
+        .filter(pk__in=assigned)
+        .values("pk")
+        .union(
+            FollowUp.objects.filter(case__in=assigned, status=FollowUp.Status.DUE).values(
+                "case_id"
+            ),
+            sessions.values("case_id"),
+            SessionNote.objects.filter(author=user, status=SessionNote.Status.DRAFT).values(
+                "session__case_id"
+            ),
+            NoteDraft.objects.filter(author=user).values("session__case_id"),
+        )
+    )
+    cases = access.cases_for(user, access.Action.WORK).filter(pk__in=pending)
+    return list(cases.order_by().values_list("pk", flat=True))
+
+
 def section_rows(
-    key: str, user: Any, today: date, limit: int | None = SECTION_ROWS
+    key: str,
+    user: Any,
+    today: date,
+    limit: int | None = SECTION_ROWS,
+    cases: Cases | None = None,
 ) -> tuple[list[Row], int]:
-    """The rows of one section of the user's today page (`limit` at most) and their number."""
-    cases = access.cases_for(user, access.Action.WORK)
+    """The rows of one section of the user's today page (`limit` at most) and their number,
+    among `cases` (by default the user's, `work_cases`)."""
+    if cases is None:
+        cases = work_cases(user, today)
     if key == OVERDUE:
         return overdue_rows(cases, today, limit)
     queries: dict[str, tuple[QuerySet[Any], Callable[[Any], Row]]] = {
@@ -321,8 +372,9 @@ def today_sections(user: Any, today: date) -> list[Section]:
     """The today page, most urgent first: text left unsaved (only when there is some), then
     what is overdue."""
     sections = []
+    cases = work_cases(user, today)
     for key in SECTIONS:
-        rows, total = section_rows(key, user, today)
+        rows, total = section_rows(key, user, today, cases=cases)
         if key in SHOWN_ONLY_WITH_ROWS and not total:
             continue
         sections.append(

@@ -31,8 +31,11 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--key-file", default=os.environ.get("TONGXIN_KEY_FILE", ""))
     parser.add_argument("--repeat", type=int, default=15, help="requests per page")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # one database, in a subprocess
+    parser.add_argument("--explain", help="a database URL: EXPLAIN ANALYZE its pages' queries")
+    parser.add_argument("--slower-than", type=float, default=2.0, help="ms (with --explain)")
+    parser.add_argument("--page", default="", help="only this page (with --explain)")
     args = parser.parse_args(argv)
-    if not args.key_file or not (args.measure or (args.small and args.large)):
+    if not args.key_file or not (args.measure or args.explain or (args.small and args.large)):
         parser.error("give --small, --large and --key-file (or TONGXIN_KEY_FILE)")
     return args
 
@@ -93,6 +96,12 @@ def main(argv: list[str]) -> None:
         from bench.scale import pages  # noqa: PLC0415
 
         print(json.dumps(pages.measure(args.repeat)))
+        return
+    if args.explain:
+        setup_django(argparse.Namespace(database_url=args.explain, key_file=args.key_file))
+        from bench.scale import explain  # noqa: PLC0415
+
+        print(explain.explain(args.slower_than, args.page))
         return
     text = report(run_one(args.small, args), run_one(args.large, args))
     print(text)

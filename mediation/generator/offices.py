@@ -13,6 +13,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.db import transaction
 
 from ..demo import enrol_demo_account
 from ..models import OfficeMembership, RegistryOffice, TotpDevice, User
@@ -212,8 +213,10 @@ def enrol_staff(people: list[Person]) -> int:
     many were enrolled."""
     enrolled = set(TotpDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
     ids = {person.id for person in people} - enrolled
-    for user in User.objects.filter(pk__in=ids).order_by("pk"):
-        enrol_demo_account(user)
+    # One transaction: the trail links the events in one run after it, not one per account.
+    with transaction.atomic():
+        for user in User.objects.filter(pk__in=ids).order_by("pk"):
+            enrol_demo_account(user)
     return len(ids)
 
 

@@ -7,6 +7,8 @@ The other two exist because `bulk_create` compiles every value into a statement 
 which takes most of the generator's time (docs/scaling.md has the figures).
 """
 
+import os
+import uuid
 from collections.abc import Callable, Sequence
 from typing import cast
 
@@ -59,6 +61,25 @@ class Ids:
         return list(range(first, self.last + 1))
 
 
+class RandomUuids:
+    """Random (version 4) UUIDs from the operating system's random source read 64 KiB at a
+    time: `uuid.uuid4` asks it for 16 bytes per row, a system call each, which took a tenth of
+    the generator's time on a busy machine."""
+
+    BLOCK = 16 * 4096
+
+    def __init__(self) -> None:
+        self.pool = b""
+        self.at = 0
+
+    def __call__(self) -> uuid.UUID:
+        if self.at >= len(self.pool):
+            self.pool, self.at = os.urandom(self.BLOCK), 0
+        raw = self.pool[self.at : self.at + 16]
+        self.at += 16
+        return uuid.UUID(bytes=raw, version=4)
+
+
 class Factory[M: Model]:
     """Instances of a model with every column set from keyword values (attribute names: ids
     for foreign keys) or the field's default, without Model.__init__'s per-field work, which
@@ -69,7 +90,9 @@ class Factory[M: Model]:
         self.static: dict[str, object] = {}
         self.dynamic: list[tuple[str, Callable[[], object]]] = []
         for field in model._meta.concrete_fields:
-            if field.has_default() and callable(field.default):
+            if field.has_default() and field.default is uuid.uuid4:
+                self.dynamic.append((field.attname, RandomUuids()))
+            elif field.has_default() and callable(field.default):
                 self.dynamic.append((field.attname, field.default))
             else:
                 self.static[field.attname] = field.get_default()

@@ -192,6 +192,18 @@ class Case(models.Model):
                 fields=["office", "-status", "cooling_off_ends_on", "-opened_at"],
                 name="case_office_list_idx",
             ),
+            # Open cases only (a few hundred an office whatever its history): the lists of
+            # open cases, a counsellor's open cases and the deadlines of the coming days.
+            models.Index(
+                fields=["office", "cooling_off_ends_on", "certificate_window_ends_on"],
+                condition=Q(status="open"),
+                name="case_open_idx",
+            ),
+            models.Index(
+                fields=["certificate_window_ends_on"],
+                condition=Q(status="open"),
+                name="case_open_window_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -259,6 +271,15 @@ class CaseAssignment(models.Model):
                 fields=["case", "counselor"],
                 condition=Q(ended_at__isnull=True),
                 name="assignment_one_active_per_counselor",
+            )
+        ]
+        indexes = [
+            # A counsellor's active assignments, read from the index alone (the door's
+            # `pk IN (active assignments)`), not from a heap page per assignment.
+            models.Index(
+                fields=["counselor", "case"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_active_idx",
             )
         ]
 
@@ -512,6 +533,10 @@ class CounselingSession(models.Model):
             # A day's sessions, led or co-led (the today page asks for either, which the lead
             # counsellor's index cannot answer alone).
             models.Index(fields=["starts_at"], name="session_starts_idx"),
+            # Sessions still marked booked (the today page's unrecorded sessions).
+            models.Index(
+                fields=["starts_at"], condition=Q(status="booked"), name="session_booked_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -579,7 +604,16 @@ class Outcome(models.Model):
                 name="outcome_one_in_force_per_case",
             )
         ]
-        indexes = [models.Index(fields=["kind", "decided_on"], name="outcome_kind_date_idx")]
+        indexes = [
+            models.Index(fields=["kind", "decided_on"], name="outcome_kind_date_idx"),
+            # The supervisor's outcomes to review (in force, outside their window): a handful
+            # among every outcome ever recorded.
+            models.Index(
+                fields=["decided_on"],
+                condition=Q(window_mismatch=True, voided_at__isnull=True),
+                name="outcome_to_review_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case}: {self.kind}"
@@ -643,6 +677,10 @@ class FollowUp(models.Model):
             models.UniqueConstraint(
                 fields=["case", "party", "months"], name="follow_up_unique_per_party"
             )
+        ]
+        # Follow-ups still to be made, by day (overdue and due soon on the today page).
+        indexes = [
+            models.Index(fields=["due_on"], condition=Q(status="due"), name="follow_up_due_idx")
         ]
 
     def __str__(self) -> str:

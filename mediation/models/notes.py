@@ -54,6 +54,12 @@ class SessionNote(SealedModel):
         constraints = [
             models.UniqueConstraint(fields=["session", "author"], name="note_one_per_author")
         ]
+        # An author's unsigned notes (the today page).
+        indexes = [
+            models.Index(
+                fields=["author"], condition=models.Q(status="draft"), name="note_draft_author_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"note {self.uuid}"

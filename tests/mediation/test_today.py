@@ -214,3 +214,30 @@ def test_the_drafts_cost_as_many_queries_for_twice_the_rows(client, counselor, x
         a_waiting_draft(xlt, counselor, n)
 
     assert queries_for(client, url) == few
+
+
+def test_closed_cases_stay_on_the_page_while_something_is_due_and_cost_nothing_after(
+    client, counselor, xlt
+):
+    """A counsellor keeps the assignments of closed cases (the follow-ups come after closing):
+    the reconciled case's follow-ups stay on the page; cases closed with nothing left to do
+    change neither the page nor its number of queries, however many there are."""
+    reconciled, *_ = a_day_of_work(xlt, counselor)
+    client.force_login(counselor)
+    url = reverse("mediation:today")
+    before = client.get(url).content.decode()
+    few = queries_for(client, url)
+    for n in range(4):
+        done = open_divorce_case(xlt, counselor, received_on=date(2026, 6, 1 + n))
+        services.close_case(
+            case=done,
+            kind=OutcomeKind.DIVORCED,
+            decided_on=date(2026, 7, 10),
+            recorded_by=counselor,
+        )
+
+    after = client.get(url).content.decode()
+
+    assert queries_for(client, url) == few
+    assert reconciled.number in after
+    assert after.count("/mediation/cases/") == before.count("/mediation/cases/") > 0
