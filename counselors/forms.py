@@ -102,6 +102,8 @@ class ProfileForm(_Crispy, forms.ModelForm):
             "in_rotation",
         ]
         widgets = {"offices": forms.CheckboxSelectMultiple}
+        # The model field has no verbose name; a label here spares a migration for a label.
+        labels = {"organisation": _("organisation")}
 
     def __init__(self, *args, offices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -170,7 +172,7 @@ class SwapForm(_Crispy, forms.Form):
             .order_by("day", "half_day")
         )
         self.fields["exchange"].label_from_instance = lambda d: (
-            f"{d.day:%m-%d} {HalfDay(d.half_day).label} {d.office.display_name} "
+            f"{formats.short_date(d.day)} {HalfDay(d.half_day).label} {d.office.display_name} "
             f"· {d.counselor.display_name}"
         )
         self._crispy()

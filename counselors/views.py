@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
+from mediation import formats
 from mediation.calendar import month_start, next_month, previous_month
 from mediation.models import Case, CounselingSession, Notice, OfficialCalendarYear
 from mediation.services import notices
@@ -441,7 +442,7 @@ def _say_unavailability_saved(request, row: Unavailability) -> None:
         messages.warning(
             request,
             _("Saved. Repair the roster from %(day)s so someone covers the absence.")
-            % {"day": row.start.isoformat()},
+            % {"day": formats.long_date(row.start)},
         )
     else:
         messages.success(request, _("Saved."))

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..formats import long_date
 from ..identity import InvalidIdNumber, normalise_id_number
 from ..models import (
     AuditEvent,
@@ -64,14 +65,16 @@ class _DateText:
             else:
                 if previous is None:
                     problems.append(
-                        gettext("“%(text)s” has no month: write it as 1月3日 or 2027-01-03.")
+                        gettext("“%(text)s” has no month: write it as 1月3日 or 2027年1月3日.")
                         % {"text": raw}
                     )
                     continue
                 year, month, day = previous.year, previous.month, int(match["d3"])
             if year is None:
                 problems.append(
-                    gettext("“%(text)s” has no year: fill in the year above, or write 2027-01-01.")
+                    gettext(
+                        "“%(text)s” has no year: fill in the year above, or write 2027年1月1日."
+                    )
                     % {"text": raw}
                 )
                 continue
@@ -106,7 +109,7 @@ class CalendarYearForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 9, "spellcheck": "false"}),
         help_text=_(
             "One holiday per line: first day, last day, name — for example "
-            "“2027-01-01 2027-01-03 元旦” or “2月6日至12日 春节”. A one-day holiday needs only one "
+            "“2027年1月1日至3日 元旦” or “2月6日至12日 春节”. A one-day holiday needs only one "
             "date. Include the weekend days inside the holiday."
         ),
     )
@@ -116,7 +119,7 @@ class CalendarYearForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text=_(
             "The weekend days declared working days (调休上班), separated by spaces, commas or new "
-            "lines — for example “2027-02-20 2027-10-09”."
+            "lines — for example “2027年2月20日 10月9日”."
         ),
     )
     source = forms.CharField(
@@ -159,7 +162,7 @@ class CalendarYearForm(forms.Form):
                 problems.append(
                     gettext(
                         "Line %(number)s: write a first day, a last day and a name, "
-                        "e.g. 2027-01-01 2027-01-03 元旦."
+                        "e.g. 2027年1月1日至3日 元旦."
                     )
                     % {"number": number}
                 )
@@ -170,7 +173,7 @@ class CalendarYearForm(forms.Form):
                     gettext(
                         "Line %(number)s: the last day %(end)s is before the first day %(start)s."
                     )
-                    % {"number": number, "end": end.isoformat(), "start": start.isoformat()}
+                    % {"number": number, "end": long_date(end), "start": long_date(start)}
                 )
                 continue
             if not name:
@@ -183,8 +186,8 @@ class CalendarYearForm(forms.Form):
             if year is not None and (start.year != year or end.year != year):
                 # Also a rule of the service; said here so that every mistake shows at once.
                 label = gettext("%(start)s to %(end)s") % {
-                    "start": start.isoformat(),
-                    "end": end.isoformat(),
+                    "start": long_date(start),
+                    "end": long_date(end),
                 }
                 problem = gettext("The holiday %(range)s is not inside the year %(year)s.") % {
                     "range": label,
@@ -235,14 +238,14 @@ class CalendarYearForm(forms.Form):
         year = self.cleaned_data.get("year")
         if year is not None and day.year != year:
             return gettext("The make-up working day %(day)s is not inside the year %(year)s.") % {
-                "day": day.isoformat(),
+                "day": long_date(day),
                 "year": year,
             }
         if day.weekday() < 5:
             return gettext(
                 "%(day)s is not a Saturday or Sunday: a make-up working day is always a "
                 "weekend day."
-            ) % {"day": day.isoformat()}
+            ) % {"day": long_date(day)}
         return ""
 
 

@@ -3,6 +3,7 @@
 `{{ duty.half_day|half_day }}` (上午/下午), `{{ month|month_label }}` (2026年12月)."""
 
 from django import template
+from django.utils.translation import gettext
 
 from .. import formats
 
@@ -18,6 +19,14 @@ register.filter("month_label", formats.month_label)
 @register.filter
 def weekday(value):
     return formats.weekday(value) if value else ""
+
+
+@register.filter
+def detail_value(value):
+    """A value of an audit event's details as a reader reads it: 是/否 for a flag, — for none."""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return "—" if value is None else value
 
 
 @register.simple_tag
