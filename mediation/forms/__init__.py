@@ -252,6 +252,15 @@ class CalendarYearForm(forms.Form):
 # Case work
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A tablet shows the keypad that suits the field: digits for a phone number, capitals without
+# autocorrection for an ID number (which may end in X).
+PHONE_ATTRS = {"type": "tel", "inputmode": "tel", "autocomplete": "off"}
+ID_NUMBER_ATTRS = {
+    "inputmode": "text",
+    "autocomplete": "off",
+    "spellcheck": "false",
+    "autocapitalize": "characters",
+}
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
 
 
@@ -304,12 +313,17 @@ class PartyForm(TongxinForm):
         label=_("ID number"),
         max_length=30,
         required=False,
+        # Text, not a number pad: the 18th character may be X. Upper case as printed on the
+        # card, and neither the browser nor the keyboard remembers or "corrects" it.
+        widget=forms.TextInput(attrs=ID_NUMBER_ATTRS),
         help_text=_("18 characters; used to find this person's earlier cases at this office."),
     )
     birth_year = forms.IntegerField(
         label=_("Year of birth"), min_value=1900, max_value=2030, required=False
     )
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, widget=forms.TextInput(attrs=PHONE_ATTRS)
+    )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     education = forms.ChoiceField(
         label=_("Education"), choices=[("", "—"), *Party.Education.choices], required=False
