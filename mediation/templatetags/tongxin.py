@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import gettext
 
 from .. import formats
+from ..roles import Role
 
 register = template.Library()
 
@@ -27,6 +28,15 @@ def detail_value(value):
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     return "—" if value is None else value
+
+
+@register.filter
+def role_label(code: str) -> str:
+    """The role's name (审计管理员) for its stored code (auditadmin); an unknown code as it is."""
+    try:
+        return Role(code).label
+    except ValueError:
+        return code
 
 
 @register.simple_tag

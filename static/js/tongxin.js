@@ -53,3 +53,27 @@ function markScrollBoxes() {
 document.addEventListener("DOMContentLoaded", markScrollBoxes);
 window.addEventListener("resize", markScrollBoxes);
 document.addEventListener("htmx:afterSettle", markScrollBoxes);
+
+// Tables that reflow into cards on a narrow screen label each cell with its column's heading;
+// cells that carry their own label (data-label in the template) keep it.
+function labelReflowCells(root) {
+  for (const table of root.querySelectorAll("table.tx-reflow")) {
+    const headings = [...table.querySelectorAll("thead tr:first-child th")].map((th) =>
+      th.textContent.trim(),
+    );
+    for (const row of table.querySelectorAll("tbody tr")) {
+      let column = 0;
+      for (const cell of row.children) {
+        const span = cell.colSpan || 1;
+        if (cell.tagName === "TD" && span === 1 && !cell.hasAttribute("data-label")) {
+          if (headings[column]) {
+            cell.dataset.label = headings[column];
+          }
+        }
+        column += span;
+      }
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", () => labelReflowCells(document));
+document.addEventListener("htmx:afterSettle", () => labelReflowCells(document));
