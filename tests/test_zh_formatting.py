@@ -8,6 +8,7 @@ are checked for the English words too.
 """
 
 import re
+from datetime import date
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 
@@ -16,6 +17,7 @@ import time_machine
 from django.db import transaction
 from django.utils import translation
 
+from mediation.services import staff_reminders
 from tests.sign_in import TongxinClient
 from tests.test_access_matrix import EXPECTED, NOW, ROLES, _build_world, url_for
 
@@ -86,6 +88,14 @@ LEFTOVERS = (
     "Friday",
     "Saturday",
     "Sunday",
+    # Role codes as stored, instead of the role's name.
+    "counselor",
+    "supervisor",
+    "civil_affairs",
+    "womens_federation",
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
 )
 LEFTOVER = re.compile(
     "|".join(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])" for word in LEFTOVERS)
@@ -148,9 +158,13 @@ def test_the_checker_sees_what_a_reader_sees():
 
 @pytest.fixture
 def world(db, settings, tmp_path):
+    """The access matrix's world, with the notices a day of work raises (an overdue follow-up
+    call), so that their text is read too."""
     settings.REPORT_ARCHIVE_DIR = tmp_path
     with time_machine.travel(NOW, tick=False):
-        yield _build_world()
+        world = _build_world()
+        assert staff_reminders.raise_overdue_notices(today=date(2027, 3, 1)) > 0
+        yield world
 
 
 def pages_of(role: str) -> list[tuple[str, str]]:
