@@ -109,6 +109,8 @@ class ProfileForm(_Crispy, forms.ModelForm):
             "in_rotation",
         ]
         widgets = {"offices": forms.CheckboxSelectMultiple}
+        # The model field has no verbose name; a label here spares a migration for a label.
+        labels = {"organisation": _("organisation")}
 
     def __init__(self, *args: Any, offices: QuerySet[RegistryOffice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -177,7 +179,7 @@ class SwapForm(_Crispy, forms.Form):
             .order_by("day", "half_day")
         )
         self.fields["exchange"].label_from_instance = lambda d: (
-            f"{d.day:%m-%d} {HalfDay(d.half_day).label} {d.office.display_name} "
+            f"{formats.short_date(d.day)} {HalfDay(d.half_day).label} {d.office.display_name} "
             f"· {d.counselor.display_name}"
         )
         self._crispy()

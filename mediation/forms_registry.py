@@ -4,7 +4,7 @@ layouts, no side effects. May import models and forms; the rules live in the ser
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import TongxinForm
+from .forms import PHONE_ATTRS, TongxinForm
 from .models import ApiScope, RegistryOffice, WalkInAnswer
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -50,7 +50,7 @@ class ContactForm(TongxinForm):
         label=_("Safe number for text messages"),
         max_length=20,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs=PHONE_ATTRS),
         help_text=_(
             "After a positive safety screen, reminders go only to a number this party gave for "
             "it, never to a number the other spouse uses."

@@ -11,10 +11,9 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from mediation import audit
+from mediation import audit, formats
 
 from ..models import CounselorProfile, Duty, DutyDigest, HalfDay
 
@@ -46,7 +45,7 @@ def set_duty_digest(
 def _text(day: date, duties: list[Duty]) -> str:
     halves = dict(HalfDay.choices)
     lines = [
-        _("Your duty on %(day)s:") % {"day": date_format(day, "DATE_FORMAT")},
+        _("Your duty on %(day)s:") % {"day": formats.long_date(day)},
         *(f"- {halves[duty.half_day]} {duty.office.name}" for duty in duties),
     ]
     return "\n".join(lines)

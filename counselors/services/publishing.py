@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediation import audit
+from mediation import audit, formats
 from mediation.models import NoticeKind, RegistryOffice, User
 from mediation.services.notices import notify
 
@@ -90,7 +90,7 @@ def publish_roster(
         touched = set(roster.duties.values_list("counselor__user", flat=True))
     else:
         touched = {change.counselor.user_id for change in changes}
-    month = f"{roster.month:%Y-%m}"
+    month = formats.month_label(roster.month)
     text = (
         _("The duty roster for %(month)s is published. See your duties.")
         if previous is None

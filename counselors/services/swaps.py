@@ -133,7 +133,7 @@ def request_swap(
     notify(
         user=colleague.user,
         text=_("%(name)s asks you to take over a duty on %(day)s.")
-        % {"name": requested_by.display_name, "day": duty.day.isoformat()},
+        % {"name": requested_by.display_name, "day": formats.long_date(duty.day)},
         url=reverse("counselors:my-duties"),
         kind=NoticeKind.SWAP,
     )
@@ -190,7 +190,7 @@ def _ask_for_approval(swap: SwapRequest) -> None:
         notify(
             user=planner_user,
             text=_("A swap of the duty on %(day)s at %(office)s waits for your approval.")
-            % {"day": swap.duty.day.isoformat(), "office": swap.duty.office.name},
+            % {"day": formats.long_date(swap.duty.day), "office": swap.duty.office.name},
             url=reverse("counselors:swap-list"),
             kind=NoticeKind.APPROVAL,
         )
@@ -371,7 +371,7 @@ def decide_swap(
         _("The swap of the duty on %(day)s is approved.")
         if approve
         else _("The swap of the duty on %(day)s was not approved.")
-    ) % {"day": swap.duty.day.isoformat()}
+    ) % {"day": formats.long_date(swap.duty.day)}
     for profile in (swap.requested_by, swap.colleague):
         notify(
             user=profile.user,

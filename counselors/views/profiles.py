@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediation import access as core_access
+from mediation import formats
 from mediation.http import AuthenticatedHttpRequest
 
 from .. import access
@@ -68,7 +69,7 @@ def _say_unavailability_saved(request: AuthenticatedHttpRequest, row: Unavailabi
         messages.warning(
             request,
             _("Saved. Repair the roster from %(day)s so someone covers the absence.")
-            % {"day": row.start.isoformat()},
+            % {"day": formats.long_date(row.start)},
         )
     else:
         messages.success(request, _("Saved."))

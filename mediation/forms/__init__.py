@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..formats import long_date
 from ..identity import InvalidIdNumber, normalise_id_number
 from ..models import (
     AuditEvent,
@@ -68,14 +69,16 @@ class _DateText:
             else:
                 if previous is None:
                     problems.append(
-                        gettext("“%(text)s” has no month: write it as 1月3日 or 2027-01-03.")
+                        gettext("“%(text)s” has no month: write it as 1月3日 or 2027年1月3日.")
                         % {"text": raw}
                     )
                     continue
                 year, month, day = previous.year, previous.month, int(match["d3"])
             if year is None:
                 problems.append(
-                    gettext("“%(text)s” has no year: fill in the year above, or write 2027-01-01.")
+                    gettext(
+                        "“%(text)s” has no year: fill in the year above, or write 2027年1月1日."
+                    )
                     % {"text": raw}
                 )
                 continue
@@ -110,7 +113,7 @@ class CalendarYearForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 9, "spellcheck": "false"}),
         help_text=_(
             "One holiday per line: first day, last day, name — for example "
-            "“2027-01-01 2027-01-03 元旦” or “2月6日至12日 春节”. A one-day holiday needs only one "
+            "“2027年1月1日至3日 元旦” or “2月6日至12日 春节”. A one-day holiday needs only one "
             "date. Include the weekend days inside the holiday."
         ),
     )
@@ -120,7 +123,7 @@ class CalendarYearForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text=_(
             "The weekend days declared working days (调休上班), separated by spaces, commas or new "
-            "lines — for example “2027-02-20 2027-10-09”."
+            "lines — for example “2027年2月20日 10月9日”."
         ),
     )
     source = forms.CharField(
@@ -163,7 +166,7 @@ class CalendarYearForm(forms.Form):
                 problems.append(
                     gettext(
                         "Line %(number)s: write a first day, a last day and a name, "
-                        "e.g. 2027-01-01 2027-01-03 元旦."
+                        "e.g. 2027年1月1日至3日 元旦."
                     )
                     % {"number": number}
                 )
@@ -174,7 +177,7 @@ class CalendarYearForm(forms.Form):
                     gettext(
                         "Line %(number)s: the last day %(end)s is before the first day %(start)s."
                     )
-                    % {"number": number, "end": end.isoformat(), "start": start.isoformat()}
+                    % {"number": number, "end": long_date(end), "start": long_date(start)}
                 )
                 continue
             if not name:
@@ -187,8 +190,8 @@ class CalendarYearForm(forms.Form):
             if year is not None and (start.year != year or end.year != year):
                 # Also a rule of the service; said here so that every mistake shows at once.
                 label = gettext("%(start)s to %(end)s") % {
-                    "start": start.isoformat(),
-                    "end": end.isoformat(),
+                    "start": long_date(start),
+                    "end": long_date(end),
                 }
                 problem = gettext("The holiday %(range)s is not inside the year %(year)s.") % {
                     "range": label,
@@ -239,20 +242,29 @@ class CalendarYearForm(forms.Form):
         year = self.cleaned_data.get("year")
         if year is not None and day.year != year:
             return gettext("The make-up working day %(day)s is not inside the year %(year)s.") % {
-                "day": day.isoformat(),
+                "day": long_date(day),
                 "year": year,
             }
         if day.weekday() < 5:
             return gettext(
                 "%(day)s is not a Saturday or Sunday: a make-up working day is always a "
                 "weekend day."
-            ) % {"day": day.isoformat()}
+            ) % {"day": long_date(day)}
         return ""
 
 
 # Case work
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A tablet shows the keypad that suits the field: digits for a phone number, capitals without
+# autocorrection for an ID number (which may end in X).
+PHONE_ATTRS = {"type": "tel", "inputmode": "tel", "autocomplete": "off"}
+ID_NUMBER_ATTRS = {
+    "inputmode": "text",
+    "autocomplete": "off",
+    "spellcheck": "false",
+    "autocapitalize": "characters",
+}
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
 
 
@@ -305,12 +317,17 @@ class PartyForm(TongxinForm):
         label=_("ID number"),
         max_length=30,
         required=False,
+        # Text, not a number pad: the 18th character may be X. Upper case as printed on the
+        # card, and neither the browser nor the keyboard remembers or "corrects" it.
+        widget=forms.TextInput(attrs=ID_NUMBER_ATTRS),
         help_text=_("18 characters; used to find this person's earlier cases at this office."),
     )
     birth_year = forms.IntegerField(
         label=_("Year of birth"), min_value=1900, max_value=2030, required=False
     )
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, widget=forms.TextInput(attrs=PHONE_ATTRS)
+    )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     education = forms.ChoiceField(
         label=_("Education"), choices=[("", "—"), *Party.Education.choices], required=False

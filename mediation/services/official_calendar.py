@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from .. import audit
 from ..clock import deadlines
+from ..formats import long_date
 from ..models import Case, OfficialCalendarDay, OfficialCalendarYear, Port, User
 from .corrections import recheck_provisional_outcomes
 from .errors import field_error
@@ -67,7 +68,7 @@ def rest_day_warning(received_on: date | None) -> str:
     if calendar.knows(received_on.year) and calendar.is_rest_day(received_on):
         return _(
             "%(day)s is an official rest day. Please check the date the application was received."
-        ) % {"day": received_on.isoformat()}
+        ) % {"day": long_date(received_on)}
     return ""
 
 
@@ -114,7 +115,7 @@ def _rest_days(
     if not holidays:
         refusals.add("holidays", _("Enter at least one holiday."), "no_holidays")
     for start, end, name in holidays:
-        label = _("%(start)s to %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}
+        label = _("%(start)s to %(end)s") % {"start": long_date(start), "end": long_date(end)}
         if not name:
             refusals.add(
                 "holidays", _("The holiday %(range)s has no name.") % {"range": label}, "no_name"
@@ -140,7 +141,7 @@ def _rest_days(
                 refusals.add(
                     "holidays",
                     _("%(day)s is in two holidays (%(first)s and %(second)s).")
-                    % {"day": day.isoformat(), "first": rest_days[day], "second": name},
+                    % {"day": long_date(day), "first": rest_days[day], "second": name},
                     "overlap",
                 )
                 break
@@ -157,7 +158,7 @@ def _check_makeup_workdays(
             refusals.add(
                 "makeup_workdays",
                 _("The make-up working day %(day)s is not inside the year %(year)s.")
-                % {"day": day.isoformat(), "year": year},
+                % {"day": long_date(day), "year": year},
                 "outside_year",
             )
         elif day.weekday() < 5:
@@ -167,14 +168,14 @@ def _check_makeup_workdays(
                     "%(day)s is not a Saturday or Sunday: a make-up working day is always a "
                     "weekend day."
                 )
-                % {"day": day.isoformat()},
+                % {"day": long_date(day)},
                 "not_weekend",
             )
         elif day in rest_days:
             refusals.add(
                 "makeup_workdays",
                 _("%(day)s is a make-up working day and also inside the holiday %(name)s.")
-                % {"day": day.isoformat(), "name": rest_days[day]},
+                % {"day": long_date(day), "name": rest_days[day]},
                 "inside_holiday",
             )
 

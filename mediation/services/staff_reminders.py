@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..formats import long_date
 from ..models import (
     CaseAssignment,
     FollowUp,
@@ -38,7 +39,7 @@ def _overdue_follow_ups(today: date) -> int:
                 notify(
                     user=counselor,
                     text=_("The follow-up call of case %(number)s was due on %(day)s.")
-                    % {"number": follow_up.case.number, "day": follow_up.due_on.isoformat()},
+                    % {"number": follow_up.case.number, "day": long_date(follow_up.due_on)},
                     url=reverse("mediation:case-detail", args=[follow_up.case.uuid]),
                     kind=NoticeKind.OVERDUE,
                     key=f"overdue-follow-up:{follow_up.pk}",
@@ -65,7 +66,7 @@ def _unsigned_notes(now: datetime) -> int:
                 user=note.author,
                 text=_("Your note of the session of %(day)s in case %(number)s is not signed.")
                 % {
-                    "day": timezone.localdate(note.session.starts_at).isoformat(),
+                    "day": long_date(timezone.localdate(note.session.starts_at)),
                     "number": case.number,
                 },
                 url=reverse("mediation:session-detail", args=[case.uuid, note.session.uuid]),

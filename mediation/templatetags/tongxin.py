@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext
 
 from .. import formats
+from ..roles import Role
 
 register = template.Library()
 
@@ -29,6 +31,23 @@ def lookup(mapping: Mapping[Any, Any], key: object) -> Any:
 @register.filter
 def weekday(value):
     return formats.weekday(value) if value else ""
+
+
+@register.filter
+def detail_value(value):
+    """A value of an audit event's details as a reader reads it: 是/否 for a flag, — for none."""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return "—" if value is None else value
+
+
+@register.filter
+def role_label(code: str) -> str:
+    """The role's name (审计管理员) for its stored code (auditadmin); an unknown code as it is."""
+    try:
+        return Role(code).label
+    except ValueError:
+        return code
 
 
 @register.simple_tag

@@ -101,7 +101,7 @@ def test_the_administrator_records_a_sudden_absence_and_is_told_to_repair(
     )
 
     assert Unavailability.objects.get().kind == "absence"
-    assert "请从2026-12-01起调整排班" in response.text
+    assert "请从2026年12月1日（周二）起调整排班" in response.text
 
 
 def test_the_administrator_sees_the_length_error_beside_the_last_day(client, team, civil_affairs):

@@ -25,4 +25,4 @@ def test_the_digest_goes_once_to_the_counsellors_who_asked(
 
     assert (sent, again) == (1, 0)
     assert [message.to for message in mail.outbox] == [["duty@example.cn"]]
-    assert "2026年12月1日" in mail.outbox[0].body
+    assert "2026年12月1日（周二）" in mail.outbox[0].body

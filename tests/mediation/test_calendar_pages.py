@@ -119,12 +119,16 @@ def test_entering_the_notice_as_copied_stores_the_year_and_shows_it(client, civi
 @pytest.mark.parametrize(
     ("field", "typed", "message"),
     [
-        ("makeup_workdays", "2027-03-03", "2027-03-03 不是周六或周日：调休上班日只能是周末。"),
+        (
+            "makeup_workdays",
+            "2027-03-03",
+            "2027年3月3日（周三）不是周六或周日：调休上班日只能是周末。",
+        ),
         ("holidays", "2026-12-31 2027-01-02 跨年", "不在2027年之内"),
         (
             "holidays",
             "2027-01-03 2027-01-01 元旦",
-            "第1行：结束日 2027-01-01 早于起始日 2027-01-03。",
+            "第1行：结束日2027年1月1日（周五）早于起始日2027年1月3日（周日）。",
         ),
         ("holidays", "2027-02-30 春节", "第1行：“2027-02-30”不是有效日期。"),
         ("holidays", "2027-01-01 2027-01-03", "第1行：缺少节假日名称"),
@@ -168,8 +172,8 @@ def test_mistakes_in_both_boxes_are_shown_together(client, civil_affairs):
 
     response = client.post(reverse("mediation:calendar-enter"), data)
 
-    assert "第1行：结束日 2027-01-01 早于起始日 2027-01-03。" in response.text
-    assert "2027-03-03 不是周六或周日" in response.text
+    assert "第1行：结束日2027年1月1日（周五）早于起始日2027年1月3日（周日）。" in response.text
+    assert "2027年3月3日（周三）不是周六或周日" in response.text
 
 
 def test_the_form_reads_the_lines_docs_calendar_md_shows():

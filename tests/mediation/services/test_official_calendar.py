@@ -159,6 +159,6 @@ def test_a_receipt_date_on_a_rest_day_warns_but_does_not_block(counselor, xlt):
     case = open_divorce_case(xlt, counselor, received_on=date(2026, 10, 3))
 
     assert case.pk
-    assert "2026-10-03" in services.rest_day_warning(case.received_on)
+    assert "2026年10月3日（周六）是法定休息日" in services.rest_day_warning(case.received_on)
     assert services.rest_day_warning(date(2026, 10, 9)) == ""
     assert services.rest_day_warning(None) == ""
