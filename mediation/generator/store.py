@@ -37,9 +37,11 @@ class Ids:
         self.last: int | None = None
 
     def prime(self) -> None:
+        """Start a run afresh: ids left over from an earlier run came from another moment of
+        the sequence (or another database) and may already be taken."""
+        self.free = []
         if connection.vendor != "postgresql":
             self.last = self.model._default_manager.aggregate(last=Max("pk"))["last"] or 0
-            self.free = []
 
     def take(self) -> int:
         if not self.free:

@@ -21,7 +21,7 @@ def test_a_supervisor_moves_a_case_and_the_old_counsellor_loses_it_at_once(
 ):
     counsellor = open_page(PORTRAIT_TABLET)
     sign_in(counsellor, "counselor_xlt")
-    counsellor.get_by_role("link", name="我的个案").click()
+    navigate(counsellor, "我的个案")
     counsellor.get_by_role("link", name=CASE).click()
     expect(counsellor.get_by_test_id("case-header")).to_contain_text(CASE)
     case_url = counsellor.url
@@ -35,7 +35,7 @@ def test_a_supervisor_moves_a_case_and_the_old_counsellor_loses_it_at_once(
     key_screen(supervisor, "supervisor", "01-desk")
 
     # 陈杰 has a case here, and a namesake at 双台子: the search finds only this office's.
-    supervisor.get_by_role("link", name="本处个案").click()
+    navigate(supervisor, "本处个案")
     supervisor.get_by_label("个案编号、当事人全名或身份证号").fill("陈杰")
     supervisor.get_by_role("button", name="查找").click()
     results = supervisor.get_by_test_id("search-results")
