@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import audit, crypto, keyring, pdf, sealing
-from ..access import Action, can, cases_for
+from ..access import Action, can, cases_for, require
 from ..identity import InvalidIdNumber, normalise_id_number
 from ..models import (
     CounselingSession,
@@ -69,7 +69,9 @@ def find_person(*, user: Any, id_number: str, request: HttpRequest | None = None
 
 
 def party_for(user: Any, party_uuid: Any) -> Party:
-    """The party if the user supervises its office; Http404 otherwise."""
+    """The party if the user supervises its office; Http404 otherwise (the one door of the
+    person pages: the permission, then the offices in scope)."""
+    require(user, "mediation.supervise_office")
     party = parties_in_scope(user).select_related("case__office").filter(uuid=party_uuid).first()
     if party is None:
         raise Http404

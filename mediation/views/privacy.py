@@ -73,7 +73,6 @@ def _person_page(request: AuthenticatedHttpRequest, party: Party, **forms: objec
 
 @never_cache
 def person_detail(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpResponse:
-    access.require(request.user, "mediation.supervise_office")
     party = person_requests.party_for(request.user, party_uuid)
     return _person_page(request, party)
 
@@ -82,7 +81,6 @@ def person_detail(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpRe
 @require_POST
 def person_copy(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpResponse:
     """The person's copy as a download (JSON or PDF), never kept by a cache."""
-    access.require(request.user, "mediation.supervise_office")
     party = person_requests.party_for(request.user, party_uuid)
     fmt = "json" if request.POST.get("format") == "json" else "pdf"
     try:
@@ -103,7 +101,6 @@ def person_copy(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpResp
 @sensitive_post_parameters("value")
 @require_POST
 def person_correct(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpResponse:
-    access.require(request.user, "mediation.supervise_office")
     party = person_requests.party_for(request.user, party_uuid)
     form = CorrectionForm(request.POST)
     if form.is_valid():
@@ -122,7 +119,6 @@ def person_correct(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpR
 @never_cache
 @require_POST
 def person_delete(request: AuthenticatedHttpRequest, party_uuid: UUID) -> HttpResponse:
-    access.require(request.user, "mediation.supervise_office")
     party = person_requests.party_for(request.user, party_uuid)
     form = DeletionForm(request.POST)
     if form.is_valid():
