@@ -136,8 +136,8 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	DJANGO_DEBUG=1 $(VENV)/bin/mypy
 
-# The suite runs on every core (pytest-xdist); tests that share an expensive set-up (the browser,
-# the 2021 pilot) stay in one worker (tests/conftest.py, WORKER_GROUPS). PYTEST_XDIST= runs serially.
+# The suite runs on every core (pytest-xdist); tests that share an expensive set-up (the 2021
+# pilot) stay in one worker (tests/conftest.py, WORKER_GROUPS). PYTEST_XDIST= runs serially.
 PYTEST_XDIST ?= -n auto --dist loadgroup
 
 test: $(STAMP) assets system-test messages lint typecheck

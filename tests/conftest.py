@@ -28,11 +28,12 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "tongxin")
 
 
 # Tests that share an expensive session set-up run in one xdist worker (`--dist loadgroup`, as
-# `make test` runs them), so that it is made once: node-id prefix -> group.
+# `make test` runs them), so that it is made once: node-id prefix -> group. The browser tests are
+# not grouped: each worker starts its own Chromium and live server (a second or two) and the
+# journeys and the accessibility pass, a third of the suite's time, share the cores.
 PILOT = "tests/reports/test_panjin_2021"  # test_panjin_2021.py and test_panjin_2021_official.py
 WORKER_GROUPS = {
     PILOT: "panjin_2021",  # the 2021 pilot's database, some 1,300 cases
-    "tests/browser/": "browser",  # one Chromium and one live server
 }
 
 
