@@ -50,7 +50,7 @@ def _filtered_cases(
     queryset: CaseQuerySet,
     *,
     counselors: QuerySet[User] | None = None,
-) -> tuple[CaseFilterForm, CaseQuerySet]:
+) -> tuple[CaseFilterForm, CaseQuerySet | selectors.OpenFirst]:
     """The list's filters, from its URL: open cases unless another status is asked for."""
     day = timezone.localdate()
     form = CaseFilterForm(request.GET or {"status": Case.Status.OPEN}, counselors=counselors)
@@ -71,18 +71,19 @@ def _filtered_cases(
             queryset = queryset.filter(category=data["category"])
         queryset = _by_deadline(queryset, data.get("deadline") or "", day)
     active = CaseAssignment.objects.filter(ended_at__isnull=True).select_related("counselor")
-    queryset = selectors.by_next_deadline(
-        queryset.select_related("office").prefetch_related(
-            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
-            Prefetch("outcomes", queryset=Outcome.objects.in_force(), to_attr="outcomes_in_force"),
-        ),
-        day,
+    queryset = queryset.select_related("office").prefetch_related(
+        Prefetch("assignments", queryset=active, to_attr="active_assignments"),
+        Prefetch("outcomes", queryset=Outcome.objects.in_force(), to_attr="outcomes_in_force"),
     )
-    return form, queryset
+    status = form.cleaned_data.get("status") if form.is_valid() else ""
+    return form, selectors.in_list_order(queryset, day, status or "")
 
 
 def _case_page(
-    request: AuthenticatedHttpRequest, cases: CaseQuerySet, form: CaseFilterForm, **context: object
+    request: AuthenticatedHttpRequest,
+    cases: CaseQuerySet | selectors.OpenFirst,
+    form: CaseFilterForm,
+    **context: object,
 ) -> HttpResponse:
     """A numbered page of a case list, with the parties' masked names (one audited read)."""
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))

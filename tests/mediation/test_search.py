@@ -5,13 +5,14 @@ from datetime import date
 from http import HTTPStatus
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mediation import keys, services
+from mediation import keys, selectors, services
 from mediation.identity import mask_name, normalise_name
-from mediation.models import AuditEvent, Party
+from mediation.models import AuditEvent, Case, Party
 from tests.factories import open_divorce_case
 
 SEARCH = reverse("mediation:case-search")
@@ -136,6 +137,53 @@ def test_the_case_list_opens_on_open_cases_by_next_deadline_with_numbered_pages(
     assert received == [2, 9, 16]
     assert len(everything.context["page"]) == 4
     assert "共 3 条" in default.text
+
+
+def test_a_list_of_every_status_shows_open_cases_by_deadline_then_closed_ones_newest_first(
+    client, counselor, xlt
+):
+    opened = {
+        day: open_divorce_case(xlt, counselor, received_on=date(2026, 11, day))
+        for day in (16, 2, 9)
+    }
+    closed = []
+    for day in (1, 3, 2):
+        case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, day))
+        services.close_case(
+            case=case, kind="reconciled", decided_on=date(2026, 9, 20), recorded_by=counselor
+        )
+        closed.append(case)
+    newest_closed = closed[::-1]
+    client.force_login(counselor)
+
+    def listed(status):
+        response = client.get(reverse("mediation:case-list"), {"status": status})
+        return [case.pk for case in response.context["page"]]
+
+    by_deadline = [opened[day].pk for day in (2, 9, 16)]
+    assert listed("all") == by_deadline + [case.pk for case in newest_closed]
+    assert listed("closed") == [case.pk for case in newest_closed]
+    assert listed("open") == by_deadline
+
+
+def test_pages_of_every_status_cross_from_open_to_closed_cases_without_losing_one(counselor, xlt):
+    for day in (5, 6, 7):
+        open_divorce_case(xlt, counselor, received_on=date(2026, 11, day))
+    for day in (1, 2, 3, 4):
+        case = open_divorce_case(xlt, counselor, received_on=date(2026, 9, day))
+        services.close_case(
+            case=case, kind="reconciled", decided_on=date(2026, 9, 20), recorded_by=counselor
+        )
+    whole = selectors.OpenFirst(Case.objects.visible_to(counselor), date(2026, 11, 10))
+
+    pages = Paginator(whole, 2)
+    rows = [case for number in pages.page_range for case in pages.page(number)]
+
+    assert pages.count == len(whole) == 7
+    assert [case.status for case in rows] == ["open"] * 3 + ["closed"] * 4
+    assert len({case.pk for case in rows}) == 7
+    assert whole[3] == rows[3]
+    assert whole[2:5] == rows[2:5]
 
 
 def test_the_case_lists_cost_as_many_queries_for_twice_the_cases(
