@@ -21,9 +21,14 @@ PAGES = [
     ("my cases", "mediation:case-list", ""),
     ("office cases", "mediation:office-cases", ""),
     ("office cases, open", "mediation:office-cases", "?status=open"),
-    ("office cases, page 2", "mediation:office-cases", "?page=2"),
+    ("office cases, every status, page 2", "mediation:office-cases", "?status=all&page=2"),
+    ("office cases, closed, page 2", "mediation:office-cases", "?status=closed&page=2"),
     ("office cases, cooling-off ends in 7 days", "mediation:office-cases", "?deadline=7"),
-    ("office cases, one counsellor", "mediation:office-cases", "?counselor={counselor}"),
+    (
+        "office cases, one counsellor, every status",
+        "mediation:office-cases",
+        "?status=all&counselor={counselor}",
+    ),
     ("case", "mediation:case-detail", ""),
 ]
 

@@ -53,7 +53,10 @@ def _filtered_cases(
 ) -> tuple[CaseFilterForm, CaseQuerySet | selectors.OpenFirst]:
     """The list's filters, from its URL: open cases unless another status is asked for."""
     day = timezone.localdate()
-    form = CaseFilterForm(request.GET or {"status": Case.Status.OPEN}, counselors=counselors)
+    # A page link carries only the filters in the address: no status there means open cases.
+    data = request.GET.copy()
+    data.setdefault("status", Case.Status.OPEN)
+    form = CaseFilterForm(data, counselors=counselors)
     if form.is_valid():
         data = form.cleaned_data
         if data.get("status") in Case.Status.values:

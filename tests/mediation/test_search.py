@@ -166,6 +166,21 @@ def test_a_list_of_every_status_shows_open_cases_by_deadline_then_closed_ones_ne
     assert listed("open") == by_deadline
 
 
+def test_a_page_link_of_the_default_list_stays_on_open_cases(client, counselor, xlt):
+    for day in (2, 9):
+        open_divorce_case(xlt, counselor, received_on=date(2026, 11, day))
+    closed = open_divorce_case(xlt, counselor, received_on=date(2026, 9, 1))
+    services.close_case(
+        case=closed, kind="reconciled", decided_on=date(2026, 9, 20), recorded_by=counselor
+    )
+    client.force_login(counselor)
+
+    response = client.get(reverse("mediation:case-list"), {"page": 1})
+
+    assert [case.status for case in response.context["page"]] == ["open", "open"]
+    assert "共 2 条" in response.text
+
+
 def test_pages_of_every_status_cross_from_open_to_closed_cases_without_losing_one(counselor, xlt):
     for day in (5, 6, 7):
         open_divorce_case(xlt, counselor, received_on=date(2026, 11, day))
