@@ -259,8 +259,8 @@ class Supervisor(Tongxin):
     @task
     def office_cases(self) -> None:
         self.get("office cases")
-        self.get("office cases", "?status=open", name="office cases (open)")
-        self.get("office cases", "?page=2", name="office cases p2")
+        self.get("office cases", "?status=all", name="office cases (every status)")
+        self.get("office cases", "?status=all&page=2", name="office cases p2 (every status)")
 
 
 def start_measuring(environment) -> None:
