@@ -16,7 +16,7 @@ from django.db import transaction
 from playwright.sync_api import expect
 
 from mediation.roles import Role
-from tests.browser.a11y import axe_violations
+from tests.browser.a11y import axe_violations, with_axe
 from tests.browser.conftest import LOCALE, TIMEOUT_MS, browser_db, sign_in
 from tests.factories import make_user, office
 from tests.sign_in import TongxinClient, enrol
@@ -77,6 +77,7 @@ def test_every_page_of_the_role_passes_axe_at_tablet_and_desktop_size(
             bypass_csp=True,
             storage_state=state,
         )
+        with_axe(context)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         if user is not None and state is None:
