@@ -54,9 +54,9 @@ def _filtered_cases(
     """The list's filters, from its URL: open cases unless another status is asked for."""
     day = timezone.localdate()
     # A page link carries only the filters in the address: no status there means open cases.
-    data = request.GET.copy()
-    data.setdefault("status", Case.Status.OPEN)
-    form = CaseFilterForm(data, counselors=counselors)
+    asked = request.GET.copy()
+    asked.setdefault("status", Case.Status.OPEN)
+    form = CaseFilterForm(asked, counselors=counselors)
     if form.is_valid():
         data = form.cleaned_data
         if data.get("status") in Case.Status.values:
