@@ -98,6 +98,10 @@ def swap_decide(request: AuthenticatedHttpRequest, swap_id: int) -> HttpResponse
     return redirect("counselors:swap-list")
 
 
+def _only_coverage(error: ValidationError) -> bool:
+    return not hasattr(error, "error_dict") and {e.code for e in error.error_list} == {"coverage"}
+
+
 def swap_review(request: AuthenticatedHttpRequest, swap_id: int) -> HttpResponse:
     """What approving the swap does to the offices' cover, and the approval itself: with an
     explicit override and its reason when it would leave a half-day worse covered."""
@@ -122,7 +126,14 @@ def swap_review(request: AuthenticatedHttpRequest, swap_id: int) -> HttpResponse
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            add_error(form, error)
+            if _only_coverage(error):
+                # The gap is listed above the form: say what approving it takes, not the gap again.
+                form.add_error(
+                    "override",
+                    _("To approve despite the gap, tick this box and give the reason."),
+                )
+            else:
+                add_error(form, error)
         else:
             messages.success(request, _("Approved; both counsellors are notified."))
             return redirect("counselors:swap-list")

@@ -177,7 +177,7 @@ def test_a_swap_that_leaves_no_certified_counsellor_is_approved_only_with_a_reas
     expect(warnings).to_contain_text("没有持证心理咨询师")
     # Neither approved as it stands, nor with the override alone: it takes a reason too.
     administrator.get_by_role("button", name="仍然批准").click()
-    expect(administrator.locator("form .alert-danger").first).to_contain_text("无持证")
+    expect(administrator.get_by_role("main")).to_contain_text("请勾选此项并说明理由")
     administrator.get_by_label("仍然批准：我已另行安排好该登记处的值班").check()
     administrator.get_by_role("button", name="仍然批准").click()
     expect(administrator.get_by_role("main")).to_contain_text(

@@ -198,3 +198,18 @@ def test_the_review_page_shows_the_gap_before_anything_changes(
     assert "请说明" in refused.text
     swap.refresh_from_db()
     assert swap.status == SwapRequest.Status.ACCEPTED
+
+
+def test_a_refused_approval_names_the_gap_once_and_says_what_approving_it_takes(
+    client, upcoming, team, civil_affairs, today
+):
+    swap = a_swap_that_takes_the_certified_counsellor_away(upcoming, team, today)
+    gap = swaps.swap_coverage(swap)[0].message
+    client.force_login(civil_affairs)
+
+    refused = client.post(reverse("counselors:swap-review", args=[swap.pk]), {})
+
+    assert refused.text.count(gap) == 1
+    assert refused.text.count("请勾选此项并说明理由") == 1
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.ACCEPTED
