@@ -1,6 +1,7 @@
 """The roster pages and the rotation commands: the month grid, what a repair changes, who may
 plan, and the planning commands' output."""
 
+from datetime import date
 from http import HTTPStatus
 from io import StringIO
 
@@ -8,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from counselors.models import Duty, Roster, Unavailability
+from counselors.models import Duty, Roster, RosterGap, Unavailability
 from tests.counselors.conftest import repair
 
 ROSTER = reverse("counselors:roster")
@@ -26,6 +27,26 @@ def test_the_page_shows_what_a_repair_changes_and_whom_it_touches(
     assert team[2].user.full_name in page.text
     assert "删除" in page.text
     assert "新增" in page.text
+
+
+def test_the_gaps_are_dated_in_the_reader_s_language(client, published, civil_affairs, xlt):
+    RosterGap.objects.create(
+        roster=published,
+        office=xlt,
+        day=date(2026, 10, 14),
+        half_day="AM",
+        kind=RosterGap.Kind.QUALIFIED,
+        reason=RosterGap.Reason.NO_ONE_AVAILABLE,
+    )
+    client.force_login(civil_affairs)
+
+    chinese = client.get(ROSTER, {"month": "2026-10"}).text
+    client.post("/i18n/setlang/", {"language": "en", "next": ROSTER})
+    english = client.get(ROSTER, {"month": "2026-10"}).text
+
+    assert "10月14日（周三）" in chinese
+    assert "October 14 (Wed)" in english
+    assert "10月14日" not in english
 
 
 def test_the_month_grid_costs_a_fixed_number_of_queries(
