@@ -1,8 +1,8 @@
 """Read helpers of the core for the daily pages: the sections of the today page (what is
 overdue, today's sessions, deadlines of the coming week, unsigned notes, follow-ups due) and the
-supervisor's figures (caseloads, unassigned cases). The autosaved drafts waiting to be resumed head
-the page when there are any. Reads only, a fixed number of queries per
-page whatever the number of rows; every case is reached through `access.cases_for`.
+supervisor's figures (caseloads, unassigned cases), and the order of the case lists. The autosaved
+drafts waiting to be resumed head the page when there are any. Reads only, a fixed number of
+queries per page whatever the number of rows; every case is reached through `access.cases_for`.
 
 May import models, access and the pure modules; never a service (names are opened by
 services.read_masked_names, which records the read).
