@@ -339,17 +339,22 @@ def section_rows(
         cases = work_cases(user, today)
     if key == OVERDUE:
         return overdue_rows(cases, today, limit)
-    queries: dict[str, tuple[QuerySet[Any], Callable[[Any], Row]]] = {
-        DRAFTS: (waiting_drafts(user, cases), _draft_row),
-        SESSIONS: (sessions_today(user, cases, today), _session_row),
-        DEADLINES: (
+    # Only the asked section's query is built (building all five for each section was a sixth of
+    # the today page's time).
+    queries: dict[str, Callable[[], tuple[QuerySet[Any], Callable[[Any], Row]]]] = {
+        DRAFTS: lambda: (waiting_drafts(user, cases), _draft_row),
+        SESSIONS: lambda: (sessions_today(user, cases, today), _session_row),
+        DEADLINES: lambda: (
             deadlines_soon(cases, today).order_by("cooling_off_ends_on", "number"),
             lambda case: _deadline_row(case, today),
         ),
-        NOTES: (unsigned_notes(user, cases), _note_row),
-        FOLLOW_UPS: (follow_ups_due(cases, today), lambda f: _follow_up_row(f, overdue=False)),
+        NOTES: lambda: (unsigned_notes(user, cases), _note_row),
+        FOLLOW_UPS: lambda: (
+            follow_ups_due(cases, today),
+            lambda f: _follow_up_row(f, overdue=False),
+        ),
     }
-    query, make_row = queries[key]
+    query, make_row = queries[key]()
     total = query.count()
     rows = [make_row(item) for item in (query[:limit] if limit else query)]
     if key == SESSIONS:
