@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any, overload
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import Count, DateField, Exists, F, Model, OuterRef, Q, QuerySet, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,12 +140,16 @@ def overdue_rows(cases: Cases, today: date, limit: int | None) -> tuple[list[Row
     """Everything past its date, oldest first: follow-up calls not made, sessions of earlier
     days not recorded as held or missed, divorce cases past their certificate window without a
     registry outcome. `limit` rows at most (None: all), and how many there are."""
-    follow_ups = overdue_follow_ups(cases, today).order_by("due_on", "pk")
-    sessions = unrecorded_sessions(cases, today).order_by("starts_at", "pk")
-    closing = outcome_overdue(cases, today).order_by("certificate_window_ends_on", "number")
-    total = follow_ups.count() + sessions.count() + closing.count()
-    sliced = (lambda q: q[:limit]) if limit else (lambda q: q)
-    rows = [_follow_up_row(f, overdue=True) for f in sliced(follow_ups)]
+    follow_ups, late_follow_ups = _first(
+        overdue_follow_ups(cases, today).order_by("due_on", "pk"), limit
+    )
+    sessions, late_sessions = _first(
+        unrecorded_sessions(cases, today).order_by("starts_at", "pk"), limit
+    )
+    closing, late_closing = _first(
+        outcome_overdue(cases, today).order_by("certificate_window_ends_on", "number"), limit
+    )
+    rows = [_follow_up_row(f, overdue=True) for f in follow_ups]
     rows += [
         Row(
             case=session.case,
@@ -155,7 +159,7 @@ def overdue_rows(cases: Cases, today: date, limit: int | None) -> tuple[list[Row
             url=reverse("mediation:session-detail", args=[session.case.uuid, session.uuid]),
             overdue=True,
         )
-        for session in sliced(sessions)
+        for session in sessions
     ]
     rows += [
         Row(
@@ -167,10 +171,22 @@ def overdue_rows(cases: Cases, today: date, limit: int | None) -> tuple[list[Row
             overdue=True,
             provisional=case.deadlines_provisional,
         )
-        for case in sliced(closing)
+        for case in closing
     ]
     rows.sort(key=lambda row: row.sort_key)
-    return (rows[:limit] if limit else rows), total
+    return (rows[:limit] if limit else rows), late_follow_ups + late_sessions + late_closing
+
+
+def _first[T: Model](query: QuerySet[T], limit: int | None) -> tuple[list[T], int]:
+    """The first `limit` rows of a query (None: all) and how many it has: counted apart only
+    when there are more than `limit` (most sections of most days have fewer)."""
+    if not limit:
+        items = list(query)
+        return items, len(items)
+    items = list(query[: limit + 1])
+    if len(items) > limit:
+        return items[:limit], query.count()
+    return items, len(items)
 
 
 # --- the other sections --------------------------------------------------------------------------
@@ -355,8 +371,8 @@ def section_rows(
         ),
     }
     query, make_row = queries[key]()
-    total = query.count()
-    rows = [make_row(item) for item in (query[:limit] if limit else query)]
+    items, total = _first(query, limit)
+    rows = [make_row(item) for item in items]
     if key == SESSIONS:
         rows.sort(key=lambda row: (row.day, row.case.number))
     elif key != DRAFTS:
@@ -380,7 +396,7 @@ def today_sections(user: Any, today: date) -> list[Section]:
     sections = []
     cases = work_cases(user, today)
     for key in SECTIONS:
-        rows, total = section_rows(key, user, today, cases=cases)
+        rows, total = section_rows(key, user, today, limit=SECTION_ROWS, cases=cases)
         if key in SHOWN_ONLY_WITH_ROWS and not total:
             continue
         sections.append(
