@@ -152,16 +152,7 @@ def preview_report(
     rendered, _page, _context = pdf.report(
         _offices(report), report.period, pdf.Issue(draft=True, issued_on=timezone.localdate())
     )
-    record_export(
-        action="statistics.export",
-        user=user,
-        kind="pdf",
-        first=report.month,
-        last=report.last_month,
-        office_codes=report.office_codes_list,
-        request=request,
-        report=report,
-    )
+    _record_report(report, action="statistics.export", user=user, request=request)
     return rendered.pdf
 
 
