@@ -132,18 +132,7 @@ def roster_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PlanForm(request.POST, city=city)
     if form.is_valid():
         codes = [office.code for office in form.cleaned_data["offices"]] or None
-        try:
-            planning.start_planning(
-                city=city,
-                month=month,
-                requested_by=request.user,
-                office_codes=codes,
-                request=request,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.info(request, _("The planner is working on it; this page shows its progress."))
+        _start_planning(request, city, month, office_codes=codes)
     return redirect(month_url("counselors:roster", city, month))
 
 
@@ -155,19 +144,32 @@ def roster_repair(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the day from which duties may change."))
     else:
-        try:
-            planning.start_planning(
-                city=city,
-                month=month,
-                requested_by=request.user,
-                repair_from=form.cleaned_data["repair_from"],
-                request=request,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.info(request, _("The planner is working on it; this page shows its progress."))
+        _start_planning(request, city, month, repair_from=form.cleaned_data["repair_from"])
     return redirect(month_url("counselors:roster", city, month))
+
+
+def _start_planning(
+    request: AuthenticatedHttpRequest,
+    city: str,
+    month: date,
+    *,
+    office_codes: list[str] | None = None,
+    repair_from: date | None = None,
+) -> None:
+    """Start the planner (a plan or a repair) and say so, or say why it cannot start."""
+    try:
+        planning.start_planning(
+            city=city,
+            month=month,
+            requested_by=request.user,
+            office_codes=office_codes,
+            repair_from=repair_from,
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.info(request, _("The planner is working on it; this page shows its progress."))
 
 
 @require_POST
