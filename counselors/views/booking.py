@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from mediation import access as core_access
 from mediation.calendar import month_start
 from mediation.http import AuthenticatedHttpRequest
-from mediation.models import Case, CounselingSession
+from mediation.models import Case, CounselingSession, User
 
 from .. import planner, selectors
 from ..forms import (
@@ -62,16 +62,14 @@ def case_book(request: AuthenticatedHttpRequest, case_uuid: UUID) -> HttpRespons
     if form.is_valid():
         data = form.cleaned_data
         user_id, starts_at = data["slot"]
-        lead = case.assignments.filter(counselor_id=user_id, ended_at=None).first()
+        # One of the offered slots: the services refuse a counsellor no longer on duty there or
+        # no longer assigned to the case.
+        lead = User.objects.get(pk=user_id)
         party = case.parties.filter(position=data["party"]).first() if data["party"] else None
         try:
-            if lead is None:
-                raise ValidationError(
-                    _("The counsellor must be assigned to this case."), code="not_assigned"
-                )
             session = booking.book_into_duty(
                 case=case,
-                lead_counselor=lead.counselor,
+                lead_counselor=lead,
                 starts_at=starts_at,
                 kind=data["kind"],
                 room=data["room"],

@@ -169,6 +169,28 @@ def test_a_slot_taken_since_the_page_was_drawn_is_refused_with_a_message(
     assert CounselingSession.objects.count() == 1
 
 
+def test_a_counsellor_taken_off_the_case_since_the_page_was_drawn_is_no_longer_offered(
+    client, upcoming, case, counselor, supervisor, xlt
+):
+    client.force_login(supervisor)
+    duty = first_duty(upcoming, counselor, xlt)
+    mediation_services.unassign_counselor(case=case, counselor=counselor, unassigned_by=supervisor)
+
+    response = client.post(
+        reverse("counselors:case-book", args=[case.uuid]),
+        {
+            "slot": slot(counselor, duty),
+            "kind": "joint",
+            "room": room(xlt).pk,
+            "week": duty.day.isoformat(),
+        },
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors["slot"]
+    assert CounselingSession.objects.count() == 0
+
+
 def test_someone_not_on_the_case_gets_404_on_its_booking_page(client, case, other_counselor):
     client.force_login(other_counselor)
 
