@@ -7,7 +7,7 @@ from django.http import Http404
 from mediation import access as core_access
 from mediation.models import Room
 
-from .models import CounselorProfile, Duty, SwapRequest
+from .models import CounselorProfile, Duty, SwapRequest, Unavailability
 
 PLAN = "mediation.plan_rotation"
 OWN_DUTY = "mediation.view_own_duty"
@@ -95,6 +95,19 @@ def profile_for_planner(user, profile_id: int) -> CounselorProfile:
     if profile is None:
         raise Http404
     return profile
+
+
+def unavailability_for(user, row_id: int) -> Unavailability:
+    """An absence the user may remove: a planner's for a counsellor they plan, a counsellor's
+    own otherwise."""
+    row = Unavailability.objects.select_related("counselor").filter(pk=row_id).first()
+    if row is None:
+        raise Http404
+    if user.has_perm(PLAN):
+        profile_for_planner(user, row.counselor_id)
+    elif row.counselor_id != require_own_profile(user).pk:
+        raise Http404
+    return row
 
 
 def swap_for_planner(user, swap_id: int) -> SwapRequest:

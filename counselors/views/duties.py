@@ -28,7 +28,6 @@ from ..forms import (
 from ..models import (
     Duty,
     SwapRequest,
-    Unavailability,
 )
 from ..services import (
     availability,
@@ -95,16 +94,10 @@ def my_unavailability(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def unavailability_delete(request: AuthenticatedHttpRequest, row_id: int) -> HttpResponse:
-    row = Unavailability.objects.select_related("counselor").filter(pk=row_id).first()
-    if row is None:
-        raise Http404
+    row = access.unavailability_for(request.user, row_id)
     if request.user.has_perm(access.PLAN):
-        access.profile_for_planner(request.user, row.counselor_id)
         target = reverse("counselors:profile-detail", args=[row.counselor_id])
     else:
-        profile = access.require_own_profile(request.user)
-        if row.counselor_id != profile.pk:
-            raise Http404
         target = reverse("counselors:my-duties")
     availability.remove_unavailability(row=row, removed_by=request.user, request=request)
     messages.success(request, _("Removed."))
