@@ -64,12 +64,15 @@ def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
         row.names = names.get(row.case.pk, "")
     monday = planner.week_start(today)
     week = selectors.office_week(office, monday, monday + timedelta(days=6))
-    leaving = {
-        user.pk
-        for user in User.objects.filter(
+    # Counsellors still holding cases here who no longer serve the office.
+    former = (
+        User.objects.filter(
             case_assignments__ended_at__isnull=True, case_assignments__case__office=office
-        ).exclude(pk__in=[load.counselor.pk for load in loads])
-    }
+        )
+        .exclude(pk__in=[load.counselor.pk for load in loads])
+        .distinct()
+        .order_by("full_name", "username")
+    )
     return render(
         request,
         "counselors/desk.html",
@@ -78,7 +81,7 @@ def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
             "offices": offices,
             "today": today,
             "caseloads": [(load, duties.get(load.counselor.pk, [])) for load in loads],
-            "former": User.objects.filter(pk__in=leaving).order_by("full_name", "username"),
+            "former": former,
             "unassigned": unassigned_rows,
             "names": names,
             "unassigned_total": unassigned.count(),
