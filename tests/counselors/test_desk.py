@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from counselors.models import Duty
 from mediation import services
-from mediation.models import Room
+from mediation.models import OfficeMembership, Room
 from mediation.roles import Role
 from tests.factories import make_user, open_divorce_case
 
@@ -229,3 +229,18 @@ def test_the_assignment_picker_shows_open_cases_and_next_duty_days(
     picker = page.text[page.text.index('data-testid="assign-picker"') :]
     assert "本处在办个案 2 件" in picker
     assert f"{duty.day.month}月{duty.day.day}日" in picker
+
+
+def test_a_counsellor_who_left_the_office_but_holds_its_cases_is_listed_once_to_move_them(
+    client, supervisor, xlt
+):
+    leaver = make_user(Role.COUNSELOR, xlt, username="c_leaver", full_name="离任者")
+    for day in (1, 2):
+        open_divorce_case(xlt, leaver, received_on=date(2026, 9, day))
+    OfficeMembership.objects.filter(user=leaver, office=xlt).delete()
+    client.force_login(supervisor)
+
+    page = client.get(DESK).text
+
+    assert page.count("已不在本处任咨询师") == 1
+    assert reverse("mediation:cases-reassign", args=["XLT", leaver.pk]) in page
