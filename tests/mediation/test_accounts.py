@@ -145,7 +145,9 @@ def test_deactivating_deletes_every_session_so_reactivating_brings_none_back(sys
 
     assert tablet.get(TODAY)["Location"].startswith("/login/")
     assert desk.get(TODAY)["Location"].startswith("/login/")
-    actions = list(AuditEvent.objects.filter(actor=sysadmin).values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(actor=sysadmin).order_by("seq").values_list("action", flat=True)
+    )
     assert actions == ["account.deactivate", "account.reactivate"]
 
 
