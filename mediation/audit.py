@@ -260,20 +260,33 @@ def _link_after_commit(seqs: list[int] | None) -> None:
     transaction with a checkpoint after each; then, having let go, it looks again, because
     writers that found the lock taken meanwhile left their events to it. A writer that finds
     the lock taken goes on at once: its holder will look again. So 50 writers cost one disk
-    flush per batch, and no event is left behind (past HOLD_LIMIT the task worker takes over)."""
+    flush per batch, and no event is left behind (past HOLD_LIMIT the task worker takes over).
+
+    Outside a transaction (a writer after its commit, as usual) the look is one statement: the
+    lock is the session's, taken only when something waits and let go once the batch is
+    committed, so the writers that find it taken open no transaction at all."""
     if not _postgresql():
         return
     connection, started = transaction.get_connection(), time.monotonic()
+    # Inside a transaction the lock must last until that transaction commits.
+    own_session = not connection.in_atomic_block
+    try_lock = "pg_try_advisory_lock" if own_session else "pg_try_advisory_xact_lock"
     while True:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT CASE WHEN NOT EXISTS ({_WAITING[seqs is not None]}) THEN {_NOTHING_WAITS} "
-                f"WHEN pg_try_advisory_xact_lock(%s) THEN {_MINE} ELSE {_BUSY} END",
+                f"WHEN {try_lock}(%s) THEN {_MINE} ELSE {_BUSY} END",
                 [*([seqs] if seqs is not None else []), _PG_CHAIN_LOCK],
             )
             if cursor.fetchone()[0] != _MINE:
                 return
-            linked = _chain(CHAIN_BATCH)
+        try:
+            with transaction.atomic():
+                linked = _chain(CHAIN_BATCH)
+        finally:
+            if own_session:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_PG_CHAIN_LOCK])
         if linked:
             write_checkpoint()
         seqs = None

@@ -502,6 +502,25 @@ def test_concurrent_writers_each_get_a_link_and_the_chain_verifies(counselor):
     assert result.ok, result.reason
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_writer_lets_go_of_the_chains_lock_once_its_events_are_linked(counselor):
+    """After its commit a writer links under the session's lock; holding it on would leave every
+    other writer's events waiting for the task worker."""
+    # An event whose writer found the lock taken: it waits for the next writer to link it.
+    AuditEvent.objects.create(at=timezone.now(), role="system", action="test.left", outcome="ok")
+    audit.record(actor=counselor, action="test.next")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        )
+        held = cursor.fetchone()[0]
+    assert held == 0
+    assert AuditLink.objects.filter(event__action__in=["test.left", "test.next"]).count() == 2
+    assert not AuditPending.objects.exists()
+
+
 def test_events_left_unlinked_fail_verification_until_the_checkpoint_command_links_them(
     counselor, time_machine
 ):
