@@ -20,7 +20,7 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model
 
 from .. import audit, crypto, keyring, sealing
@@ -141,24 +141,21 @@ class Trail:
 
 
 class Writer:
-    """Stores batches: rows and their events in one transaction per batch, then the events'
-    links, made by the audit trail's chainer after the commit."""
+    """Stores batches: rows, their events and the events' links, made by the audit trail's
+    chainer, in one transaction per batch (one disk flush and one checkpoint per batch)."""
 
     def __init__(self, method: str) -> None:
         self.method = method
 
     def write(self, batch: Batch) -> tuple[int, int]:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             for model, objects in batch.rows.items():
                 if objects:
                     store.check_sample(objects[0])
                     store.store(model, objects, method=self.method)
             events = self._events(batch.events)
-        if events:
-            audit.chain_pending()
+            if events:
+                audit.link_waiting_in_transaction()
         return batch.count, events
 
     def _events(self, ready: list[Pending]) -> int:
