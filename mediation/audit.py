@@ -336,10 +336,20 @@ def link_waiting_in_transaction() -> int:
     return total
 
 
-_TAKE_WAITING = (
-    "DELETE FROM mediation_auditpending WHERE event_seq IN (SELECT event_seq FROM "
-    "mediation_auditpending ORDER BY event_seq LIMIT %s) RETURNING event_seq"
-)
+# The first `batch` waiting events, taken off the queue. PostgreSQL's statistics may call the
+# queue empty when it holds thousands (rows queued in the same transaction, as a bulk load's, or
+# a backlog autovacuum has not seen): planned as a join, the IN below ran the subquery again for
+# every waiting row, 10.7 s for 2,000 of 19,000; as an array it runs once, 4 ms.
+_TAKE_WAITING = {
+    "postgresql": (
+        "DELETE FROM mediation_auditpending WHERE event_seq = ANY(ARRAY(SELECT event_seq FROM "
+        "mediation_auditpending ORDER BY event_seq LIMIT %s)) RETURNING event_seq"
+    ),
+    "sqlite": (
+        "DELETE FROM mediation_auditpending WHERE event_seq IN (SELECT event_seq FROM "
+        "mediation_auditpending ORDER BY event_seq LIMIT %s) RETURNING event_seq"
+    ),
+}
 _HEAD = (
     "SELECT last_seq, last_hash, EXISTS (SELECT 1 FROM mediation_auditlink "
     "WHERE position = last_seq) FROM mediation_auditchainhead WHERE id = 1"
@@ -352,8 +362,9 @@ def _chain(batch: int, *, switch_over: bool = False) -> int:
     statements however many events: take the waiting, read them and the head, write the
     links, move the head."""
     key_id, algorithm, key = keyring.ring().active_audit_key()
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(_TAKE_WAITING, [batch])
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_WAITING[connection.vendor], [batch])
         waiting = sorted(seq for (seq,) in cursor.fetchall())
         if not waiting and not switch_over:
             return 0
