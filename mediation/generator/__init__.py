@@ -284,6 +284,8 @@ def make(
         summary.events += events
         done += count
         progress(done, summary.rows)
+    # Events other writers queued while a batch held the chain's lock were left to its holder.
+    audit.chain_pending()
     enrolled = enrol_staff(
         [*(p for people in counselors.values() for p in people), *supervisors.values()]
     )
