@@ -14,6 +14,7 @@ none of them): an AppConfig with a `generated_data(*, seed, log)` method is call
 INSTALLED_APPS order, once the cases are in.
 """
 
+import multiprocessing
 import random
 import threading
 import time
@@ -160,6 +161,72 @@ def pipelined[T](items: Iterator[T], *, ahead: int) -> Iterator[T]:
         thread.join()
 
 
+class Linker:
+    """A process of its own that links the audit chain while the batches are stored, as the
+    task worker does in production: reading the events back, their MACs and the links are a
+    quarter of the generator's Python work, and a second process has its own interpreter lock.
+    Forked before any thread starts, with the database connections closed first (each process
+    opens its own); each batch's events wait in the queue until the batch commits."""
+
+    PAUSE = 0.1
+
+    def __init__(self, log: Callable[[str], None]) -> None:
+        self.log = log
+        context = multiprocessing.get_context("fork")
+        self.stop = context.Event()
+        connections.close_all()
+        self.process = context.Process(target=self._run, name="generate-link", daemon=True)
+        self.process.start()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                stopping = self.stop.is_set()
+                linked = audit.chain_pending()
+                if stopping:
+                    return
+                if not linked:
+                    self.stop.wait(self.PAUSE)
+        finally:
+            connections.close_all()
+
+    def finish(self) -> None:
+        """Link what is left and wait for the process (whatever it leaves, the caller links)."""
+        self.stop.set()
+        self.process.join()
+        if self.process.exitcode:
+            self.log(
+                f"The linking process failed (exit code {self.process.exitcode}, its error "
+                "above); what it left is linked now."
+            )
+
+
+def store_all(
+    batches: Iterator[tuple[rows.Batch, int]],
+    writer: rows.Writer,
+    *,
+    linker: bool,
+    summary: Summary,
+    progress: Progress,
+) -> None:
+    """Store the batches as they are made (the making starts with the first, after the linker
+    process is forked), then link whatever is left: what the linker had not reached, and what
+    other writers queued while a batch held the chain's lock."""
+    linking = Linker(progress.log) if linker else None
+    done = 0
+    try:
+        for made, count in batches:
+            written, events = writer.write(made)
+            summary.rows += written + events
+            summary.events += events
+            done += count
+            progress(done, summary.rows)
+    finally:
+        if linking is not None:
+            linking.finish()
+    audit.chain_pending()
+
+
 def busy_slots(first_day: date) -> shape.Slots:
     """The slots already taken by stored sessions (generating on top of earlier data)."""
     slots = shape.Slots()
@@ -197,10 +264,13 @@ def make(
     hooks: bool = True,
     method: str = "",
     threads: bool = True,
+    linker: bool | None = None,
     log: Callable[[str], None] = print,
 ) -> Summary:
     """Make `cases` cases at `offices` offices over the last `years` years (never before the
-    cooling-off law of 2021), up to yesterday."""
+    cooling-off law of 2021), up to yesterday. The chain is linked by a process of its own
+    (`linker`; by default on PostgreSQL outside a transaction), else in each batch's
+    transaction."""
     started = time.perf_counter()
     rng = random.Random(seed)
     now = timezone.localtime()
@@ -271,21 +341,15 @@ def make(
             slots.forget_before(date.fromordinal(chunk[-1][0]))
             yield builder.take(events_before=before), len(chunk)
 
-    writer = rows.Writer(method or store.default_method())
+    if linker is None:
+        linker = connection.vendor == "postgresql" and not connection.in_atomic_block
+    writer = rows.Writer(method or store.default_method(), link=not linker)
     # Whatever waits for its link (and an upgraded trail's switch-over) goes before the
     # generated events, which then follow the head in sequence order.
     audit.chain_pending(switch_over=True)
     rows.prime_ids()
-    progress = Progress(cases, log)
-    done = 0
-    for made, count in pipelined(build(), ahead=2 if threads else 0):
-        written, events = writer.write(made)
-        summary.rows += written + events
-        summary.events += events
-        done += count
-        progress(done, summary.rows)
-    # Events other writers queued while a batch held the chain's lock were left to its holder.
-    audit.chain_pending()
+    batches = pipelined(build(), ahead=2 if threads else 0)
+    store_all(batches, writer, linker=linker, summary=summary, progress=Progress(cases, log))
     enrolled = enrol_staff(
         [*(p for people in counselors.values() for p in people), *supervisors.values()]
     )

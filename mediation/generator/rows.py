@@ -141,11 +141,14 @@ class Trail:
 
 
 class Writer:
-    """Stores batches: rows, their events and the events' links, made by the audit trail's
-    chainer, in one transaction per batch (one disk flush and one checkpoint per batch)."""
+    """Stores batches: rows and their events in one transaction per batch, and with `link` the
+    events' links too, made by the audit trail's chainer in that transaction (one disk flush
+    and one checkpoint per batch); without, the events wait in the queue for another process
+    to link them."""
 
-    def __init__(self, method: str) -> None:
+    def __init__(self, method: str, *, link: bool = True) -> None:
         self.method = method
+        self.link = link
 
     def write(self, batch: Batch) -> tuple[int, int]:
         with transaction.atomic():
@@ -154,7 +157,7 @@ class Writer:
                     store.check_sample(objects[0])
                     store.store(model, objects, method=self.method)
             events = self._events(batch.events)
-            if events:
+            if events and self.link:
                 audit.link_waiting_in_transaction()
         return batch.count, events
 

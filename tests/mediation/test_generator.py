@@ -320,3 +320,33 @@ def test_copy_is_the_default_on_postgresql_and_executemany_elsewhere():
     assert store.default_method() == (
         "copy" if connection.vendor == "postgresql" else "executemany"
     )
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# An xdist worker has threads of its own (the command forks before starting any): the linker
+# touches none of what they hold.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_linker_process_links_the_chain_while_the_batches_are_stored():
+    """As `manage.py generate` runs on PostgreSQL: the batches commit one by one and a forked
+    process links their events meanwhile; the chain ends whole, in the order of time."""
+    lines: list[str] = []
+    with time_machine.travel(NOW, tick=False):
+        summary = generate(
+            cases=120,
+            offices=3,
+            years=1,
+            seed=11,
+            batch=20,
+            hooks=False,
+            linker=True,
+            log=lines.append,
+        )
+
+    assert not [line for line in lines if "failed" in line]
+    result = audit.verify()
+    assert result.ok, result.reason
+    assert result.checked == AuditEvent.objects.count() >= summary.events
+    assert not AuditPending.objects.exists()
+    times = list(AuditEvent.objects.order_by("seq").values_list("at", flat=True))
+    assert times == sorted(times)
