@@ -201,6 +201,17 @@ class Linker:
             )
 
 
+def _use_linker(asked: bool | None) -> bool:
+    """Whether a linker process links the chain: by default on PostgreSQL outside a
+    transaction; never inside one (it links only what is committed, and forking closes the
+    connections, which would end the transaction)."""
+    if not connection.in_atomic_block:
+        return connection.vendor == "postgresql" if asked is None else asked
+    if asked:
+        raise ValueError("a linker process needs the batches committed: call outside a transaction")
+    return False
+
+
 def store_all(
     batches: Iterator[tuple[rows.Batch, int]],
     writer: rows.Writer,
@@ -271,6 +282,7 @@ def make(
     cooling-off law of 2021), up to yesterday. The chain is linked by a process of its own
     (`linker`; by default on PostgreSQL outside a transaction), else in each batch's
     transaction."""
+    linker = _use_linker(linker)
     started = time.perf_counter()
     rng = random.Random(seed)
     now = timezone.localtime()
@@ -341,8 +353,6 @@ def make(
             slots.forget_before(date.fromordinal(chunk[-1][0]))
             yield builder.take(events_before=before), len(chunk)
 
-    if linker is None:
-        linker = connection.vendor == "postgresql" and not connection.in_atomic_block
     writer = rows.Writer(method or store.default_method(), link=not linker)
     # Whatever waits for its link (and an upgraded trail's switch-over) goes before the
     # generated events, which then follow the head in sequence order.

@@ -350,3 +350,11 @@ def test_a_linker_process_links_the_chain_while_the_batches_are_stored():
     assert not AuditPending.objects.exists()
     times = list(AuditEvent.objects.order_by("seq").values_list("at", flat=True))
     assert times == sorted(times)
+
+
+def test_a_linker_process_is_refused_inside_a_transaction(db):
+    """It could link only what is committed, and forking closes the connections."""
+    with pytest.raises(ValueError, match="outside a transaction"):
+        generate(cases=10, offices=1, hooks=False, linker=True, log=str)
+
+    assert not Case.objects.exists()
