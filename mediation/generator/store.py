@@ -35,6 +35,7 @@ class Ids:
         self.model = model
         self.free: list[int] = []
         self.last: int | None = None
+        self.sequence: str | None = None
 
     def prime(self) -> None:
         """Start a run afresh: ids left over from an earlier run came from another moment of
@@ -52,9 +53,14 @@ class Ids:
         table, column = self.model._meta.db_table, self.model._meta.pk.column
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                if self.sequence is None:
+                    # Looked up once: called in the series, the lookup ran for every id, 8 %
+                    # of the server's work while generating.
+                    cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+                    self.sequence = cursor.fetchone()[0]
                 cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [table, column, self.BLOCK],
+                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                    [self.sequence, self.BLOCK],
                 )
                 return [row[0] for row in cursor.fetchall()]
         if self.last is None:

@@ -1,6 +1,7 @@
 """Generated data obeys the rules the services enforce: numbering, the legal clock, sealing per
 row, consent before details, and an audit trail that verifies."""
 
+import gc
 import random
 import re
 from collections import Counter
@@ -256,6 +257,20 @@ def test_the_command_reports_what_it_made(db, capsys):
     output = capsys.readouterr().out
     assert re.search(r"Generated 30 cases \([\d,]+ rows", output)
     assert "cases/s" in output
+
+
+def test_the_process_collects_its_garbage_again_after_generating(db):
+    """The cycle collector is paused while the batches are made, never after: a process that
+    generates (a test run, a shell) must not grow without bound, even when generating fails."""
+    with time_machine.travel(NOW, tick=False):
+        generate(cases=5, offices=1, years=1, hooks=False, log=str)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+    with pytest.raises(ValueError, match="outside a transaction"):
+        generate(cases=5, offices=1, hooks=False, linker=True, log=str)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
 
 
 def test_audit_verify_finds_the_generated_trail_intact_and_every_event_linked(
