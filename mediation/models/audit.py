@@ -75,20 +75,32 @@ class AuditEvent(models.Model):
     office_code = models.CharField(_("office"), max_length=12, blank=True)
     action = models.CharField(_("action"), max_length=60, db_index=True)
     object_type = models.CharField(_("record type"), max_length=40, blank=True)
-    object_uuid = models.CharField(_("record"), max_length=36, blank=True, db_index=True)
+    object_uuid = models.CharField(_("record"), max_length=36, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     request_id = models.CharField(_("request"), max_length=32, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    # The plain SHA-256 chain of events written before keyed links; empty on newer events.
+    # The plain SHA-256 chain of events written before keyed links; empty on newer events,
+    # whose hash is NULL (unique where set, so a keyed event adds nothing to that index).
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["at"], name="audit_at_idx")]
+        # Every event is written into each index: none for what no query asks (a pattern
+        # twin of the record's UUID, looked up by equality only) nor for the legacy hash of the
+        # events written after it (NULL on every keyed event).
+        indexes = [
+            models.Index(fields=["at"], name="audit_at_idx"),
+            models.Index(fields=["object_uuid"], name="audit_object_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hash"], condition=Q(hash__isnull=False), name="audit_legacy_hash_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome}"
