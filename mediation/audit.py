@@ -20,6 +20,7 @@ TONGXIN_AUDIT_CHECKPOINT_FILE and logged on `tongxin.audit`. mediation/audit_ver
 every link against the keys and the head against the newest checkpoint.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -185,10 +186,15 @@ def record(
     )
     keyring.ring().active_audit_key()  # no audit key, no event: fail before writing anything
     with transaction.atomic():
-        event.save(force_insert=True)  # a database trigger queues it in AuditPending
         after_commit = _after_commit()
+        # A database trigger queues the event in AuditPending.
+        if _postgresql():
+            link_here = _insert_and_try_lock(event, after_commit.seqs)
+        else:
+            event.save(force_insert=True)
+            link_here = True  # SQLite's writers queue for the database anyway
         after_commit.seqs.append(event.seq)
-        if _may_link_here(after_commit.seqs):
+        if link_here:
             _chain(CHAIN_BATCH)
             after_commit.linked_here = True
     return event
@@ -226,21 +232,38 @@ def _postgresql() -> bool:
     return transaction.get_connection().vendor == "postgresql"
 
 
-def _may_link_here(own: list[int]) -> bool:
-    """Whether the writer links its events in its own transaction. SQLite's writers queue for
-    the database anyway (transactions begin IMMEDIATE), so they always do. A PostgreSQL writer
-    does only when nobody else's event awaits its link and the chain's lock is free: linking
-    holds the lock until the commit is on disk, fine alone, a queue of disk flushes under load."""
-    if not _postgresql():
-        return True
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(
-            "SELECT CASE WHEN EXISTS (SELECT 1 FROM mediation_auditpending "
-            "WHERE NOT (event_seq = ANY(%s))) THEN false "
-            "ELSE pg_try_advisory_xact_lock(%s) END",
-            [own, _PG_CHAIN_LOCK],
-        )
-        return bool(cursor.fetchone()[0])
+@functools.cache
+def _insert_statement() -> tuple[str, list[models.Field]]:
+    """The event's INSERT as PostgreSQL runs it in `_insert_and_try_lock`, and its fields."""
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(f'"{field.column}"' for field in fields)
+    holes = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"WITH new AS (INSERT INTO {AuditEvent._meta.db_table} ({columns}) VALUES ({holes}) "
+        "RETURNING seq) "
+        "SELECT seq, CASE WHEN EXISTS (SELECT 1 FROM mediation_auditpending "
+        "WHERE NOT (event_seq = ANY(%s))) THEN false "
+        "ELSE pg_try_advisory_xact_lock(%s) END FROM new"
+    )
+    return sql, fields
+
+
+def _insert_and_try_lock(event: AuditEvent, own: list[int]) -> bool:
+    """On PostgreSQL, insert the event and learn whether its writer links it in its own
+    transaction, in one statement: only when nobody else's event awaits its link (the
+    statement sees the queue as it was before it, with this transaction's earlier events,
+    `own`) and the chain's lock is free. Linking holds the lock until the commit is on disk,
+    fine alone, a queue of disk flushes under load. One round trip instead of two, and none of
+    the ORM's compiling of a `save()`: this is the write path of every request that opens a
+    sealed value."""
+    sql, fields = _insert_statement()
+    connection = transaction.get_connection()
+    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, own, _PG_CHAIN_LOCK])
+        event.seq, link_here = cursor.fetchone()
+    event._state.adding, event._state.db = False, connection.alias
+    return bool(link_here)
 
 
 # What a writer finds after its commit: nothing of its own waits; it holds the lock now; another
