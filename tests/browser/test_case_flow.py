@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mediation.models import Case, ConsentRecord, ConsentSignature, FollowUp, SessionNote
+from tests.browser.a11y import check_axe
 from tests.browser.conftest import browser_db, expect_message, sign_in
 from tests.browser.journey import JOURNEY_DAY, key_screen
 
@@ -111,6 +112,7 @@ def test_a_counsellor_takes_a_divorce_case_from_the_today_page_to_its_follow_up(
     starts_at = choose_first_slot(page)
     page.get_by_label("联合面谈", exact=True).check()
     page.get_by_test_id("rooms").get_by_text("调解室一").click()
+    check_axe(page)  # the chosen slot and room stay readable
     key_screen(page, "counsellor", "06-booking")
     page.get_by_role("button", name="预约面谈").click()
     expect_message(page, "面谈已预约")
