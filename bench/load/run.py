@@ -63,10 +63,10 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
     }
 
 
-def setup_django(args: argparse.Namespace) -> None:
+def setup_django(args: argparse.Namespace, settings: str = "config.settings") -> None:
     for key, value in server_environment(args).items():
         os.environ[key] = value
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
     django.setup()
 
 

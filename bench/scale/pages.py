@@ -5,6 +5,8 @@ counsellor, and time each page from its Server-Timing header."""
 import re
 import statistics
 
+from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.db.models import Count, Q
 from django.test import Client
 from django.urls import reverse
@@ -31,6 +33,15 @@ PAGES = [
     ),
     ("case", "mediation:case-detail", ""),
 ]
+
+# (the page above it stands for, query string): the same office lists in the admin changelist
+# (bench/scale/admin_urls.py), filtered to the busiest office as the supervisor's lists are.
+ADMIN_PAGES = [
+    ("office cases", "?office__id__exact={office}&status__exact=open"),
+    ("office cases, every status, page 2", "?office__id__exact={office}&p=2"),
+    ("office cases, closed, page 2", "?office__id__exact={office}&status__exact=closed&p=2"),
+]
+TIMING = re.compile(r'total;dur=([\d.]+), db;dur=([\d.]+);desc="(\d+) queries"')
 
 
 def signed_in(user):
@@ -85,37 +96,66 @@ def subjects() -> dict:
     }
 
 
+def timed(client: Client, url: str, repeat: int) -> dict:
+    """The page `repeat` times after one unmeasured request: median server time, database time
+    and queries from its Server-Timing header, and the best server time."""
+
+    samples = []
+    for n in range(repeat + 1):
+        response = client.get(url, secure=True)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        if n:
+            total, db, queries = TIMING.search(response["Server-Timing"]).groups()
+            samples.append((float(total), float(db), int(queries)))
+    columns = list(zip(*samples, strict=True))
+    result = {
+        key: statistics.median(column) for key, column in zip(TIMING_KEYS, columns, strict=True)
+    }
+    result["best"] = min(columns[0])
+    return result
+
+
+def admin_changelists(supervisor: User, office: RegistryOffice, repeat: int) -> dict:
+    """The office lists in the admin changelist, signed in as the same supervisor given staff
+    status and the permission to view cases for the measurement only: rolled back after it."""
+
+    with transaction.atomic():
+        User.objects.filter(pk=supervisor.pk).update(is_staff=True)
+        supervisor.user_permissions.add(
+            Permission.objects.get(content_type__app_label="mediation", codename="view_case")
+        )
+        client = signed_in(supervisor)
+        pages = {
+            label: timed(
+                client, "/django-admin/mediation/case/" + query.format(office=office.pk), repeat
+            )
+            for label, query in ADMIN_PAGES
+        }
+        transaction.set_rollback(True)
+    return pages
+
+
 def measure(repeat: int) -> dict:
-    """Every page `repeat` times (after one unmeasured request) against the current database."""
+    """Every page `repeat` times (after one unmeasured request) against the current database,
+    then the office lists in the admin changelist."""
 
     found = subjects()
     clients = {
         "supervisor": signed_in(found["supervisor"]),
         "counselor": signed_in(found["counselor"]),
     }
-    timing = re.compile(r'total;dur=([\d.]+), db;dur=([\d.]+);desc="(\d+) queries"')
     pages = {}
     for label, name, query in PAGES:
         kwargs = {"case_uuid": found["case"].uuid} if name == "mediation:case-detail" else {}
         url = reverse(name, kwargs=kwargs) + query.format(counselor=found["counselor"].pk)
         client = clients["supervisor" if "office" in name else "counselor"]
-        samples = []
-        for n in range(repeat + 1):
-            response = client.get(url, secure=True)
-            if response.status_code != 200:
-                raise SystemExit(f"{label}: {url} answered {response.status_code}")
-            if n:
-                total, db, queries = timing.search(response["Server-Timing"]).groups()
-                samples.append((float(total), float(db), int(queries)))
-        columns = list(zip(*samples, strict=True))
-        pages[label] = {
-            key: statistics.median(column) for key, column in zip(TIMING_KEYS, columns, strict=True)
-        }
-        pages[label]["best"] = min(columns[0])
+        pages[label] = timed(client, url, repeat)
     return {
         "cases": found["cases"],
         "office": found["office"].code,
         "office_cases": found["office_cases"],
         "open_cases": found["open_cases"],
         "pages": pages,
+        "admin": admin_changelists(found["supervisor"], found["office"], repeat),
     }

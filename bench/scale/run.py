@@ -9,7 +9,9 @@ For each database, in a process of its own with production settings: the busiest
 supervisor and its counsellor with the most open cases are signed in (both steps), and each
 page is requested `--repeat` times through Django's test client. Prints the median and best server
 time (the page's own Server-Timing `total`), database time and query count per page at each
-size, and the large : small ratio of the server times (the target is under 1.5).
+size, and the large : small ratio of the server times (the target is under 1.5). Then the same
+office lists in a plain Django admin changelist on the same data (bench/scale/admin_urls.py), the
+baseline the pages must beat, and how many times the admin's time each page's is.
 """
 
 import argparse
@@ -85,13 +87,30 @@ def report(small: dict, large: dict) -> str:
         "(milliseconds of the pages' Server-Timing: median and best of the requests, database "
         "median; ratio = large : small; on a shared machine the best is the steadier)"
     )
+    lines += [
+        "",
+        f"{'the same list in the Django admin':<42}{'small':>7}{'large':>7}"
+        f"{'ratio':>7}{'admin/ours small':>18}{'large':>7}{'queries':>9}",
+    ]
+    for label in small["admin"]:
+        a, b = small["admin"][label], large["admin"][label]
+        ours_a, ours_b = small["pages"][label], large["pages"][label]
+        lines.append(
+            f"{label:<42}{a['total']:>7.1f}{b['total']:>7.1f}{b['total'] / a['total']:>7.2f}"
+            f"{a['total'] / ours_a['total']:>18.2f}{b['total'] / ours_b['total']:>7.2f}"
+            f"{a['queries']:>5.0f}/{b['queries']:.0f}"
+        )
+    lines.append("(median server time in ms; admin/ours > 1: the admin is slower than the page)")
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> None:
     args = arguments(argv)
     if args.measure:
-        setup_django(argparse.Namespace(database_url=args.measure, key_file=args.key_file))
+        setup_django(
+            argparse.Namespace(database_url=args.measure, key_file=args.key_file),
+            settings="bench.scale.admin_settings",
+        )
         # The models and URLs are read once Django is set up with that database's settings.
         from bench.scale import pages  # noqa: PLC0415
 
