@@ -28,6 +28,7 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 from mediation import keyring
+from mediation.collector import cycle_collector_paused
 from mediation.models import User
 from reports import pages, pdf, periods, rollup, services
 from reports.tables import Publication
@@ -125,7 +126,7 @@ def stages() -> None:
         html = timed("template", lambda: render_to_string("reports/report_pdf.html", context))
     html = pdf._BETWEEN_BLOCKS.sub(r"\1", html)
     options = {"pdf_variant": pdf.PDF_VARIANT, "pdf_tags": True}
-    with pdf._no_cycle_collection():  # as pdf.render_pdf runs them
+    with cycle_collector_paused():  # as pdf.render_pdf runs them
         weasyprint, fetcher = timed("importing WeasyPrint", pdf._weasyprint)
         laid_out = timed(
             "layout (WeasyPrint)",

@@ -7,7 +7,6 @@ electronic record) and tagged (headings, tables and reading order), with its tit
 and language in its metadata. A draft carries the watermark 草稿 and no number.
 """
 
-import gc
 import logging
 import mimetypes
 import re
@@ -24,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mediation.calendar import next_month
+from mediation.collector import cycle_collector_paused
 
 from . import charts, document, pages
 from .figures import GROUPS, RATES, SUPPRESSION_DEFINITION
@@ -159,25 +159,10 @@ def _font_config():
     return _fonts.config
 
 
-@contextmanager
-def _no_cycle_collection():
-    """WeasyPrint makes hundreds of thousands of objects, and the cycle collector scans the
-    growing heap again and again while it lays out and writes a report: a tenth of a one-off
-    render, a sixth of a later one in the same process. The garbage is collected afterwards,
-    as usual. The collector is process-wide: other threads go without it for that second."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def render_pdf(html: str, *, archival: bool = False) -> Rendered:
     """HTML to PDF; `archival` makes it PDF/A-2b and tagged. Raises ReportRenderError on a
     missing glyph or a refused resource."""
-    with _no_cycle_collection():
+    with cycle_collector_paused():
         return _render_pdf(html, archival=archival)
 
 

@@ -14,7 +14,6 @@ none of them): an AppConfig with a `generated_data(*, seed, log)` method is call
 INSTALLED_APPS order, once the cases are in.
 """
 
-import gc
 import multiprocessing
 import random
 import threading
@@ -34,6 +33,7 @@ from django.utils import timezone
 from .. import audit
 from ..calendar import OfficialCalendar
 from ..clock import Deadlines, deadlines
+from ..collector import cycle_collector_paused
 from ..models import CaseNumberCounter, ConsentText, CounselingSession, OfficialCalendarYear
 from . import rows, shape, store
 from .offices import Office, enrol_staff, ensure_offices, ensure_staff
@@ -263,16 +263,11 @@ def generate(**options) -> Summary:
     back to them), and its passes over the batches in the making took a fifth of the
     generator's Python time. What is there before is frozen, what is left after collected."""
     debug, settings.DEBUG = settings.DEBUG, False
-    gc.collect()
-    gc.freeze()
-    gc.disable()
     try:
-        return make(**options)
+        with cycle_collector_paused(freeze=True):
+            return make(**options)
     finally:
         settings.DEBUG = debug
-        gc.enable()
-        gc.unfreeze()
-        gc.collect()
 
 
 def make(
